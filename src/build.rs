@@ -1,0 +1,169 @@
+//! `booklet build`: manifest → sources → model → back ends → files.
+//! Outputs are written to a temporary file beside the target and renamed
+//! into place, so a failed or interrupted build leaves yesterday's files.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::fonts::FontBook;
+use crate::manifest::Manifest;
+use crate::model::Book;
+use crate::style::Style;
+use crate::{epub, pdf, source};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Epub,
+    Pdf,
+    All,
+}
+
+impl Format {
+    fn epub(self) -> bool {
+        matches!(self, Format::Epub | Format::All)
+    }
+    fn pdf(self) -> bool {
+        matches!(self, Format::Pdf | Format::All)
+    }
+}
+
+pub struct BuildOptions {
+    pub manifest: PathBuf,
+    pub out_dir: Option<PathBuf>,
+    pub format: Format,
+}
+
+/// What a successful build wrote, and the warnings it had.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub written: Vec<PathBuf>,
+    pub diagnostics: Diagnostics,
+    pub epub: Option<epub::EpubReport>,
+}
+
+/// Everything the back ends need, loaded once.
+pub struct Prepared {
+    pub manifest: Manifest,
+    pub style: Style,
+    pub fonts: FontBook,
+    pub book: Book,
+}
+
+/// Loads and checks the manifest, style, sources and fonts. All problems
+/// found are returned together.
+pub fn prepare(manifest_path: &Path, diags: &mut Diagnostics) -> Option<Prepared> {
+    let manifest = match Manifest::load(manifest_path) {
+        Ok(m) => m,
+        Err(d) => {
+            diags.extend(d);
+            return None;
+        }
+    };
+    let style = match Style::load(&manifest) {
+        Ok(s) => Some(s),
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    };
+    let book = source::load_book(&manifest, diags);
+    let fonts = FontBook::load(&manifest);
+    let (style, book) = (style?, book?);
+    if diags.has_errors() {
+        return None;
+    }
+    Some(Prepared {
+        manifest,
+        style,
+        fonts,
+        book,
+    })
+}
+
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let Some(prepared) = prepare(&opts.manifest, &mut diags) else {
+        return Err(diags);
+    };
+    let out_dir = opts
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| prepared.manifest.output_dir());
+    let stem = prepared.manifest.output_stem();
+
+    // Render everything first; write only when every output succeeded.
+    let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut report = BuildReport::default();
+    if opts.format.epub() {
+        if let Some((bytes, epub_report)) = epub::render(
+            &prepared.book,
+            &prepared.style,
+            &prepared.fonts,
+            &prepared.manifest.fonts,
+            &mut diags,
+        ) {
+            outputs.push((epub::output_path(&out_dir, &stem), bytes));
+            report.epub = Some(epub_report);
+        }
+    }
+    if opts.format.pdf() {
+        if let Some(bytes) = pdf::render(&prepared, &mut diags) {
+            outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    if let Err(d) = write_outputs(&out_dir, &outputs) {
+        diags.push(d);
+        return Err(diags);
+    }
+    report.written = outputs.into_iter().map(|(p, _)| p).collect();
+    report.diagnostics = diags;
+    Ok(report)
+}
+
+fn write_outputs(dir: &Path, outputs: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Diagnostic::error(format!("cannot create the output folder: {e}")).in_file(dir)
+    })?;
+    // Stage every file first, then rename them all: either all outputs are
+    // new or none is.
+    let mut staged = Vec::new();
+    for (path, bytes) in outputs {
+        let tmp = temp_path(path);
+        if let Err(e) = write_synced(&tmp, bytes) {
+            for t in &staged {
+                let _ = std::fs::remove_file(t);
+            }
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Diagnostic::error(format!("cannot write the output: {e}")).in_file(path));
+        }
+        staged.push(tmp);
+    }
+    for ((path, _), tmp) in outputs.iter().zip(&staged) {
+        std::fs::rename(tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(tmp);
+            Diagnostic::error(format!("cannot replace the output: {e}")).in_file(path)
+        })?;
+    }
+    Ok(())
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}

@@ -1,0 +1,290 @@
+//! The EPUB 3 back end: the model as XHTML, assembled by epub-builder, then
+//! re-packed deterministically with its known defects patched (package.rs).
+
+mod package;
+pub mod xhtml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::fonts::{subset, FontBook};
+use crate::lang::Script;
+use crate::model::{visit_text, Book};
+use crate::style::Style;
+
+/// What the EPUB holds, for reports and tests.
+#[derive(Debug, Default)]
+pub struct EpubReport {
+    /// (file in the EPUB, glyph count) per embedded font.
+    pub fonts: Vec<(String, usize)>,
+}
+
+const CONTENTS_TITLE: &str = "目录";
+
+/// Builds the EPUB in memory. Warnings go to `diags`; errors too, and then
+/// nothing is returned.
+pub fn render(
+    book: &Book,
+    style: &Style,
+    fonts: &FontBook,
+    manifest_fonts: &crate::manifest::FontsSection,
+    diags: &mut Diagnostics,
+) -> Option<(Vec<u8>, EpubReport)> {
+    let result = build(book, style, fonts, manifest_fonts, diags);
+    match result {
+        Ok(x) => Some(x),
+        Err(e) => {
+            diags.push(e);
+            None
+        }
+    }
+}
+
+fn script_class(script: Script) -> &'static str {
+    match script {
+        Script::Hans => "hans",
+        Script::Hant => "hant",
+    }
+}
+
+fn build(
+    book: &Book,
+    style: &Style,
+    fonts: &FontBook,
+    manifest_fonts: &crate::manifest::FontsSection,
+    diags: &mut Diagnostics,
+) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
+    let meta = &book.meta;
+    let book_script = meta.lang.script();
+    let depth = style.page.toc_depth;
+
+    // Characters per script, regular and bold, for subsetting.
+    let mut chars: BTreeMap<(Script, bool), BTreeSet<char>> = BTreeMap::new();
+    let mut add = |script: Script, text: &str, bold: bool| {
+        let set = chars.entry((script, false)).or_default();
+        set.extend(text.chars());
+        if bold {
+            chars.entry((script, true)).or_default().extend(text.chars());
+        }
+    };
+    add(book_script, &meta.title, true);
+    add(book_script, CONTENTS_TITLE, true);
+    add(book_script, "　编0123456789", false);
+    for s in [&meta.subtitle, &meta.editor, &meta.publisher, &meta.edition, &meta.date]
+        .into_iter()
+        .flatten()
+    {
+        add(book_script, s, false);
+    }
+    for a in &meta.authors {
+        add(book_script, a, false);
+    }
+    for article in &book.articles {
+        // The contents page and nav list titles in the book's script.
+        add(book_script, &article.title, false);
+        for (_, _, content) in article.headings() {
+            add(book_script, &crate::model::plain_text(content), false);
+        }
+        let script = article.lang.script();
+        visit_text(article, &mut |t, bold, _| add(script, t, bold));
+    }
+
+    // Subset fonts, one regular and one bold per script in use.
+    let mut report = EpubReport::default();
+    let mut font_files: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
+    let mut font_css = String::from("@charset \"utf-8\";\n");
+    for ((script, bold), set) in &chars {
+        let family = if *bold {
+            manifest_fonts.heading.as_deref().or(manifest_fonts.body.as_deref())
+        } else {
+            manifest_fonts.body.as_deref()
+        };
+        let face = fonts.resolve(family, *bold, *script)?;
+        if *bold && !face.bold {
+            diags.push(Diagnostic::warning(format!(
+                "`{}` has no bold face; readers will synthesise bold",
+                face.family
+            )));
+            continue;
+        }
+        let sub = subset::subset_for_chars(&face, set).map_err(Diagnostic::error)?;
+        let ext = if sub.media_type == "font/otf" { "otf" } else { "ttf" };
+        let name = format!(
+            "fonts/{}-{}.{ext}",
+            script_class(*script),
+            if *bold { "bold" } else { "regular" }
+        );
+        let css_family = format!("Booklet {}", script_class(*script));
+        font_css.push_str(&format!(
+            "@font-face {{ font-family: \"{css_family}\"; font-weight: {}; font-style: normal; src: url(\"{name}\"); }}\n",
+            if *bold { "bold" } else { "normal" }
+        ));
+        report.fonts.push((name.clone(), sub.glyph_count));
+        font_files.push((name, sub.data, sub.media_type));
+    }
+    for script in chars.keys().map(|(s, _)| *s).collect::<BTreeSet<_>>() {
+        font_css.push_str(&format!(
+            "body.{c} {{ font-family: \"Booklet {c}\", serif; }}\n",
+            c = script_class(script)
+        ));
+    }
+    let css = format!("{font_css}{}", style.css());
+
+    let epub_err = |e: epub_builder::Error| Diagnostic::error(format!("EPUB assembly failed: {e}"));
+    let zip = ZipLibrary::new().map_err(epub_err)?;
+    let mut builder = EpubBuilder::new(zip).map_err(epub_err)?;
+    builder.epub_version(EpubVersion::V30);
+    builder.metadata("title", &meta.title).map_err(epub_err)?;
+    for author in &meta.authors {
+        builder.metadata("author", author).map_err(epub_err)?;
+    }
+    builder.metadata("lang", &meta.lang.tag).map_err(epub_err)?;
+    builder.metadata("toc_name", CONTENTS_TITLE).map_err(epub_err)?;
+    builder.metadata("generator", "booklet").map_err(epub_err)?;
+    if let Some(d) = &meta.description {
+        builder.metadata("description", d).map_err(epub_err)?;
+    }
+    for s in &meta.subjects {
+        builder.metadata("subject", s).map_err(epub_err)?;
+    }
+    builder.set_uuid(uuid::Uuid::nil());
+    builder.stylesheet(css.as_bytes()).map_err(epub_err)?;
+    for (name, data, media) in &font_files {
+        builder.add_resource(name, data.as_slice(), *media).map_err(epub_err)?;
+    }
+
+    let lang = meta.lang.tag.as_str();
+    let class = script_class(book_script);
+    if let Some(cover) = &meta.cover {
+        let (bytes, media, ext) = read_image(cover).map_err(|e| e.in_file(cover))?;
+        let name = format!("images/cover.{ext}");
+        builder
+            .add_cover_image(&name, bytes.as_slice(), media)
+            .map_err(epub_err)?;
+        let body = format!(
+            "<section epub:type=\"cover\"><img src=\"{name}\" alt=\"{}\"/></section>\n",
+            xhtml::escape(&meta.title)
+        );
+        builder
+            .add_content(
+                EpubContent::new("cover.xhtml", xhtml::document(lang, class, &meta.title, &body).as_bytes())
+                    .reftype(ReferenceType::Cover),
+            )
+            .map_err(epub_err)?;
+    }
+    let title_doc = xhtml::document(lang, class, &meta.title, &xhtml::title_page(meta));
+    builder
+        .add_content(EpubContent::new("title.xhtml", title_doc.as_bytes()))
+        .map_err(epub_err)?;
+    let contents = xhtml::contents_page(CONTENTS_TITLE, &book.articles, depth);
+    let contents_doc = xhtml::document(lang, class, CONTENTS_TITLE, &contents);
+    builder
+        .add_content(
+            EpubContent::new("contents.xhtml", contents_doc.as_bytes())
+                .title(CONTENTS_TITLE)
+                .reftype(ReferenceType::Toc),
+        )
+        .map_err(epub_err)?;
+
+    let mut images: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
+    let mut image_errors = Diagnostics::default();
+    for (i, article) in book.articles.iter().enumerate() {
+        let file = format!("{}.xhtml", article.id);
+        let mut image_name = |path: &Path| -> String {
+            let n = images.len() + 1;
+            match read_image(path) {
+                Ok((bytes, media, ext)) => {
+                    let name = format!("images/{}-{n}.{ext}", article.id);
+                    images.push((name.clone(), bytes, media));
+                    name
+                }
+                Err(e) => {
+                    image_errors.push(e.in_file(&article.source));
+                    String::new()
+                }
+            }
+        };
+        let body = xhtml::article(article, &mut image_name);
+        let doc = xhtml::document(&article.lang.tag, script_class(article.lang.script()), &article.title, &body);
+        let mut content = EpubContent::new(file.clone(), doc.as_bytes()).title(article.title.as_str());
+        if i == 0 {
+            content = content.reftype(ReferenceType::Text);
+        }
+        for element in toc_children(&file, article, depth) {
+            content = content.child(element);
+        }
+        builder.add_content(content).map_err(epub_err)?;
+    }
+    if image_errors.has_errors() {
+        let mut all = image_errors.into_vec();
+        let first = all.remove(0);
+        for d in all {
+            diags.push(d);
+        }
+        return Err(first);
+    }
+    for (name, data, media) in &images {
+        builder.add_resource(name, data.as_slice(), *media).map_err(epub_err)?;
+    }
+
+    let mut raw = Vec::new();
+    builder.generate(&mut raw).map_err(epub_err)?;
+    let bytes = package::repack(&raw, book, class).map_err(Diagnostic::error)?;
+    Ok((bytes, report))
+}
+
+/// Nav entries below an article: sections, and their subsections when the
+/// depth allows.
+fn toc_children(file: &str, article: &crate::model::Article, depth: u8) -> Vec<TocElement> {
+    let mut out: Vec<TocElement> = Vec::new();
+    let mut pending: Option<TocElement> = None;
+    for (level, id, content) in article.headings() {
+        if level >= depth.max(2) + 1 {
+            continue;
+        }
+        let title = crate::model::plain_text(content);
+        let element = TocElement::new(format!("{file}#{id}"), title);
+        if level == 1 {
+            if let Some(p) = pending.take() {
+                out.push(p);
+            }
+            pending = Some(element.level(2));
+        } else if let Some(p) = pending.take() {
+            pending = Some(p.child(element.level(3)));
+        } else {
+            out.push(element.level(2));
+        }
+    }
+    out.extend(pending);
+    out
+}
+
+/// Reads an image the EPUB can carry (core media types only).
+fn read_image(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read image `{}`: {e}", path.display())))?;
+    let kind = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(("image/gif", "gif"))
+    } else {
+        None
+    };
+    let (media, ext) = kind.ok_or_else(|| {
+        Diagnostic::error(format!(
+            "image `{}` is not PNG, JPEG or GIF, the formats every reader shows",
+            path.display()
+        ))
+    })?;
+    Ok((bytes, media, ext))
+}
+
+/// Where an output goes: `<dir>/<stem>.epub`.
+pub fn output_path(dir: &Path, stem: &str) -> PathBuf {
+    dir.join(format!("{stem}.epub"))
+}

@@ -1,0 +1,222 @@
+//! Re-packs epub-builder's archive so that it is valid and reproducible:
+//! - entries in a fixed order, mimetype first and stored, fixed timestamps
+//!   and permissions (epub-builder stamps "now");
+//! - content.opf: language ids that do not collide with creator ids
+//!   (epub-builder writes `epub-creator-0` for both), our identifier,
+//!   `dcterms:modified` from the book, publisher, date and editor;
+//! - nav.xhtml: `lang`/`xml:lang` (readers pick glyph forms by it) and the
+//!   script class for the font;
+//! - toc.ncx: `dtb:uid` matching the OPF identifier, and the real depth.
+
+use std::io::{Cursor, Read, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+
+use crate::epub::xhtml::escape;
+use crate::model::Book;
+
+pub fn repack(raw: &[u8], book: &Book, class: &str) -> Result<Vec<u8>, String> {
+    let mut archive =
+        ZipArchive::new(Cursor::new(raw)).map_err(|e| format!("re-reading the EPUB: {e}"))?;
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| format!("re-reading the EPUB: {e}"))?;
+        if file.is_dir() {
+            continue;
+        }
+        let mut data = Vec::new();
+        file.read_to_end(&mut data)
+            .map_err(|e| format!("re-reading the EPUB: {e}"))?;
+        entries.push((file.name().to_string(), data));
+    }
+    for (name, data) in &mut entries {
+        let patched = match name.as_str() {
+            "OEBPS/content.opf" => Some(patch_opf(as_text(data)?, book)),
+            "OEBPS/nav.xhtml" => Some(patch_nav(as_text(data)?, &book.meta.lang.tag, class)),
+            "OEBPS/toc.ncx" => Some(patch_ncx(as_text(data)?, &book.meta.identifier)),
+            _ => None,
+        };
+        if let Some(p) = patched {
+            *data = p.into_bytes();
+        }
+    }
+    // mimetype first; the rest in a stable order.
+    entries.retain(|(n, _)| n != "mimetype");
+    entries.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
+
+    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    let fixed = SimpleFileOptions::default()
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644);
+    let zerr = |e: zip::result::ZipError| format!("writing the EPUB: {e}");
+    out.start_file("mimetype", fixed.compression_method(CompressionMethod::Stored))
+        .map_err(zerr)?;
+    out.write_all(b"application/epub+zip")
+        .map_err(|e| e.to_string())?;
+    for (name, data) in &entries {
+        out.start_file(name.as_str(), fixed.compression_method(CompressionMethod::Deflated))
+            .map_err(zerr)?;
+        out.write_all(data).map_err(|e| e.to_string())?;
+    }
+    Ok(out.finish().map_err(zerr)?.into_inner())
+}
+
+fn as_text(data: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(data).map_err(|_| "epub-builder wrote a non-UTF-8 file".to_string())
+}
+
+fn rank(name: &str) -> u8 {
+    match name {
+        "META-INF/container.xml" => 0,
+        n if n.starts_with("META-INF/") => 1,
+        "OEBPS/content.opf" => 2,
+        "OEBPS/toc.ncx" | "OEBPS/nav.xhtml" => 3,
+        _ => 4,
+    }
+}
+
+fn patch_opf(opf: &str, book: &Book) -> String {
+    let meta = &book.meta;
+    let mut out = String::with_capacity(opf.len() + 512);
+    let mut lang_index = 0;
+    let mut extra = String::new();
+    if let Some(p) = &meta.publisher {
+        extra.push_str(&format!("    <dc:publisher>{}</dc:publisher>\n", escape(p.trim())));
+    }
+    if let Some(d) = &meta.date {
+        extra.push_str(&format!("    <dc:date>{}</dc:date>\n", escape(d.trim())));
+    }
+    if let Some(e) = &meta.editor {
+        extra.push_str(&format!(
+            "    <dc:contributor id=\"editor\">{}</dc:contributor>\n    <meta refines=\"#editor\" property=\"role\" scheme=\"marc:relators\">edt</meta>\n",
+            escape(e.trim())
+        ));
+    }
+    for line in opf.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with("<dc:language id=\"epub-creator-") {
+            let value = between(trimmed, ">", "</").unwrap_or("");
+            out.push_str(&format!(
+                "    <dc:language id=\"lang-{lang_index}\">{value}</dc:language>\n"
+            ));
+            lang_index += 1;
+            continue;
+        }
+        if trimmed.starts_with("<dc:identifier") {
+            out.push_str(&format!(
+                "    <dc:identifier id=\"epub-id-1\">{}</dc:identifier>\n",
+                escape(meta.identifier.trim())
+            ));
+            continue;
+        }
+        if trimmed.starts_with("<meta property=\"dcterms:modified\">") {
+            out.push_str(&format!(
+                "    <meta property=\"dcterms:modified\">{}</meta>\n",
+                iso_timestamp(meta.modified)
+            ));
+            out.push_str(&extra);
+            continue;
+        }
+        if trimmed.starts_with("<package ") {
+            out.push_str(&line.replacen(
+                "<package ",
+                &format!("<package xml:lang=\"{}\" ", escape(&meta.lang.tag)),
+                1,
+            ));
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn patch_nav(nav: &str, lang: &str, class: &str) -> String {
+    nav.replacen(
+        "xmlns:epub=\"http://www.idpf.org/2007/ops\">",
+        &format!("xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">"),
+        1,
+    )
+    .replacen("<body>", &format!("<body class=\"{class}\">"), 1)
+    .replacen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version=\"1.0\" encoding=\"utf-8\"?>", 1)
+}
+
+fn patch_ncx(ncx: &str, identifier: &str) -> String {
+    let depth = ncx_depth(ncx);
+    ncx.replacen(
+        "<meta name=\"dtb:depth\" content=\"1\" />",
+        &format!(
+            "<meta name=\"dtb:uid\" content=\"{}\" />\n    <meta name=\"dtb:depth\" content=\"{depth}\" />",
+            escape(identifier.trim())
+        ),
+        1,
+    )
+}
+
+/// The deepest nesting of navPoints.
+fn ncx_depth(ncx: &str) -> usize {
+    let mut depth = 0usize;
+    let mut max = 1usize;
+    let mut rest = ncx;
+    while let Some(i) = rest.find("navPoint") {
+        let before = &rest[..i];
+        if before.ends_with("</") {
+            depth = depth.saturating_sub(1);
+        } else if before.ends_with('<') {
+            depth += 1;
+            max = max.max(depth);
+        }
+        rest = &rest[i + "navPoint".len()..];
+    }
+    max
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let a = s.find(start)? + start.len();
+    let b = s[a..].find(end)? + a;
+    Some(&s[a..b])
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ` for seconds since the epoch (UTC).
+pub fn iso_timestamp(secs: i64) -> String {
+    let days = secs.div_euclid(86400);
+    let rem = secs.rem_euclid(86400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_timestamp(1709251200 + 3661), "2024-03-01T01:01:01Z");
+    }
+
+    #[test]
+    fn depth() {
+        let ncx = "<navPoint><navPoint></navPoint></navPoint><navPoint></navPoint>";
+        assert_eq!(ncx_depth(ncx), 2);
+    }
+}

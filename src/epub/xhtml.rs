@@ -1,0 +1,280 @@
+//! The model as XHTML content documents: well-formed, escaped, `lang` on
+//! every document, UTF-8 declared (Kindle assumes Latin-1 without it).
+
+use std::fmt::Write;
+
+use crate::model::{Align, Article, Block, BlockKind, BookMeta, Inline};
+
+/// Escapes text for XML, dropping characters XML 1.0 forbids.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || matches!(c as u32, 0xFFFE | 0xFFFF) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A complete content document around `body`.
+pub fn document(lang: &str, class: &str, title: &str, body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
+         <!DOCTYPE html>\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n\
+         <head>\n<meta charset=\"utf-8\"/>\n<title>{title}</title>\n\
+         <link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n</head>\n\
+         <body class=\"{class}\">\n{body}</body>\n</html>\n",
+        lang = escape(lang),
+        title = escape(title),
+    )
+}
+
+pub fn title_page(meta: &BookMeta) -> String {
+    let mut b = String::from("<section class=\"title-page\" epub:type=\"titlepage\">\n");
+    let _ = writeln!(b, "<h1>{}</h1>", escape(&meta.title));
+    if let Some(s) = &meta.subtitle {
+        let _ = writeln!(b, "<p class=\"subtitle\">{}</p>", escape(s));
+    }
+    let people: Vec<String> = meta
+        .authors
+        .iter()
+        .cloned()
+        .chain(meta.editor.iter().map(|e| format!("{e}　编")))
+        .collect();
+    if !people.is_empty() {
+        let _ = writeln!(b, "<p class=\"authors\">{}</p>", escape(&people.join("　")));
+    }
+    if let Some(p) = &meta.publisher {
+        let _ = writeln!(b, "<p class=\"publisher\">{}</p>", escape(p));
+    }
+    let edition: Vec<&str> = [meta.edition.as_deref(), meta.date.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !edition.is_empty() {
+        let _ = writeln!(b, "<p class=\"edition\">{}</p>", escape(&edition.join("　")));
+    }
+    b.push_str("</section>\n");
+    b
+}
+
+/// The in-book table of contents page (Kindle wants one besides the nav).
+pub fn contents_page(heading: &str, articles: &[Article], depth: u8) -> String {
+    let mut b = format!(
+        "<nav id=\"contents\">\n<h1 class=\"article-title\">{}</h1>\n<ol>\n",
+        escape(heading)
+    );
+    for a in articles {
+        let file = format!("{}.xhtml", a.id);
+        let _ = write!(b, "<li><a href=\"{file}\">{}</a>", escape(&a.title));
+        let sections: Vec<_> = a.headings().filter(|(l, _, _)| *l < depth).collect();
+        if !sections.is_empty() {
+            b.push_str("\n<ol>\n");
+            let mut open_sub = false;
+            for (i, (level, id, content)) in sections.iter().enumerate() {
+                let text = escape(&crate::model::plain_text(content));
+                if *level == 1 {
+                    if open_sub {
+                        b.push_str("</ol></li>\n");
+                        open_sub = false;
+                    }
+                    let _ = write!(b, "<li><a href=\"{file}#{id}\">{text}</a>");
+                    let next_is_sub = sections.get(i + 1).is_some_and(|(l, _, _)| *l > 1);
+                    if next_is_sub {
+                        b.push_str("<ol>\n");
+                        open_sub = true;
+                    } else {
+                        b.push_str("</li>\n");
+                    }
+                } else {
+                    let _ = writeln!(b, "<li><a href=\"{file}#{id}\">{text}</a></li>");
+                }
+            }
+            if open_sub {
+                b.push_str("</ol></li>\n");
+            }
+            b.push_str("</ol>\n");
+        }
+        b.push_str("</li>\n");
+    }
+    b.push_str("</ol>\n</nav>\n");
+    b
+}
+
+/// Renders an article; `image_name` maps a block's image to its EPUB path.
+pub fn article(a: &Article, image_name: &mut dyn FnMut(&std::path::Path) -> String) -> String {
+    let mut b = String::from("<section epub:type=\"chapter\">\n");
+    let _ = writeln!(b, "<h1 class=\"article-title\">{}</h1>", escape(&a.title));
+    if let Some(byline) = a.byline() {
+        let _ = writeln!(b, "<p class=\"byline\">{}</p>", escape(&byline));
+    }
+    blocks(&mut b, &a.blocks, image_name);
+    if let Some(note) = &a.note {
+        let _ = writeln!(b, "<p class=\"note\">{}</p>", escape(note));
+    }
+    if !a.footnotes.is_empty() {
+        b.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n<hr/>\n");
+        for f in &a.footnotes {
+            let _ = write!(
+                b,
+                "<aside epub:type=\"footnote\" id=\"fn{n}\">\n<p><a href=\"#fnref{n}\">{n}</a>　",
+                n = f.number
+            );
+            // The first paragraph carries the number; the rest follow it.
+            let mut rest = String::new();
+            blocks(&mut rest, &f.blocks, image_name);
+            let rest = rest.strip_prefix("<p>").unwrap_or(&rest);
+            b.push_str(rest);
+            if !rest.ends_with("</p>\n") {
+                b.push_str("</p>\n");
+            }
+            b.push_str("</aside>\n");
+        }
+        b.push_str("</section>\n");
+    }
+    b.push_str("</section>\n");
+    b
+}
+
+fn blocks(b: &mut String, list: &[Block], image_name: &mut dyn FnMut(&std::path::Path) -> String) {
+    for block in list {
+        match &block.kind {
+            BlockKind::Heading { level, id, content } => {
+                let h = (level + 1).min(6);
+                let _ = writeln!(b, "<h{h} id=\"{}\">{}</h{h}>", escape(id), inlines(content));
+            }
+            BlockKind::Paragraph(content) => {
+                let _ = writeln!(b, "<p>{}</p>", inlines(content));
+            }
+            BlockKind::Quote(inner) => {
+                b.push_str("<blockquote>\n");
+                blocks(b, inner, image_name);
+                b.push_str("</blockquote>\n");
+            }
+            BlockKind::List { start, items } => {
+                match start {
+                    Some(1) => b.push_str("<ol>\n"),
+                    Some(n) => {
+                        let _ = writeln!(b, "<ol start=\"{n}\">");
+                    }
+                    None => b.push_str("<ul>\n"),
+                }
+                for item in items {
+                    b.push_str("<li>");
+                    blocks(b, item, image_name);
+                    b.push_str("</li>\n");
+                }
+                b.push_str(if start.is_some() { "</ol>\n" } else { "</ul>\n" });
+            }
+            BlockKind::Code { text, .. } => {
+                let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(text.trim_end()));
+            }
+            BlockKind::Rule => b.push_str("<hr/>\n"),
+            BlockKind::Image { path, alt, caption } => {
+                let src = image_name(path);
+                let alt = if alt.is_empty() { "图" } else { alt.as_str() };
+                let _ = write!(
+                    b,
+                    "<figure>\n<img src=\"{}\" alt=\"{}\"/>\n",
+                    escape(&src),
+                    escape(alt)
+                );
+                if !caption.is_empty() {
+                    let _ = writeln!(b, "<figcaption>{}</figcaption>", inlines(caption));
+                }
+                b.push_str("</figure>\n");
+            }
+            BlockKind::Table { align, head, rows } => {
+                b.push_str("<table>\n");
+                if !head.is_empty() {
+                    b.push_str("<thead><tr>");
+                    for (i, cell) in head.iter().enumerate() {
+                        let _ = write!(b, "<th{}>{}</th>", align_attr(align, i), inlines(cell));
+                    }
+                    b.push_str("</tr></thead>\n");
+                }
+                b.push_str("<tbody>\n");
+                for row in rows {
+                    b.push_str("<tr>");
+                    for (i, cell) in row.iter().enumerate() {
+                        let _ = write!(b, "<td{}>{}</td>", align_attr(align, i), inlines(cell));
+                    }
+                    b.push_str("</tr>\n");
+                }
+                b.push_str("</tbody>\n</table>\n");
+            }
+        }
+    }
+}
+
+fn align_attr(align: &[Align], i: usize) -> &'static str {
+    match align.get(i) {
+        Some(Align::Left) => " style=\"text-align:left\"",
+        Some(Align::Center) => " style=\"text-align:center\"",
+        Some(Align::Right) => " style=\"text-align:right\"",
+        _ => "",
+    }
+}
+
+pub fn inlines(list: &[Inline]) -> String {
+    let mut b = String::new();
+    for inline in list {
+        match inline {
+            Inline::Text(t) => b.push_str(&escape(t)),
+            Inline::Emphasis(c) => {
+                let _ = write!(b, "<em>{}</em>", inlines(c));
+            }
+            Inline::Strong(c) => {
+                let _ = write!(b, "<strong>{}</strong>", inlines(c));
+            }
+            Inline::Code(t) => {
+                let _ = write!(b, "<code>{}</code>", escape(t));
+            }
+            Inline::Link { url, content } => {
+                let external = ["http://", "https://", "mailto:"]
+                    .iter()
+                    .any(|p| url.starts_with(p));
+                if external && !url.contains(char::is_whitespace) {
+                    let _ = write!(b, "<a href=\"{}\">{}</a>", escape(url), inlines(content));
+                } else {
+                    // Links into the sources' own tree do not exist in the book.
+                    b.push_str(&inlines(content));
+                }
+            }
+            Inline::FootnoteRef(n) => {
+                let _ = write!(
+                    b,
+                    "<a epub:type=\"noteref\" href=\"#fn{n}\" id=\"fnref{n}\"><sup>{n}</sup></a>"
+                );
+            }
+            Inline::LineBreak => b.push_str("<br/>"),
+        }
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape("a<b>&\"\u{1}"), "a&lt;b&gt;&amp;&quot;");
+        let html = inlines(&[
+            Inline::Text("甲".into()),
+            Inline::Strong(vec![Inline::Text("乙".into())]),
+            Inline::Link {
+                url: "javascript:alert(1)".into(),
+                content: vec![Inline::Text("丙".into())],
+            },
+        ]);
+        assert_eq!(html, "甲<strong>乙</strong>丙");
+    }
+}

@@ -1,0 +1,17 @@
+//! booklet: Chinese articles and a TOML manifest compiled into a study
+//! booklet, as an EPUB 3 e-book and a print PDF.
+//!
+//! One pipeline: [`manifest`] → [`source`] → one document [`model`] → two back
+//! ends, [`epub`] and [`pdf`], which share the [`style`] and [`fonts`].
+
+pub mod build;
+pub mod cjk;
+pub mod diag;
+pub mod epub;
+pub mod fonts;
+pub mod lang;
+pub mod manifest;
+pub mod model;
+pub mod pdf;
+pub mod source;
+pub mod style;

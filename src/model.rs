@@ -1,0 +1,224 @@
+//! The document model every back end reads: Book → Article → Block → Inline.
+//!
+//! Sources are parsed into this once; the EPUB writer and the PDF typesetter
+//! never see Markdown. The model is serialisable (as mdBook's is) so that a
+//! cache or an external renderer can take it as JSON.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+use crate::lang::Lang;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Book {
+    pub meta: BookMeta,
+    pub articles: Vec<Article>,
+}
+
+/// Book-level metadata, resolved from the manifest (defaults applied).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BookMeta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub editor: Option<String>,
+    pub publisher: Option<String>,
+    pub lang: Lang,
+    /// Publication date, YYYY-MM-DD.
+    pub date: Option<String>,
+    pub edition: Option<String>,
+    pub description: Option<String>,
+    pub subjects: Vec<String>,
+    /// `urn:uuid:…` or whatever the manifest gave.
+    pub identifier: String,
+    /// Timestamp stamped into the outputs (never the clock): SOURCE_DATE_EPOCH,
+    /// else the manifest date, else the Unix epoch. Seconds since the epoch.
+    pub modified: i64,
+    pub cover: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Article {
+    /// Stable ASCII id from the article's position: `a01`, `a02`, …
+    pub id: String,
+    /// The source file, as the manifest names it (relative to the manifest).
+    pub source: PathBuf,
+    pub title: String,
+    pub author: Option<String>,
+    /// Where the article was published (front matter `source`).
+    pub origin: Option<String>,
+    pub date: Option<String>,
+    pub note: Option<String>,
+    pub lang: Lang,
+    pub blocks: Vec<Block>,
+    pub footnotes: Vec<Footnote>,
+}
+
+impl Article {
+    /// The "author / source / date" line under the article title.
+    pub fn byline(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.author, &self.origin, &self.date]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("　"))
+    }
+
+    /// Headings in document order, for tables of contents and outlines.
+    pub fn headings(&self) -> impl Iterator<Item = (u8, &str, &[Inline])> {
+        self.blocks.iter().filter_map(|b| match &b.kind {
+            BlockKind::Heading { level, id, content } => Some((*level, id.as_str(), &content[..])),
+            _ => None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Block {
+    /// 1-based line in the source file, for diagnostics.
+    pub line: u32,
+    pub kind: BlockKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum BlockKind {
+    /// Level 1 is a section of the article (the article title itself is not a
+    /// block): Markdown `##` and `#` inside an article both map here.
+    Heading {
+        level: u8,
+        id: String,
+        content: Vec<Inline>,
+    },
+    Paragraph(Vec<Inline>),
+    Quote(Vec<Block>),
+    List {
+        /// First number of an ordered list; `None` for bullets.
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Code {
+        lang: Option<String>,
+        text: String,
+    },
+    Rule,
+    Image {
+        /// Resolved against the source file's folder.
+        path: PathBuf,
+        alt: String,
+        caption: Vec<Inline>,
+    },
+    Table {
+        align: Vec<Align>,
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Footnote {
+    /// 1-based number, in order of first reference.
+    pub number: u32,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Emphasis(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Code(String),
+    Link { url: String, content: Vec<Inline> },
+    FootnoteRef(u32),
+    LineBreak,
+}
+
+/// The plain text of a run of inlines (footnote marks and breaks dropped).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain(inlines, &mut out);
+    out
+}
+
+fn push_plain(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                push_plain(c, out)
+            }
+            Inline::FootnoteRef(_) | Inline::LineBreak => {}
+        }
+    }
+}
+
+/// Calls `f(text, bold, line)` for every piece of text an article prints:
+/// title, byline, headings, body, footnotes and note. Font subsetting and
+/// coverage checks walk the book through this one function.
+pub fn visit_text(article: &Article, f: &mut dyn FnMut(&str, bool, u32)) {
+    f(&article.title, true, 1);
+    if let Some(byline) = article.byline() {
+        f(&byline, false, 1);
+    }
+    if let Some(note) = &article.note {
+        f(note, false, 1);
+    }
+    visit_blocks(&article.blocks, f);
+    for note in &article.footnotes {
+        f(&note.number.to_string(), false, 1);
+        visit_blocks(&note.blocks, f);
+    }
+}
+
+fn visit_blocks(blocks: &[Block], f: &mut dyn FnMut(&str, bool, u32)) {
+    for block in blocks {
+        let line = block.line;
+        match &block.kind {
+            BlockKind::Heading { content, .. } => visit_inlines(content, true, line, f),
+            BlockKind::Paragraph(content) => visit_inlines(content, false, line, f),
+            BlockKind::Quote(inner) => visit_blocks(inner, f),
+            BlockKind::List { start, items } => {
+                if let Some(first) = start {
+                    let last = first.saturating_add(items.len() as u64);
+                    f(&format!("0123456789.{first}{last}"), false, line);
+                } else {
+                    f("•", false, line);
+                }
+                for item in items {
+                    visit_blocks(item, f);
+                }
+            }
+            BlockKind::Code { text, .. } => f(text, false, line),
+            BlockKind::Rule => {}
+            BlockKind::Image { caption, .. } => visit_inlines(caption, false, line, f),
+            BlockKind::Table { head, rows, .. } => {
+                for cell in head {
+                    visit_inlines(cell, true, line, f);
+                }
+                for cell in rows.iter().flatten() {
+                    visit_inlines(cell, false, line, f);
+                }
+            }
+        }
+    }
+}
+
+fn visit_inlines(inlines: &[Inline], bold: bool, line: u32, f: &mut dyn FnMut(&str, bool, u32)) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) => f(t, bold, line),
+            Inline::Emphasis(c) | Inline::Link { content: c, .. } => visit_inlines(c, bold, line, f),
+            Inline::Strong(c) => visit_inlines(c, true, line, f),
+            Inline::FootnoteRef(n) => f(&n.to_string(), bold, line),
+            Inline::LineBreak => {}
+        }
+    }
+}

@@ -1,0 +1,901 @@
+//! Markdown (pulldown-cmark events) to model blocks, with the Chinese rules
+//! applied once, here:
+//! - a soft line break between two CJK characters becomes nothing;
+//! - `**“强调”**`-style emphasis, which CommonMark's flanking rules leave as
+//!   literal asterisks next to CJK punctuation, is paired up again;
+//! - raw HTML is reduced to its text (`<br>` to a line break), so no markup,
+//!   script or event handler reaches an output.
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::cjk;
+use crate::model::{Align, Block, BlockKind, Footnote, Inline};
+
+/// What a Markdown body turns into.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub blocks: Vec<Block>,
+    pub footnotes: Vec<Footnote>,
+    /// Footnote references with no definition: (label, line).
+    pub undefined_footnotes: Vec<(String, u32)>,
+}
+
+/// Parses `body`; `first_line` is the line number of its first line in the
+/// file, `base` the folder images are resolved against.
+pub fn parse(body: &str, first_line: u32, base: &Path) -> Parsed {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_STRIKETHROUGH;
+    let mut builder = Builder {
+        src: body,
+        line_starts: std::iter::once(0)
+            .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
+        first_line,
+        base,
+        stack: vec![Frame::blocks(Container::Root, 1)],
+        footnote_numbers: HashMap::new(),
+        footnote_defs: HashMap::new(),
+        footnote_refs: Vec::new(),
+        skip_html_depth: 0,
+    };
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        builder.event(event, range);
+    }
+    builder.finish()
+}
+
+/// An inline element before CJK fix-ups are applied.
+#[derive(Debug, Clone)]
+enum Raw {
+    Done(Inline),
+    SoftBreak,
+    /// Literal `*`/`_` run that CommonMark did not pair.
+    Delim(char, usize),
+    Image { url: String, alt: String, title: String, line: u32 },
+}
+
+#[derive(Debug)]
+enum Container {
+    Root,
+    Quote,
+    List(Option<u64>),
+    Item,
+    Footnote(String),
+    TableHead,
+    TableRow,
+}
+
+#[derive(Debug)]
+enum InlineOwner {
+    Paragraph { implicit: bool },
+    Heading { level: u8, id: Option<String> },
+    Emphasis,
+    Strong,
+    Strike,
+    Link(String),
+    Image { url: String, title: String },
+    Cell,
+}
+
+#[derive(Debug)]
+enum Frame {
+    Blocks {
+        container: Container,
+        line: u32,
+        blocks: Vec<Block>,
+        /// Items of a list, or cells of a table row.
+        children: Vec<Vec<Block>>,
+        cells: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+        align: Vec<Align>,
+    },
+    Inlines {
+        owner: InlineOwner,
+        line: u32,
+        items: Vec<Raw>,
+    },
+    Code {
+        lang: Option<String>,
+        line: u32,
+        text: String,
+    },
+}
+
+impl Frame {
+    fn blocks(container: Container, line: u32) -> Frame {
+        Frame::Blocks {
+            container,
+            line,
+            blocks: Vec::new(),
+            children: Vec::new(),
+            cells: Vec::new(),
+            rows: Vec::new(),
+            align: Vec::new(),
+        }
+    }
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    line_starts: Vec<usize>,
+    first_line: u32,
+    base: &'a Path,
+    stack: Vec<Frame>,
+    footnote_numbers: HashMap<String, u32>,
+    footnote_defs: HashMap<String, Vec<Block>>,
+    footnote_refs: Vec<(String, u32)>,
+    /// Inside `<script>`/`<style>` raw HTML: drop everything.
+    skip_html_depth: u32,
+}
+
+impl<'a> Builder<'a> {
+    fn line(&self, offset: usize) -> u32 {
+        let idx = self.line_starts.partition_point(|&s| s <= offset);
+        self.first_line + idx.saturating_sub(1) as u32
+    }
+
+    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        let line = self.line(range.start);
+        match event {
+            Event::Start(tag) => self.start(tag, line),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => {
+                if self.skip_html_depth > 0 {
+                    return;
+                }
+                if let Some(Frame::Code { text: code, .. }) = self.stack.last_mut() {
+                    code.push_str(&text);
+                    return;
+                }
+                let source = &self.src[range.clone()];
+                let raw = if !source.is_empty()
+                    && source.chars().all(|c| c == '*' || c == '_')
+                    && source.chars().all(|c| c == source.chars().next().unwrap_or('*'))
+                {
+                    Raw::Delim(source.chars().next().unwrap_or('*'), source.len())
+                } else {
+                    Raw::Done(Inline::Text(text.into_string()))
+                };
+                self.push_inline(raw, line);
+            }
+            Event::Code(code) => self.push_inline(Raw::Done(Inline::Code(code.into_string())), line),
+            Event::SoftBreak => self.push_inline(Raw::SoftBreak, line),
+            Event::HardBreak => self.push_inline(Raw::Done(Inline::LineBreak), line),
+            Event::FootnoteReference(label) => {
+                let label = label.into_string();
+                let next = self.footnote_numbers.len() as u32 + 1;
+                let number = *self.footnote_numbers.entry(label.clone()).or_insert(next);
+                self.footnote_refs.push((label, line));
+                self.push_inline(Raw::Done(Inline::FootnoteRef(number)), line);
+            }
+            Event::Rule => {
+                self.close_implicit();
+                self.push_block(Block {
+                    line,
+                    kind: BlockKind::Rule,
+                });
+            }
+            Event::Html(html) => self.html_block(&html, line),
+            Event::InlineHtml(html) => self.inline_html(&html, line),
+            Event::InlineMath(m) | Event::DisplayMath(m) => {
+                self.push_inline(Raw::Done(Inline::Code(m.into_string())), line)
+            }
+            Event::TaskListMarker(done) => self.push_inline(
+                Raw::Done(Inline::Text(if done { "☑ " } else { "☐ " }.into())),
+                line,
+            ),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'a>, line: u32) {
+        let is_block = matches!(
+            tag,
+            Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::BlockQuote(_)
+                | Tag::CodeBlock(_)
+                | Tag::List(_)
+                | Tag::Item
+                | Tag::FootnoteDefinition(_)
+                | Tag::Table(_)
+                | Tag::HtmlBlock
+        );
+        if is_block {
+            self.close_implicit();
+        }
+        let frame = match tag {
+            Tag::Paragraph => Frame::Inlines {
+                owner: InlineOwner::Paragraph { implicit: false },
+                line,
+                items: Vec::new(),
+            },
+            Tag::Heading { level, id, .. } => Frame::Inlines {
+                owner: InlineOwner::Heading {
+                    level: heading_level(level),
+                    id: id.map(|s| s.into_string()),
+                },
+                line,
+                items: Vec::new(),
+            },
+            Tag::BlockQuote(_) => Frame::blocks(Container::Quote, line),
+            Tag::CodeBlock(kind) => Frame::Code {
+                lang: match kind {
+                    pulldown_cmark::CodeBlockKind::Fenced(l) if !l.is_empty() => {
+                        Some(l.into_string())
+                    }
+                    _ => None,
+                },
+                line,
+                text: String::new(),
+            },
+            Tag::List(start) => Frame::blocks(Container::List(start), line),
+            Tag::Item => Frame::blocks(Container::Item, line),
+            Tag::FootnoteDefinition(label) => {
+                Frame::blocks(Container::Footnote(label.into_string()), line)
+            }
+            Tag::Table(align) => {
+                let mut f = Frame::blocks(Container::Root, line);
+                if let Frame::Blocks { align: a, .. } = &mut f {
+                    *a = align
+                        .into_iter()
+                        .map(|a| match a {
+                            pulldown_cmark::Alignment::None => Align::None,
+                            pulldown_cmark::Alignment::Left => Align::Left,
+                            pulldown_cmark::Alignment::Center => Align::Center,
+                            pulldown_cmark::Alignment::Right => Align::Right,
+                        })
+                        .collect();
+                }
+                f
+            }
+            Tag::TableHead => Frame::blocks(Container::TableHead, line),
+            Tag::TableRow => Frame::blocks(Container::TableRow, line),
+            Tag::TableCell => Frame::Inlines {
+                owner: InlineOwner::Cell,
+                line,
+                items: Vec::new(),
+            },
+            Tag::Emphasis => self.inline_frame(InlineOwner::Emphasis, line),
+            Tag::Strong => self.inline_frame(InlineOwner::Strong, line),
+            Tag::Strikethrough => self.inline_frame(InlineOwner::Strike, line),
+            Tag::Link { dest_url, .. } => {
+                self.inline_frame(InlineOwner::Link(dest_url.into_string()), line)
+            }
+            Tag::Image {
+                dest_url, title, ..
+            } => self.inline_frame(
+                InlineOwner::Image {
+                    url: dest_url.into_string(),
+                    title: title.into_string(),
+                },
+                line,
+            ),
+            // HTML blocks arrive as Html events; nothing to open.
+            Tag::HtmlBlock => return,
+            Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_)
+            | Tag::Superscript
+            | Tag::Subscript => return,
+        };
+        self.stack.push(frame);
+    }
+
+    /// Opens an inline frame, first opening an implicit paragraph when the
+    /// inline sits directly in a block container (tight list items).
+    fn inline_frame(&mut self, owner: InlineOwner, line: u32) -> Frame {
+        self.ensure_inline_context(line);
+        Frame::Inlines {
+            owner,
+            line,
+            items: Vec::new(),
+        }
+    }
+
+    fn ensure_inline_context(&mut self, line: u32) {
+        if matches!(self.stack.last(), Some(Frame::Blocks { .. }) | None) {
+            self.stack.push(Frame::Inlines {
+                owner: InlineOwner::Paragraph { implicit: true },
+                line,
+                items: Vec::new(),
+            });
+        }
+    }
+
+    fn push_inline(&mut self, raw: Raw, line: u32) {
+        self.ensure_inline_context(line);
+        if let Some(Frame::Inlines { items, .. }) = self.stack.last_mut() {
+            items.push(raw);
+        }
+    }
+
+    fn close_implicit(&mut self) {
+        if let Some(Frame::Inlines {
+            owner: InlineOwner::Paragraph { implicit: true },
+            ..
+        }) = self.stack.last()
+        {
+            self.end_paragraph();
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        if let Some(Frame::Blocks { blocks, .. }) = self.stack.last_mut() {
+            blocks.push(block);
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::HtmlBlock
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+            | TagEnd::MetadataBlock(_)
+            | TagEnd::Superscript
+            | TagEnd::Subscript => return,
+            TagEnd::Paragraph => {
+                self.end_paragraph();
+                return;
+            }
+            TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition => {
+                self.close_implicit()
+            }
+            _ => {}
+        }
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        match frame {
+            Frame::Code { lang, line, text } => self.push_block(Block {
+                line,
+                kind: BlockKind::Code { lang, text },
+            }),
+            Frame::Inlines { owner, line, items } => self.end_inlines(owner, line, items),
+            Frame::Blocks {
+                container,
+                line,
+                blocks,
+                children,
+                cells,
+                rows,
+                align,
+            } => match container {
+                Container::Root => {
+                    // A table: its head row was pushed as the first row.
+                    let mut rows = rows;
+                    let head = if rows.is_empty() {
+                        Vec::new()
+                    } else {
+                        rows.remove(0)
+                    };
+                    self.push_block(Block {
+                        line,
+                        kind: BlockKind::Table { align, head, rows },
+                    });
+                }
+                Container::Quote => self.push_block(Block {
+                    line,
+                    kind: BlockKind::Quote(blocks),
+                }),
+                Container::List(start) => self.push_block(Block {
+                    line,
+                    kind: BlockKind::List {
+                        start,
+                        items: children,
+                    },
+                }),
+                Container::Item => {
+                    if let Some(Frame::Blocks { children, .. }) = self.stack.last_mut() {
+                        children.push(blocks);
+                    }
+                }
+                Container::Footnote(label) => {
+                    self.footnote_defs.insert(label, blocks);
+                }
+                Container::TableHead | Container::TableRow => {
+                    if let Some(Frame::Blocks { rows, .. }) = self.stack.last_mut() {
+                        rows.push(cells);
+                    }
+                }
+            },
+        }
+    }
+
+    fn end_paragraph(&mut self) {
+        if let Some(Frame::Inlines {
+            owner: owner @ InlineOwner::Paragraph { .. },
+            line,
+            items,
+        }) = self.stack.pop()
+        {
+            self.end_inlines(owner, line, items);
+        }
+    }
+
+    fn end_inlines(&mut self, owner: InlineOwner, line: u32, items: Vec<Raw>) {
+        match owner {
+            InlineOwner::Paragraph { .. } => {
+                // Images are blocks in the model: lift them out of the text.
+                let mut images = Vec::new();
+                let mut rest = Vec::new();
+                for item in items {
+                    match item {
+                        Raw::Image {
+                            url,
+                            alt,
+                            title,
+                            line,
+                        } => images.push((url, alt, title, line)),
+                        other => rest.push(other),
+                    }
+                }
+                let content = finish_inlines(rest);
+                if !is_blank(&content) {
+                    self.push_block(Block {
+                        line,
+                        kind: BlockKind::Paragraph(trim_inlines(content)),
+                    });
+                }
+                for (url, alt, title, line) in images {
+                    let caption = if title.is_empty() { &alt } else { &title };
+                    let caption = if caption.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![Inline::Text(caption.clone())]
+                    };
+                    self.push_block(Block {
+                        line,
+                        kind: BlockKind::Image {
+                            path: self.base.join(&url),
+                            alt,
+                            caption,
+                        },
+                    });
+                }
+            }
+            InlineOwner::Heading { level, id } => {
+                let content = trim_inlines(finish_inlines(
+                    items
+                        .into_iter()
+                        .filter(|i| !matches!(i, Raw::Image { .. }))
+                        .collect(),
+                ));
+                self.push_block(Block {
+                    line,
+                    kind: BlockKind::Heading {
+                        level,
+                        id: id.unwrap_or_default(),
+                        content,
+                    },
+                });
+            }
+            InlineOwner::Cell => {
+                let content = trim_inlines(finish_inlines(items));
+                if let Some(Frame::Blocks { cells, .. }) = self.stack.last_mut() {
+                    cells.push(content);
+                }
+            }
+            InlineOwner::Image { url, title } => {
+                let alt = crate::model::plain_text(&finish_inlines(items));
+                self.push_inline(
+                    Raw::Image {
+                        url,
+                        alt,
+                        title,
+                        line,
+                    },
+                    line,
+                );
+            }
+            InlineOwner::Emphasis => self.push_nested(Inline::Emphasis, items, line),
+            InlineOwner::Strong => self.push_nested(Inline::Strong, items, line),
+            // No strike-through in print conventions we support: keep the text.
+            InlineOwner::Strike => {
+                for item in items {
+                    self.push_inline(item, line);
+                }
+            }
+            InlineOwner::Link(url) => {
+                let content = finish_inlines(items);
+                self.push_inline(Raw::Done(Inline::Link { url, content }), line);
+            }
+        }
+    }
+
+    fn push_nested(&mut self, wrap: fn(Vec<Inline>) -> Inline, items: Vec<Raw>, line: u32) {
+        // Images inside emphasis still become blocks.
+        let (images, rest): (Vec<Raw>, Vec<Raw>) = items
+            .into_iter()
+            .partition(|i| matches!(i, Raw::Image { .. }));
+        // Soft breaks stay raw so that the enclosing paragraph, which sees the
+        // characters on both sides, decides what they become.
+        let mut run = Vec::new();
+        let mut out = Vec::new();
+        for item in rest {
+            if matches!(item, Raw::SoftBreak) {
+                if !run.is_empty() {
+                    out.push(Raw::Done(wrap(finish_inlines(std::mem::take(&mut run)))));
+                }
+                out.push(Raw::SoftBreak);
+            } else {
+                run.push(item);
+            }
+        }
+        if !run.is_empty() {
+            out.push(Raw::Done(wrap(finish_inlines(run))));
+        }
+        for item in out.into_iter().chain(images) {
+            self.push_inline(item, line);
+        }
+    }
+
+    fn html_block(&mut self, html: &str, line: u32) {
+        let text = strip_html(html, &mut self.skip_html_depth);
+        let text = text.trim();
+        if !text.is_empty() {
+            self.push_block(Block {
+                line,
+                kind: BlockKind::Paragraph(vec![Inline::Text(text.to_string())]),
+            });
+        }
+    }
+
+    fn inline_html(&mut self, html: &str, line: u32) {
+        let tag = html.trim_start_matches('<').trim_start_matches('/');
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match name.as_str() {
+            "br" => self.push_inline(Raw::Done(Inline::LineBreak), line),
+            "script" | "style" => {
+                if html.starts_with("</") {
+                    self.skip_html_depth = self.skip_html_depth.saturating_sub(1);
+                } else if !html.trim_end().ends_with("/>") {
+                    self.skip_html_depth += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self) -> Parsed {
+        while self.stack.len() > 1 {
+            let top = self.stack.last();
+            let tag = match top {
+                Some(Frame::Inlines { .. }) => TagEnd::Paragraph,
+                _ => TagEnd::BlockQuote(None),
+            };
+            self.end(tag);
+        }
+        let Some(Frame::Blocks { blocks, .. }) = self.stack.pop() else {
+            return Parsed::default();
+        };
+        let mut numbered: Vec<(u32, String)> = self
+            .footnote_numbers
+            .iter()
+            .map(|(l, n)| (*n, l.clone()))
+            .collect();
+        numbered.sort();
+        let mut footnotes = Vec::new();
+        let mut undefined = Vec::new();
+        for (number, label) in numbered {
+            match self.footnote_defs.remove(&label) {
+                Some(blocks) => footnotes.push(Footnote { number, blocks }),
+                None => {
+                    let line = self
+                        .footnote_refs
+                        .iter()
+                        .find(|(l, _)| *l == label)
+                        .map_or(0, |(_, line)| *line);
+                    undefined.push((label, line));
+                }
+            }
+        }
+        // Definitions nobody references still print, after the others.
+        let mut orphans: Vec<(String, Vec<Block>)> = self.footnote_defs.into_iter().collect();
+        orphans.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, blocks) in orphans {
+            let number = footnotes.len() as u32 + undefined.len() as u32 + 1;
+            footnotes.push(Footnote { number, blocks });
+        }
+        Parsed {
+            blocks,
+            footnotes,
+            undefined_footnotes: undefined,
+        }
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Resolves soft breaks and unpaired emphasis delimiters, merges text.
+fn finish_inlines(items: Vec<Raw>) -> Vec<Inline> {
+    let items = pair_delimiters(items);
+    let mut out: Vec<Inline> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let inline = match item {
+            Raw::Done(inline) => inline.clone(),
+            Raw::Delim(c, n) => Inline::Text(c.to_string().repeat(*n)),
+            Raw::SoftBreak => {
+                let before = last_char_of(&items[..i]);
+                let after = first_char_of(&items[i + 1..]);
+                match (before, after) {
+                    (Some(b), Some(a)) if cjk::is_wide(b) && cjk::is_wide(a) => continue,
+                    (None, _) | (_, None) => continue,
+                    _ => Inline::Text(" ".into()),
+                }
+            }
+            Raw::Image { alt, .. } => Inline::Text(alt.clone()),
+        };
+        match (out.last_mut(), inline) {
+            (Some(Inline::Text(prev)), Inline::Text(t)) => prev.push_str(&t),
+            (_, inline) => out.push(inline),
+        }
+    }
+    out
+}
+
+/// Pairs literal `**`/`*` runs left by CommonMark's flanking rules (which
+/// treat CJK punctuation like Western punctuation) into strong/emphasis.
+fn pair_delimiters(items: Vec<Raw>) -> Vec<Raw> {
+    // Merge adjacent delimiter runs of the same character first.
+    let mut merged: Vec<Raw> = Vec::new();
+    for item in items {
+        if let (Some(Raw::Delim(c1, n1)), Raw::Delim(c2, n2)) = (merged.last_mut(), &item) {
+            if c1 == c2 {
+                *n1 += n2;
+                continue;
+            }
+        }
+        merged.push(item);
+    }
+    let open = merged
+        .iter()
+        .position(|i| matches!(i, Raw::Delim(_, n) if *n <= 3));
+    let Some(open) = open else {
+        return merged;
+    };
+    let Raw::Delim(c, n) = merged[open] else {
+        return merged;
+    };
+    let close = merged[open + 1..]
+        .iter()
+        .position(|i| matches!(i, Raw::Delim(c2, n2) if *c2 == c && *n2 == n))
+        .map(|p| p + open + 1);
+    let Some(close) = close else {
+        // Leave this run literal; pair what follows it.
+        let mut rest = merged.split_off(open + 1);
+        rest = pair_delimiters(rest);
+        merged.extend(rest);
+        return merged;
+    };
+    let mut tail = merged.split_off(close + 1);
+    merged.pop(); // the closing run
+    let inner = merged.split_off(open + 1);
+    merged.pop(); // the opening run
+    if inner.is_empty() {
+        merged.push(Raw::Done(Inline::Text(c.to_string().repeat(n * 2))));
+    } else {
+        let content = finish_inlines(inner);
+        let wrapped = match n {
+            1 => Inline::Emphasis(content),
+            2 => Inline::Strong(content),
+            _ => Inline::Strong(vec![Inline::Emphasis(content)]),
+        };
+        merged.push(Raw::Done(wrapped));
+    }
+    tail = pair_delimiters(tail);
+    merged.extend(tail);
+    merged
+}
+
+fn last_char_of(items: &[Raw]) -> Option<char> {
+    items.iter().rev().find_map(|i| match i {
+        Raw::Done(inline) => last_char(inline),
+        Raw::Delim(c, _) => Some(*c),
+        _ => None,
+    })
+}
+
+fn first_char_of(items: &[Raw]) -> Option<char> {
+    items.iter().find_map(|i| match i {
+        Raw::Done(inline) => first_char(inline),
+        Raw::Delim(c, _) => Some(*c),
+        _ => None,
+    })
+}
+
+fn last_char(inline: &Inline) -> Option<char> {
+    match inline {
+        Inline::Text(t) | Inline::Code(t) => t.chars().last(),
+        Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+            c.iter().rev().find_map(last_char)
+        }
+        _ => None,
+    }
+}
+
+fn first_char(inline: &Inline) -> Option<char> {
+    match inline {
+        Inline::Text(t) | Inline::Code(t) => t.chars().next(),
+        Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+            c.iter().find_map(first_char)
+        }
+        _ => None,
+    }
+}
+
+fn is_blank(inlines: &[Inline]) -> bool {
+    inlines.iter().all(|i| match i {
+        Inline::Text(t) => t.trim().is_empty(),
+        Inline::LineBreak => true,
+        _ => false,
+    })
+}
+
+/// Drops leading and trailing white space of a block's inline content.
+fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    if let Some(Inline::Text(t)) = inlines.first_mut() {
+        *t = t.trim_start().to_string();
+    }
+    if let Some(Inline::Text(t)) = inlines.last_mut() {
+        *t = t.trim_end().to_string();
+    }
+    inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+    while matches!(inlines.last(), Some(Inline::LineBreak)) {
+        inlines.pop();
+    }
+    inlines
+}
+
+/// The text of an HTML fragment: tags and comments removed, `<script>` and
+/// `<style>` contents dropped, common entities decoded.
+fn strip_html(html: &str, skip_depth: &mut u32) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->").map_or("", |(_, r)| r);
+            continue;
+        }
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = rest[1..end.saturating_sub(1).max(1)].to_ascii_lowercase();
+            let closing = tag.starts_with('/');
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if name == "script" || name == "style" {
+                if closing {
+                    *skip_depth = skip_depth.saturating_sub(1);
+                } else if !tag.ends_with('/') {
+                    *skip_depth += 1;
+                }
+            } else if matches!(name.as_str(), "br" | "p" | "div") && *skip_depth == 0 {
+                out.push('\n');
+            }
+            rest = &rest[end..];
+            continue;
+        }
+        let next = rest.find('<').unwrap_or(rest.len());
+        if *skip_depth == 0 {
+            out.push_str(&decode_entities(&rest[..next]));
+        }
+        rest = &rest[next..];
+    }
+    out
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn para(md: &str) -> Vec<Inline> {
+        let parsed = parse(md, 1, Path::new("."));
+        match &parsed.blocks[0].kind {
+            BlockKind::Paragraph(p) => p.clone(),
+            other => panic!("not a paragraph: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn soft_break_between_cjk_is_dropped() {
+        assert_eq!(para("中文\n文字"), vec![Inline::Text("中文文字".into())]);
+        assert_eq!(para("English\nwords"), vec![Inline::Text("English words".into())]);
+        assert_eq!(para("句子。\n“引号”"), vec![Inline::Text("句子。“引号”".into())]);
+    }
+
+    #[test]
+    fn cjk_emphasis_is_recognised() {
+        assert_eq!(
+            para("这是**“强调”**文本"),
+            vec![
+                Inline::Text("这是".into()),
+                Inline::Strong(vec![Inline::Text("“强调”".into())]),
+                Inline::Text("文本".into()),
+            ]
+        );
+        assert_eq!(
+            para("**强调**文本"),
+            vec![
+                Inline::Strong(vec![Inline::Text("强调".into())]),
+                Inline::Text("文本".into()),
+            ]
+        );
+        // Escaped asterisks stay literal.
+        assert_eq!(para("a \\*b\\* c"), vec![Inline::Text("a *b* c".into())]);
+    }
+
+    #[test]
+    fn blocks_and_lines() {
+        let md = "## 一、标题\n\n段落一\n\n> 引用\n\n- 甲\n- 乙\n\n```\ncode\n```\n\n---\n\n![图一](a.png)\n";
+        let parsed = parse(md, 10, Path::new("src"));
+        let kinds: Vec<&str> = parsed
+            .blocks
+            .iter()
+            .map(|b| match b.kind {
+                BlockKind::Heading { .. } => "h",
+                BlockKind::Paragraph(_) => "p",
+                BlockKind::Quote(_) => "q",
+                BlockKind::List { .. } => "l",
+                BlockKind::Code { .. } => "c",
+                BlockKind::Rule => "r",
+                BlockKind::Image { .. } => "i",
+                BlockKind::Table { .. } => "t",
+            })
+            .collect();
+        assert_eq!(kinds, ["h", "p", "q", "l", "c", "r", "i"]);
+        assert_eq!(parsed.blocks[0].line, 10);
+        assert_eq!(parsed.blocks[1].line, 12);
+        match &parsed.blocks[3].kind {
+            BlockKind::List { items, .. } => assert_eq!(items.len(), 2),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn footnotes_and_html() {
+        let md = "正文[^a]。\n\n[^a]: 注释。\n\n<script>alert(1)</script>\n\n甲<br>乙\n";
+        let parsed = parse(md, 1, Path::new("."));
+        assert_eq!(parsed.footnotes.len(), 1);
+        let all = format!("{:?}", parsed.blocks);
+        assert!(!all.contains("alert"), "{all}");
+        assert!(all.contains("LineBreak"), "{all}");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let md = format!("{}深", "> ".repeat(40));
+        let parsed = parse(&md, 1, Path::new("."));
+        assert_eq!(parsed.blocks.len(), 1);
+    }
+}

@@ -1,0 +1,371 @@
+//! Sources to the document model: read each article the manifest lists,
+//! decode it, split front matter, parse the body, and assemble the Book.
+
+pub mod decode;
+pub mod frontmatter;
+pub mod markdown;
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::Lang;
+use crate::manifest::{ArticleEntry, Manifest};
+use crate::model::{Article, Block, BlockKind, Book, BookMeta, Inline};
+
+const FRONT_MATTER_KEYS: &[&str] = &[
+    "title", "author", "source", "date", "language", "note", "edits", "url",
+];
+
+/// Reads every article; problems are collected, not returned one by one.
+pub fn load_book(manifest: &Manifest, diags: &mut Diagnostics) -> Option<Book> {
+    let meta = book_meta(manifest, diags);
+    let mut articles = Vec::new();
+    for (index, entry) in manifest.articles.iter().enumerate() {
+        if let Some(article) = load_article(manifest, entry, index, diags) {
+            articles.push(article);
+        }
+    }
+    if diags.has_errors() {
+        return None;
+    }
+    Some(Book { meta, articles })
+}
+
+fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
+    let book = &manifest.book;
+    let identifier = book.identifier.clone().unwrap_or_else(|| {
+        let seed = format!("booklet:{}:{}", book.title, book.edition.as_deref().unwrap_or(""));
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
+            .urn()
+            .to_string()
+    });
+    let modified = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => match v.trim().parse::<i64>() {
+            Ok(secs) => secs,
+            Err(_) => {
+                diags.push(Diagnostic::warning(format!(
+                    "SOURCE_DATE_EPOCH=`{v}` is not a number of seconds; ignored"
+                )));
+                book.date.as_deref().map_or(0, date_to_epoch)
+            }
+        },
+        Err(_) => book.date.as_deref().map_or(0, date_to_epoch),
+    };
+    BookMeta {
+        title: book.title.trim().to_string(),
+        subtitle: book.subtitle.clone(),
+        authors: book.authors.clone(),
+        editor: book.editor.clone(),
+        publisher: book.publisher.clone(),
+        lang: manifest.language(),
+        date: book.date.clone(),
+        edition: book.edition.clone(),
+        description: book.description.clone(),
+        subjects: book.subjects.clone(),
+        identifier,
+        modified,
+        cover: book.cover.as_ref().map(|c| manifest.resolve(c)),
+    }
+}
+
+/// Seconds since the epoch of midnight UTC on a YYYY-MM-DD date.
+pub fn date_to_epoch(date: &str) -> i64 {
+    let y: i64 = date.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(1970);
+    let m: i64 = date.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let d: i64 = date.get(8..10).and_then(|s| s.parse().ok()).unwrap_or(1);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146097 + doe - 719468) * 86400
+}
+
+fn load_article(
+    manifest: &Manifest,
+    entry: &ArticleEntry,
+    index: usize,
+    diags: &mut Diagnostics,
+) -> Option<Article> {
+    let shown = &entry.source;
+    let path = manifest.resolve(&entry.source);
+    if path.is_dir() {
+        diags.push(
+            Diagnostic::error("this article source is a folder, not a file")
+                .in_file(&manifest.path)
+                .with_hint(format!("`{}` must name a .md or .txt file", shown.display())),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("cannot read article `{}`: {e}", shown.display()))
+                    .in_file(&manifest.path),
+            );
+            return None;
+        }
+    };
+    let decoded = match decode::decode(&bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(Diagnostic::error(e).in_file(shown));
+            return None;
+        }
+    };
+    if let Some(enc) = decoded.encoding {
+        diags.push(
+            Diagnostic::warning(format!("decoded as {enc}; the file is not UTF-8"))
+                .in_file(shown)
+                .with_hint("convert it to UTF-8 (booklet import does this)"),
+        );
+    }
+    let text = decoded.text.replace("\r\n", "\n");
+    let (fm, body, skipped) = match frontmatter::split(&text) {
+        Ok(x) => x,
+        Err((line, message)) => {
+            diags.push(Diagnostic::error(message).in_file(shown).at_line(line));
+            return None;
+        }
+    };
+    for (key, line) in &fm.lines {
+        if !FRONT_MATTER_KEYS.contains(&key.as_str()) {
+            let mut d = Diagnostic::warning(format!("unknown front-matter key `{key}`; ignored"))
+                .in_file(shown)
+                .at_line(*line);
+            if let Some(s) = crate::diag::suggest(key, FRONT_MATTER_KEYS) {
+                d = d.with_hint(format!("did you mean `{s}`?"));
+            }
+            diags.push(d);
+        }
+    }
+    let lang_tag = entry.language.clone().or_else(|| fm.get("language"));
+    let lang = match lang_tag {
+        Some(tag) => match Lang::parse(&tag) {
+            Ok(l) => l,
+            Err(e) => {
+                let line = fm.lines.get("language").copied().unwrap_or(1);
+                diags.push(Diagnostic::error(e).in_file(shown).at_line(line));
+                return None;
+            }
+        },
+        None => manifest.language(),
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let is_text = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
+    let mut blocks;
+    let footnotes;
+    if is_text {
+        blocks = plain_text_blocks(body, skipped + 1);
+        footnotes = Vec::new();
+    } else {
+        let parsed = markdown::parse(body, skipped + 1, base);
+        for (label, line) in parsed.undefined_footnotes {
+            diags.push(
+                Diagnostic::warning(format!("footnote `[^{label}]` is never defined"))
+                    .in_file(shown)
+                    .at_line(line),
+            );
+        }
+        blocks = parsed.blocks;
+        footnotes = parsed.footnotes;
+    }
+    let mut title = entry.title.clone().or_else(|| fm.get("title"));
+    // A leading `# Title` is the title when the front matter has none, and
+    // is dropped as a duplicate when it repeats the front-matter title.
+    if let Some(Block {
+        kind: BlockKind::Heading { level: 1, content, .. },
+        ..
+    }) = blocks.first()
+    {
+        let heading = crate::model::plain_text(content);
+        if title.is_none() || title.as_deref() == Some(heading.as_str()) {
+            title.get_or_insert(heading);
+            blocks.remove(0);
+        }
+    }
+    let title = title.unwrap_or_else(|| {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        diags.push(
+            Diagnostic::warning(format!("no title; using the file name `{stem}`"))
+                .in_file(shown)
+                .with_hint("add `title:` to the front matter or `title =` to the manifest entry"),
+        );
+        stem
+    });
+    if blocks.is_empty() {
+        diags.push(Diagnostic::warning("the article has no text").in_file(shown));
+    }
+    for block in all_blocks(&blocks) {
+        if let BlockKind::Image { path, .. } = &block.kind {
+            if !path.is_file() {
+                diags.push(
+                    Diagnostic::error(format!("image `{}` not found", path.display()))
+                        .in_file(shown)
+                        .at_line(block.line),
+                );
+            }
+        }
+    }
+    normalise_headings(&mut blocks);
+    Some(Article {
+        id: format!("a{:02}", index + 1),
+        source: entry.source.clone(),
+        title,
+        author: fm.get("author"),
+        origin: fm.get("source"),
+        date: fm.get("date"),
+        note: fm.get("note"),
+        lang,
+        blocks,
+        footnotes,
+    })
+}
+
+/// Every block, depth first (quotes and list items included).
+pub fn all_blocks(blocks: &[Block]) -> Vec<&Block> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Block> = blocks.iter().rev().collect();
+    while let Some(b) = stack.pop() {
+        out.push(b);
+        match &b.kind {
+            BlockKind::Quote(inner) => stack.extend(inner.iter().rev()),
+            BlockKind::List { items, .. } => {
+                stack.extend(items.iter().rev().flat_map(|i| i.iter().rev()))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The shallowest heading becomes level 1; ids are hierarchical section
+/// numbers (`s2-1`) unless the source gave an ASCII id, and unique per article.
+fn normalise_headings(blocks: &mut [Block]) {
+    let min = blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Heading { level, .. } => Some(*level),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let mut counters = [0u32; 6];
+    let mut seen = std::collections::HashSet::new();
+    for block in blocks.iter_mut() {
+        if let BlockKind::Heading { level, id, .. } = &mut block.kind {
+            *level = *level - min + 1;
+            let depth = *level as usize;
+            counters[depth - 1] += 1;
+            counters[depth..].iter_mut().for_each(|c| *c = 0);
+            let numbered = counters[..depth]
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("-");
+            let valid_given = !id.is_empty()
+                && id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let mut candidate = if valid_given {
+                id.clone()
+            } else {
+                format!("s{numbered}")
+            };
+            while !seen.insert(candidate.clone()) {
+                candidate.push('x');
+            }
+            *id = candidate;
+        }
+    }
+}
+
+/// `.txt` sources: one paragraph per blank-line-separated block; line breaks
+/// inside a paragraph are joined (without a space between CJK characters).
+fn plain_text_blocks(body: &str, first_line: u32) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(u32, String)> = None;
+    for (i, line) in body.lines().enumerate() {
+        let line_no = first_line + i as u32;
+        let text = line.trim();
+        if text.is_empty() {
+            if let Some((l, t)) = current.take() {
+                blocks.push(paragraph(l, t));
+            }
+            continue;
+        }
+        match &mut current {
+            None => current = Some((line_no, text.to_string())),
+            Some((_, acc)) => {
+                let join = match (acc.chars().last(), text.chars().next()) {
+                    (Some(a), Some(b)) if crate::cjk::is_wide(a) && crate::cjk::is_wide(b) => "",
+                    _ => " ",
+                };
+                acc.push_str(join);
+                acc.push_str(text);
+            }
+        }
+    }
+    if let Some((l, t)) = current {
+        blocks.push(paragraph(l, t));
+    }
+    blocks
+}
+
+fn paragraph(line: u32, text: String) -> Block {
+    Block {
+        line,
+        kind: BlockKind::Paragraph(vec![Inline::Text(text)]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_of_dates() {
+        assert_eq!(date_to_epoch("1970-01-01"), 0);
+        assert_eq!(date_to_epoch("2024-03-01"), 1709251200);
+    }
+
+    #[test]
+    fn heading_ids() {
+        let md = "## 甲\n\n### 乙\n\n### 丙\n\n## 丁 {#custom}\n";
+        let mut blocks = markdown::parse(md, 1, Path::new(".")).blocks;
+        normalise_headings(&mut blocks);
+        let ids: Vec<(u8, String)> = blocks
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BlockKind::Heading { level, id, .. } => Some((*level, id.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                (1, "s1".into()),
+                (2, "s1-1".into()),
+                (2, "s1-2".into()),
+                (1, "custom".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn text_paragraphs() {
+        let blocks = plain_text_blocks("第一段\n续行\n\nSecond\nline\n", 1);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].kind, BlockKind::Paragraph(vec![Inline::Text("第一段续行".into())]));
+        assert_eq!(blocks[1].line, 4);
+    }
+}

@@ -1,0 +1,240 @@
+//! The style: one definition of the values both back ends share (sizes,
+//! indent, page), read from `styles/<name>.toml`, with the manifest's `[pdf]`
+//! table applied on top.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{self, Diagnostic};
+use crate::manifest::Manifest;
+
+/// The shipped styles, built in so that a manifest anywhere can use them.
+const SHIPPED: &[(&str, &str, &str)] = &[(
+    "default",
+    include_str!("../styles/default.toml"),
+    include_str!("../styles/default.css"),
+)];
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Style {
+    pub text: TextStyle,
+    pub page: PageStyle,
+    pub epub: EpubStyle,
+    /// The extra CSS named by `epub.css`, loaded.
+    #[serde(skip)]
+    pub extra_css: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TextStyle {
+    pub body_size_pt: f32,
+    pub line_height: f32,
+    pub indent_em: f32,
+    pub title_scale: f32,
+    pub heading_scales: Vec<f32>,
+    pub quote_indent_em: f32,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PageStyle {
+    pub size: String,
+    pub margin_inner_mm: f32,
+    pub margin_outer_mm: f32,
+    pub margin_top_mm: f32,
+    pub margin_bottom_mm: f32,
+    pub toc_depth: u8,
+    pub right_hand_start: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EpubStyle {
+    pub css: Option<String>,
+}
+
+impl TextStyle {
+    /// Size multiple for a heading of `level` (1-based).
+    pub fn heading_scale(&self, level: u8) -> f32 {
+        let i = (level.max(1) - 1) as usize;
+        self.heading_scales
+            .get(i)
+            .or(self.heading_scales.last())
+            .copied()
+            .unwrap_or(1.0)
+    }
+}
+
+impl PageStyle {
+    /// Page width and height in mm.
+    pub fn size_mm(&self) -> Result<(f32, f32), String> {
+        parse_page_size(&self.size)
+    }
+}
+
+pub fn parse_page_size(size: &str) -> Result<(f32, f32), String> {
+    match size.trim().to_ascii_uppercase().as_str() {
+        "A4" => Ok((210.0, 297.0)),
+        "A5" => Ok((148.0, 210.0)),
+        "A6" => Ok((105.0, 148.0)),
+        "B5" => Ok((176.0, 250.0)),
+        "B6" => Ok((125.0, 176.0)),
+        "16K" => Ok((185.0, 260.0)),
+        "32K" => Ok((130.0, 184.0)),
+        other => {
+            let (w, h) = other
+                .trim_end_matches("MM")
+                .split_once('X')
+                .ok_or_else(|| format!("unknown page size `{size}` (A4, A5, B5 or e.g. 148x210)"))?;
+            let w: f32 = w.trim().parse().map_err(|_| format!("bad page width in `{size}`"))?;
+            let h: f32 = h.trim().parse().map_err(|_| format!("bad page height in `{size}`"))?;
+            if !(50.0..=1000.0).contains(&w) || !(50.0..=1000.0).contains(&h) {
+                return Err(format!("page size `{size}` must be between 50 and 1000 mm"));
+            }
+            Ok((w, h))
+        }
+    }
+}
+
+impl Style {
+    /// Loads the manifest's style: `styles/<name>.toml` beside the manifest,
+    /// else a shipped one; then applies `[pdf]` overrides.
+    pub fn load(manifest: &Manifest) -> Result<Style, Diagnostic> {
+        let name = manifest.style.name.as_deref().unwrap_or("default");
+        let local: PathBuf = manifest.root.join("styles").join(format!("{name}.toml"));
+        let (mut style, css_dir) = if local.is_file() {
+            let text = std::fs::read_to_string(&local).map_err(|e| {
+                Diagnostic::error(format!("cannot read the style: {e}")).in_file(&local)
+            })?;
+            (parse(&text, &local)?, Some(local.parent().unwrap_or(Path::new(".")).to_path_buf()))
+        } else if let Some((_, toml, css)) = SHIPPED.iter().find(|(n, _, _)| *n == name) {
+            let mut s = parse(toml, Path::new("styles/default.toml"))?;
+            s.extra_css = css.to_string();
+            (s, None)
+        } else {
+            let known: Vec<&str> = SHIPPED.iter().map(|(n, _, _)| *n).collect();
+            return Err(Diagnostic::error(format!("no style named `{name}`"))
+                .in_file(&manifest.path)
+                .with_hint(format!(
+                    "put styles/{name}.toml beside the manifest, or use one of: {}",
+                    known.join(", ")
+                )));
+        };
+        if let (Some(dir), Some(css)) = (css_dir, style.epub.css.clone()) {
+            let path = dir.join(&css);
+            style.extra_css = std::fs::read_to_string(&path).map_err(|e| {
+                Diagnostic::error(format!("cannot read the style's CSS `{css}`: {e}")).in_file(&path)
+            })?;
+        }
+        let pdf = &manifest.pdf;
+        if let Some(p) = &pdf.page {
+            style.page.size = p.clone();
+        }
+        let page = &mut style.page;
+        let overrides = [
+            (pdf.margin_inner_mm, &mut page.margin_inner_mm),
+            (pdf.margin_outer_mm, &mut page.margin_outer_mm),
+            (pdf.margin_top_mm, &mut page.margin_top_mm),
+            (pdf.margin_bottom_mm, &mut page.margin_bottom_mm),
+        ];
+        for (value, slot) in overrides {
+            if let Some(v) = value {
+                *slot = v;
+            }
+        }
+        if let Some(d) = pdf.toc_depth {
+            page.toc_depth = d;
+        }
+        if let Some(r) = pdf.right_hand_start {
+            page.right_hand_start = r;
+        }
+        if let Some(s) = pdf.body_size_pt {
+            style.text.body_size_pt = s;
+        }
+        if let Some(l) = pdf.line_height {
+            style.text.line_height = l;
+        }
+        style.check().map_err(|e| Diagnostic::error(e).in_file(&manifest.path))?;
+        Ok(style)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let (w, h) = self.page.size_mm()?;
+        let t = &self.text;
+        if !(4.0..=72.0).contains(&t.body_size_pt) {
+            return Err(format!("body size {} pt is out of range (4–72)", t.body_size_pt));
+        }
+        if !(1.0..=4.0).contains(&t.line_height) {
+            return Err(format!("line height {} is out of range (1–4)", t.line_height));
+        }
+        let p = &self.page;
+        let margins = [p.margin_inner_mm, p.margin_outer_mm, p.margin_top_mm, p.margin_bottom_mm];
+        if margins.iter().any(|m| !(0.0..=200.0).contains(m))
+            || p.margin_inner_mm + p.margin_outer_mm > w * 0.8
+            || p.margin_top_mm + p.margin_bottom_mm > h * 0.8
+        {
+            return Err("the margins leave too little room on the page".into());
+        }
+        if !(1..=3).contains(&p.toc_depth) {
+            return Err(format!("toc_depth {} must be 1, 2 or 3", p.toc_depth));
+        }
+        Ok(())
+    }
+
+    /// CSS for the EPUB: the shared values first, then the style's own CSS.
+    /// Font faces are declared by the EPUB writer, which knows the files.
+    pub fn css(&self) -> String {
+        let t = &self.text;
+        let mut css = format!(
+            "body {{ line-height: {lh}; margin: 0 0.5em; }}\n\
+             p {{ text-indent: {indent}em; text-align: justify; margin: 0; line-break: strict; }}\n\
+             h1, h2, h3, h4, h5, h6, strong, b, th {{ font-weight: bold; }}\n\
+             h1 {{ font-size: {title}em; line-height: 1.3; }}\n\
+             em {{ font-style: normal; text-emphasis: filled dot; -webkit-text-emphasis: filled dot; text-emphasis-position: under right; -webkit-text-emphasis-position: under right; }}\n",
+            lh = t.line_height,
+            indent = t.indent_em,
+            title = t.title_scale,
+        );
+        for level in 1..=3u8 {
+            css.push_str(&format!(
+                "h{} {{ font-size: {}em; line-height: 1.4; }}\n",
+                level + 1,
+                t.heading_scale(level)
+            ));
+        }
+        css.push_str(&format!(
+            "blockquote {{ margin-left: {q}em; margin-right: {q}em; }}\n",
+            q = t.quote_indent_em
+        ));
+        css.push_str(&self.extra_css);
+        css
+    }
+}
+
+fn parse(text: &str, path: &Path) -> Result<Style, Diagnostic> {
+    toml::from_str(text).map_err(|e| {
+        let mut d = Diagnostic::error(format!("invalid style: {}", e.message().trim())).in_file(path);
+        if let Some(span) = e.span() {
+            let (line, col) = diag::line_col(text, span.start);
+            d = d.at(line, col).with_snippet(diag::line_text(text, line));
+        }
+        d
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_style_parses_and_sizes() {
+        let s = parse(SHIPPED[0].1, Path::new("x")).unwrap();
+        assert_eq!(s.page.size_mm().unwrap(), (148.0, 210.0));
+        assert!(s.check().is_ok());
+        assert_eq!(parse_page_size("b5").unwrap(), (176.0, 250.0));
+        assert_eq!(parse_page_size("100x150").unwrap(), (100.0, 150.0));
+        assert!(parse_page_size("Letterish").is_err());
+    }
+}
