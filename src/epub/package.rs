@@ -34,7 +34,7 @@ pub fn repack(raw: &[u8], book: &Book, class: &str) -> Result<Vec<u8>, String> {
         let patched = match name.as_str() {
             "OEBPS/content.opf" => Some(patch_opf(as_text(data)?, book)),
             "OEBPS/nav.xhtml" => Some(patch_nav(as_text(data)?, &book.meta.lang.tag, class)),
-            "OEBPS/toc.ncx" => Some(patch_ncx(as_text(data)?, &book.meta.identifier)),
+            "OEBPS/toc.ncx" => Some(patch_ncx(as_text(data)?, &book.meta)),
             _ => None,
         };
         if let Some(p) = patched {
@@ -143,11 +143,26 @@ fn patch_nav(nav: &str, lang: &str, class: &str) -> String {
         1,
     )
     .replacen("<body>", &format!("<body class=\"{class}\">"), 1)
+    // Tools that read the nav with simple patterns expect attributes
+    // written without spaces around `=`, as every other generator does.
+    .replace(" = \"", "=\"")
     .replacen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version=\"1.0\" encoding=\"utf-8\"?>", 1)
 }
 
-fn patch_ncx(ncx: &str, identifier: &str) -> String {
+/// The NCX names the book (epub-builder writes the TOC heading there).
+fn patch_ncx(ncx: &str, meta: &crate::model::BookMeta) -> String {
     let depth = ncx_depth(ncx);
+    let identifier = &meta.identifier;
+    let title = between(ncx, "<docTitle>", "</docTitle>").unwrap_or("");
+    let ncx = if title.is_empty() {
+        ncx.to_string()
+    } else {
+        ncx.replacen(
+            title,
+            &format!("\n    <text>{}</text>\n  ", escape(meta.title.trim())),
+            1,
+        )
+    };
     ncx.replacen(
         "<meta name=\"dtb:depth\" content=\"1\" />",
         &format!(
