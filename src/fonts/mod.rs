@@ -203,4 +203,31 @@ impl FontBook {
         files.insert(path.to_path_buf(), data.clone());
         Ok(data)
     }
+
+    /// The first installed face (project, configured, shipped, then system
+    /// fonts) with a glyph for `c`: the last resort of character fallback.
+    pub fn face_covering(&self, c: char) -> Option<Face> {
+        let info = self.db.faces().find(|info| {
+            self.db
+                .with_face_data(info.id, |data, index| {
+                    ttf_parser::Face::parse(data, index)
+                        .ok()
+                        .and_then(|f| f.glyph_index(c))
+                        .is_some_and(|g| g.0 != 0)
+                })
+                .unwrap_or(false)
+        })?;
+        let path = match &info.source {
+            fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
+            fontdb::Source::Binary(_) => return None,
+        };
+        Some(Face {
+            family: info.families.first().map(|(n, _)| n.clone())?,
+            post_script_name: info.post_script_name.clone(),
+            data: self.read(&path).ok()?,
+            path,
+            index: info.index,
+            bold: info.weight.0 >= 600,
+        })
+    }
 }
