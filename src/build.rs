@@ -91,25 +91,39 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .unwrap_or_else(|| prepared.manifest.output_dir());
     let stem = prepared.manifest.output_stem();
 
-    // Render everything first; write only when every output succeeded.
+    // Render everything first; write only when every output succeeded. The
+    // two back ends share nothing mutable, so they run side by side; their
+    // messages are kept in a fixed order (EPUB, then PDF).
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut report = BuildReport::default();
-    if opts.format.epub() {
-        if let Some((bytes, epub_report)) = epub::render(
-            &prepared.book,
-            &prepared.style,
-            &prepared.fonts,
-            &prepared.manifest.fonts,
-            &mut diags,
-        ) {
-            outputs.push((epub::output_path(&out_dir, &stem), bytes));
-            report.epub = Some(epub_report);
-        }
+    let (mut epub_diags, mut pdf_diags) = (Diagnostics::default(), Diagnostics::default());
+    let (epub_result, pdf_result) = std::thread::scope(|scope| {
+        let pdf = opts
+            .format
+            .pdf()
+            .then(|| scope.spawn(|| pdf::render(&prepared, &mut pdf_diags)));
+        let epub = if opts.format.epub() {
+            epub::render(
+                &prepared.book,
+                &prepared.style,
+                &prepared.fonts,
+                &prepared.manifest.fonts,
+                &mut epub_diags,
+            )
+        } else {
+            None
+        };
+        let pdf = pdf.and_then(|h| h.join().unwrap_or(None));
+        (epub, pdf)
+    });
+    diags.extend(epub_diags);
+    diags.extend(pdf_diags);
+    if let Some((bytes, epub_report)) = epub_result {
+        outputs.push((epub::output_path(&out_dir, &stem), bytes));
+        report.epub = Some(epub_report);
     }
-    if opts.format.pdf() {
-        if let Some(bytes) = pdf::render(&prepared, &mut diags) {
-            outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
-        }
+    if let Some(bytes) = pdf_result {
+        outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
     }
     if diags.has_errors() {
         return Err(diags);

@@ -16,6 +16,23 @@ use crate::manifest::Manifest;
 /// The family shipped in `fonts/`.
 pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
 
+/// A font file's bytes. CJK collections run to 25 MB and a build reads a
+/// small part of them, so files are mapped rather than read in full.
+pub enum FontBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FontBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontBytes::Mapped(m) => m,
+            FontBytes::Read(v) => v,
+        }
+    }
+}
+
 /// One face of a font file, with the file's bytes.
 #[derive(Clone)]
 pub struct Face {
@@ -24,7 +41,7 @@ pub struct Face {
     pub path: PathBuf,
     pub index: u32,
     pub bold: bool,
-    pub data: Arc<Vec<u8>>,
+    pub data: Arc<FontBytes>,
 }
 
 impl std::fmt::Debug for Face {
@@ -72,7 +89,7 @@ pub fn shipped_dir() -> PathBuf {
 pub struct FontBook {
     db: fontdb::Database,
     /// File bytes, read once per path.
-    files: Mutex<HashMap<PathBuf, Arc<Vec<u8>>>>,
+    files: Mutex<HashMap<PathBuf, Arc<FontBytes>>>,
 }
 
 impl FontBook {
@@ -192,14 +209,23 @@ impl FontBook {
         Ok(face)
     }
 
-    fn read(&self, path: &Path) -> Result<Arc<Vec<u8>>, Diagnostic> {
+    fn read(&self, path: &Path) -> Result<Arc<FontBytes>, Diagnostic> {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = files.get(path) {
             return Ok(d.clone());
         }
-        let data = std::fs::read(path)
-            .map(Arc::new)
-            .map_err(|e| Diagnostic::error(format!("cannot read font file: {e}")).in_file(path))?;
+        let error = |e: std::io::Error| {
+            Diagnostic::error(format!("cannot read font file: {e}")).in_file(path)
+        };
+        let file = std::fs::File::open(path).map_err(error)?;
+        // SAFETY: the map is only read. A font file changed while a build
+        // runs could show torn data (as with fontdb's own shared mapping);
+        // nothing here trusts font bytes beyond parsing them.
+        let data = match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(m) => FontBytes::Mapped(m),
+            Err(_) => FontBytes::Read(std::fs::read(path).map_err(error)?),
+        };
+        let data = Arc::new(data);
         files.insert(path.to_path_buf(), data.clone());
         Ok(data)
     }

@@ -118,8 +118,7 @@ pub fn add_emergency(shaped: &Shaped, opps: &mut Vec<Opportunity>, width: f32) {
         let seg = &glyphs[start..op.at];
         let w: f32 = seg.iter().map(|g| g.advance + g.gap).sum();
         if w > width * 0.6 {
-            for i in start + 1..op.at {
-                let g = &glyphs[i];
+            for (i, g) in glyphs.iter().enumerate().take(op.at).skip(start + 1) {
                 if !g.cluster_start || g.class == Class::Newline {
                     continue;
                 }

@@ -67,8 +67,7 @@ pub fn set_line(
     }
     let spread = Spread::new(&fit, width as f64, justify);
     let mut x = 0.0f64;
-    for i in start..e {
-        let g = &glyphs[i];
+    for (i, g) in glyphs.iter().enumerate().take(e).skip(start) {
         let mut advance = g.advance as f64;
         let mut dx = g.dx as f64;
         let (mut sl, mut sr) = (g.shrink_l as f64, g.shrink_r as f64);

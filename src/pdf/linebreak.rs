@@ -251,12 +251,17 @@ fn total_fit(metrics: &Metrics<'_>, opps: &[Opportunity], measure: &Measure) -> 
     for op in opps {
         let last = op.at == n;
         let mut best: Option<Entry> = None;
-        for pi in active..table.len() {
+        let preds = table.len();
+        let mut pi = active;
+        while pi < preds {
             let start = table[pi].at;
             if start >= op.at {
+                pi += 1;
                 continue;
             }
             let (r, c) = cost(metrics, start, op, measure, last);
+            // An overfull line stays overfull for every later end: the
+            // earliest start leaves the active set.
             if (r < -1.0 || op.at - start > MAX_LINE_GLYPHS) && active == pi {
                 active += 1;
             }
@@ -268,6 +273,12 @@ fn total_fit(metrics: &Metrics<'_>, opps: &[Opportunity], measure: &Measure) -> 
                     pred: pi,
                 });
             }
+            // Later starts give shorter, looser lines still: once a line is
+            // this loose and a fitting one has been found, stop looking.
+            if r > 3.0 && !last && best.as_ref().is_some_and(|b| b.total < 1.0e11) {
+                break;
+            }
+            pi += 1;
         }
         if op.kind == BreakKind::Mandatory {
             active = table.len();

@@ -6,6 +6,7 @@
 //! (printpdf) → [`post`] (lopdf) → bytes.
 
 pub mod breaks;
+pub mod embed;
 pub mod fontset;
 pub mod frontmatter;
 pub mod images;

@@ -242,7 +242,7 @@ pub fn paginate(
         if let Some(a) = item.starts_article {
             p.finish();
             p.article = Some(a);
-            if right_hand_start && p.pages.len() % 2 == 1 {
+            if right_hand_start && !p.pages.len().is_multiple_of(2) {
                 p.pages.push(Page {
                     recto: false,
                     blank: true,
@@ -366,7 +366,7 @@ impl Paginator<'_> {
         }
         let geo = self.geo;
         let page_index = self.pages.len();
-        let recto = page_index % 2 == 0;
+        let recto = page_index.is_multiple_of(2);
         let left = geo.left(recto);
         let mut page = Page {
             recto,

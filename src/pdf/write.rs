@@ -1,21 +1,19 @@
-//! Pages to printpdf operations. Fonts are subset by us (printpdf's lean
-//! build would embed them whole) with fixed resource names, glyphs are
-//! drawn by id with their text attached (so copy, search and pdftotext
-//! give the source), and every position is reached through TJ offsets in
-//! thousandths of an em (Tw does nothing with CID fonts).
+//! Pages to printpdf operations. Glyphs are drawn by id with their text
+//! attached (so copy, search and pdftotext give the source), and every
+//! position is reached through TJ offsets in thousandths of an em (Tw does
+//! nothing with CID fonts). Fonts come subset from [`super::embed`].
 
 use std::collections::BTreeMap;
 
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, FontId, Greyscale,
-    HighlightingMode, LinkAnnotation, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, TextItem,
-    TextMatrix, WindingOrder,
+    HighlightingMode, LinkAnnotation, Op, PaintMode, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, TextItem, TextMatrix, WindingOrder,
 };
 
+use super::embed::{embed, program_of, used_glyphs, FontText};
 use super::fontset::{FontIx, FontSet};
 use super::page::{Draw, Geometry, Page, Target};
-use crate::fonts::subset::subset_glyphs;
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
@@ -29,9 +27,7 @@ pub struct ImagePlacement {
     pub rect: [f32; 4],
 }
 
-/// The glyphs in use per embedded font program: original id → text.
-type Used = BTreeMap<FontIx, BTreeMap<u16, String>>;
-
+/// A font as the content stream draws it.
 struct EmbeddedFont {
     id: FontId,
     /// Original glyph id → (subset glyph id, code in the content stream,
@@ -57,43 +53,6 @@ pub struct ShiftedFont {
 /// 0.1 em or an overlap over 0.2 em splits a word).
 const SHIFT_STEP: i64 = 125;
 
-/// The complete ToUnicode map of an embedded font (printpdf only knows the
-/// glyphs drawn through its own resource).
-#[derive(Debug, Clone)]
-pub struct FontText {
-    pub resource: String,
-    pub cmap: String,
-}
-
-/// Faces of one collection that share their outlines (Noto CJK's SC, TC,
-/// JP … faces share one CFF table) are embedded once: glyph ids mean the
-/// same outline in each of them.
-fn program_of(fonts: &FontSet<'_>) -> Vec<FontIx> {
-    let key = |i: usize| {
-        let face = &fonts.choice.faces[i];
-        let raw = ttf_parser::RawFace::parse(&face.data, face.index).ok();
-        let offset = |tag: &[u8; 4]| {
-            raw.as_ref()
-                .and_then(|r| r.table(ttf_parser::Tag::from_bytes(tag)))
-                .map(|t| t.as_ptr() as usize - face.data.as_ptr() as usize)
-        };
-        (
-            face.path.clone(),
-            offset(b"CFF ").or(offset(b"glyf")),
-            offset(b"hmtx"),
-        )
-    };
-    let keys: Vec<_> = (0..fonts.choice.faces.len()).map(key).collect();
-    (0..keys.len())
-        .map(|i| {
-            let same = keys[..i]
-                .iter()
-                .position(|k| k == &keys[i] && k.1.is_some());
-            same.unwrap_or(i) as FontIx
-        })
-        .collect()
-}
-
 /// What the post-pass needs besides the document.
 pub struct Written {
     pub doc: lopdf::Document,
@@ -117,67 +76,22 @@ pub fn write(
     let mut doc = PdfDocument::new(title);
     let mut embedded: BTreeMap<FontIx, EmbeddedFont> = BTreeMap::new();
     let mut texts = Vec::new();
-    for (n, (&font, glyphs)) in used.iter().enumerate() {
-        let face = &fonts.choice.faces[font as usize];
-        let mut list: Vec<u16> = vec![0];
-        list.extend(glyphs.keys().copied().filter(|&g| g != 0));
-        let bytes = subset_glyphs(
-            face,
-            &list,
-            allsorts::subset::SubsetProfile::Pdf,
-            allsorts::subset::CmapTarget::Unicode,
-        )?;
-        let mut warnings = Vec::new();
-        let mut parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings)
-            .ok_or_else(|| format!("the subset of {} cannot be read back", face.family))?;
-        // Six capitals: the subset tag, fixed so that rebuilds are identical.
-        let tag = format!(
-            "BKLT{}{}",
-            (b'A' + (n / 26 % 26) as u8) as char,
-            (b'A' + (n % 26) as u8) as char
-        );
-        let ps = if face.post_script_name.is_empty() {
-            face.family.replace(' ', "")
-        } else {
-            face.post_script_name.clone()
-        };
-        parsed.font_name = Some(format!("{tag}+{ps}"));
-        let upem = parsed.units_per_em.max(1) as f32;
-        // Codes are glyph ids, except in a CID-keyed CFF, where they are
-        // the CIDs its charset gives (as printpdf writes them).
-        let cids = printpdf::cff_charset_gid_to_cid_map(&bytes, 0);
-        let map: BTreeMap<u16, (u16, u16, i64)> = list
-            .iter()
-            .enumerate()
-            .map(|(new, &old)| {
-                let new = new as u16;
-                let w = parsed.get_glyph_width(new).unwrap_or(0);
-                let code = cids
-                    .as_ref()
-                    .and_then(|m| m.get(&new).copied())
-                    .unwrap_or(new);
-                (old, (new, code, (w as f32 * 1000.0 / upem) as i64))
-            })
-            .collect();
-        let mut cmap = printpdf::ToUnicodeCMap {
-            mappings: BTreeMap::new(),
-        };
-        for (old, (_, code, _)) in &map {
-            if let Some(text) = glyphs.get(old).filter(|t| !t.is_empty()) {
-                cmap.mappings
-                    .insert(u32::from(*code), text.chars().map(u32::from).collect());
-            }
-        }
+    for (font, e) in embed(fonts, &used)? {
         texts.push(FontText {
-            resource: tag.clone(),
-            cmap: cmap.to_cmap_string(&tag),
+            resource: e.id.0.clone(),
+            cmap: e.cmap,
         });
-        let id = FontId(tag);
         doc.resources
             .fonts
             .map
-            .insert(id.clone(), PdfFont::new(parsed));
-        embedded.insert(font, EmbeddedFont { id, map });
+            .insert(e.id.clone(), PdfFont::new(e.parsed));
+        embedded.insert(
+            font,
+            EmbeddedFont {
+                id: e.id,
+                map: e.map,
+            },
+        );
     }
     let mut shifted: BTreeMap<(FontIx, i64), ShiftedFont> = BTreeMap::new();
 
@@ -288,28 +202,6 @@ pub fn write(
         shifted: shifted.into_values().collect(),
         texts,
     })
-}
-
-/// Every glyph drawn, per face, with its text. A glyph drawn for several
-/// texts keeps the first non-empty one (the font's ToUnicode map has one
-/// entry per glyph).
-fn used_glyphs(pages: &[Page], program: &[FontIx]) -> Used {
-    let mut used: Used = BTreeMap::new();
-    for page in pages {
-        for draw in &page.draws {
-            if let Draw::Text { line, .. } = draw {
-                for g in &line.glyphs {
-                    let text = line.glyph_text(g);
-                    let font = program[g.font as usize];
-                    let slot = used.entry(font).or_default().entry(g.gid).or_default();
-                    if slot.is_empty() && !text.is_empty() {
-                        *slot = text.to_string();
-                    }
-                }
-            }
-        }
-    }
-    used
 }
 
 struct TextOut<'a> {
