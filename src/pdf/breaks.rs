@@ -136,7 +136,7 @@ pub fn add_emergency(shaped: &Shaped, opps: &mut Vec<Opportunity>, width: f32) {
                 });
                 extra.push(Opportunity {
                     at: i,
-                    kind: BreakKind::Emergency(if cheap { 1000.0 } else { 3000.0 }),
+                    kind: BreakKind::Emergency(if cheap { 500.0 } else { 1500.0 }),
                 });
             }
         }
@@ -145,5 +145,30 @@ pub fn add_emergency(shaped: &Shaped, opps: &mut Vec<Opportunity>, width: f32) {
     if !extra.is_empty() {
         opps.extend(extra);
         opps.sort_by_key(|o| o.at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_quotes_open_and_close_like_brackets() {
+        let t = tailor_quotes("他说：“学而时习之”我问");
+        assert_eq!(t, "他说：〈学而时习之〉我问");
+        assert_eq!(t.len(), "他说：“学而时习之”我问".len());
+        // Between Latin letters a quote stays an apostrophe.
+        assert_eq!(tailor_quotes("don’t"), "don’t");
+    }
+
+    #[test]
+    fn strict_prohibitions() {
+        assert!(!may_break_between(Some('中'), '，'));
+        assert!(!may_break_between(Some('中'), '·'));
+        assert!(!may_break_between(Some('“'), '中'));
+        assert!(!may_break_between(Some('中'), '…'));
+        assert!(!may_break_between(Some('—'), '—'));
+        assert!(may_break_between(Some('。'), '“'));
+        assert!(may_break_between(Some('中'), '文'));
     }
 }

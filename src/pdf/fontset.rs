@@ -291,3 +291,51 @@ impl<'a> FontSet<'a> {
         })
     }
 }
+
+/// The shipped Noto Serif CJK faces (SC and TC, regular and bold), loaded
+/// once per test binary.
+#[cfg(test)]
+pub mod testing {
+    use std::sync::{Arc, OnceLock};
+
+    use super::*;
+    use crate::fonts::FontBytes;
+
+    fn face(file: &str, index: u32, bold: bool, ps: &str) -> Face {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fonts")
+            .join(file);
+        let data = std::fs::read(&path).expect("shipped font");
+        Face {
+            family: "Noto Serif CJK".into(),
+            post_script_name: ps.into(),
+            path,
+            index,
+            bold,
+            data: Arc::new(FontBytes::Read(data)),
+        }
+    }
+
+    pub fn shipped() -> &'static FontChoice {
+        static CHOICE: OnceLock<FontChoice> = OnceLock::new();
+        CHOICE.get_or_init(|| {
+            let regular = face(
+                "NotoSerifCJK-Regular.ttc",
+                2,
+                false,
+                "NotoSerifCJKsc-Regular",
+            );
+            let bold = face("NotoSerifCJK-Bold.ttc", 2, true, "NotoSerifCJKsc-Bold");
+            let mut tc = regular.clone();
+            tc.index = 3;
+            tc.post_script_name = "NotoSerifCJKtc-Regular".into();
+            FontChoice {
+                faces: vec![regular, bold, tc],
+                regular: [(Script::Hans, 0), (Script::Hant, 2)].into_iter().collect(),
+                bold: [(Script::Hans, 1), (Script::Hant, 1)].into_iter().collect(),
+                fallback: Vec::new(),
+                extra: HashMap::new(),
+            }
+        })
+    }
+}

@@ -421,3 +421,14 @@ pub fn roman_numeral(mut n: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn roman() {
+        assert_eq!(super::roman_numeral(1), "i");
+        assert_eq!(super::roman_numeral(4), "iv");
+        assert_eq!(super::roman_numeral(14), "xiv");
+        assert_eq!(super::chinese_date("2024-01-01"), "2024年1月");
+    }
+}

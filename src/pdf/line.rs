@@ -65,7 +65,8 @@ pub fn set_line(
     if e <= start {
         return line;
     }
-    let spread = Spread::new(&fit, width as f64, justify);
+    let em = glyphs[start..e].iter().map(|g| g.size).fold(0.0, f32::max) as f64;
+    let spread = Spread::new(&fit, width as f64, justify, em);
     let mut x = 0.0f64;
     for (i, g) in glyphs.iter().enumerate().take(e).skip(start) {
         let mut advance = g.advance as f64;
@@ -123,7 +124,9 @@ struct Spread {
 }
 
 impl Spread {
-    fn new(fit: &LineFit, width: f64, justify: bool) -> Spread {
+    /// A line that would need more than half an em in each gap (a few
+    /// words before an unbreakable URL) is left short instead.
+    fn new(fit: &LineFit, width: f64, justify: bool, em: f64) -> Spread {
         let delta = width - fit.natural;
         let mut s = Spread {
             stretch: 0.0,
@@ -140,7 +143,7 @@ impl Spread {
             }
             let rest = delta - fit.stretch * s.stretch;
             if rest > 0.001 && fit.justifiables > 0 {
-                s.extra = rest / fit.justifiables as f64;
+                s.extra = (rest / fit.justifiables as f64).min(em / 2.0);
             }
         }
         s

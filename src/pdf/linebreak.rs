@@ -346,3 +346,116 @@ pub fn first_fit(metrics: &Metrics<'_>, opps: &[Opportunity], measure: &Measure)
     }
     ends
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::breaks::{BreakKind, Opportunity};
+
+    /// A Latin-like glyph stream: words of the given widths (in ems of size
+    /// 10) separated by spaces, with a break after each space.
+    fn words(widths: &[f32]) -> (Vec<Glyph>, Vec<Opportunity>) {
+        let mut glyphs = Vec::new();
+        let mut opps = Vec::new();
+        let glyph = |class: Class, advance: f32| Glyph {
+            font: 0,
+            gid: 1,
+            size: 10.0,
+            advance,
+            dx: 0.0,
+            rise: 0.0,
+            text: 0..0,
+            ch: 'a',
+            class,
+            cluster_start: true,
+            shrink_l: 0.0,
+            shrink_r: if class == Class::Space {
+                advance / 3.0
+            } else {
+                0.0
+            },
+            gap: 0.0,
+            gap_shrink: 0.0,
+            gap_stretch: if class == Class::Space {
+                advance / 2.0
+            } else {
+                0.0
+            },
+            justifiable: class == Class::Space,
+            emphasis: false,
+            link: None,
+        };
+        for (i, &w) in widths.iter().enumerate() {
+            if i > 0 {
+                glyphs.push(glyph(Class::Space, 3.3));
+                opps.push(Opportunity {
+                    at: glyphs.len(),
+                    kind: BreakKind::Normal,
+                });
+            }
+            glyphs.push(glyph(Class::Alnum, w * 10.0));
+        }
+        opps.push(Opportunity {
+            at: glyphs.len(),
+            kind: BreakKind::Mandatory,
+        });
+        (glyphs, opps)
+    }
+
+    fn worst_ratio(glyphs: &[Glyph], ends: &[usize], m: &Measure) -> f64 {
+        let metrics = Metrics::new(glyphs);
+        let mut start = 0;
+        let mut worst: f64 = 0.0;
+        for (i, &end) in ends.iter().enumerate() {
+            if i + 1 < ends.len() {
+                let r = ratio(&metrics.fit(start, end), m.width(start) as f64, m.em as f64);
+                worst = worst.max(r.abs());
+            }
+            start = end;
+        }
+        worst
+    }
+
+    #[test]
+    fn total_fit_avoids_the_loose_line_first_fit_leaves() {
+        // First fit fills line one, which leaves too little to fill line
+        // two; total fit takes a word less on line one and evens them out.
+        let (glyphs, opps) = words(&[
+            2.5, 3.0, 2.5, 4.5, 2.5, 2.0, 2.5, 2.0, 1.0, 3.5, 4.5, 2.5, 3.0, 3.0, 4.5, 4.5, 1.5,
+        ]);
+        let m = Measure {
+            first: 248.0,
+            rest: 248.0,
+            em: 10.0,
+            justify: true,
+        };
+        let metrics = Metrics::new(&glyphs);
+        let greedy = first_fit(&metrics, &opps, &m);
+        let total = total_fit(&metrics, &opps, &m);
+        let (g, t) = (
+            worst_ratio(&glyphs, &greedy, &m),
+            worst_ratio(&glyphs, &total, &m),
+        );
+        assert!(
+            g > 1.0,
+            "first fit should leave a loose line: {g} {greedy:?}"
+        );
+        assert!(t <= 1.0, "total fit should not: {t} {total:?}");
+    }
+
+    #[test]
+    fn first_fit_and_total_fit_agree_when_everything_fits_exactly() {
+        let (glyphs, opps) = words(&[3.0; 12]);
+        let m = Measure {
+            first: 3.0 * 30.0 + 2.0 * 3.3,
+            rest: 3.0 * 30.0 + 2.0 * 3.3,
+            em: 10.0,
+            justify: true,
+        };
+        let metrics = Metrics::new(&glyphs);
+        assert_eq!(
+            first_fit(&metrics, &opps, &m),
+            total_fit(&metrics, &opps, &m)
+        );
+    }
+}

@@ -485,3 +485,39 @@ fn compress(doc: &mut lopdf::Document) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(pdf_date(0), "D:19700101000000Z");
+        assert_eq!(pdf_date(1_704_067_200), "D:20240101000000Z");
+        assert_eq!(pdf_date(951_782_400 + 3661), "D:20000229010101Z");
+    }
+
+    #[test]
+    fn width_runs() {
+        let w: std::collections::BTreeMap<u16, i64> =
+            [(3, 500), (4, 750), (9, 1000)].into_iter().collect();
+        let Object::Array(a) = widths_array(&w) else {
+            panic!()
+        };
+        assert_eq!(a.len(), 4);
+        assert_eq!(a[0], Object::Integer(3));
+        assert_eq!(a[2], Object::Integer(9));
+    }
+
+    #[test]
+    fn text_strings() {
+        assert_eq!(
+            text_string("zh-Hans"),
+            Object::String(b"zh-Hans".to_vec(), StringFormat::Literal)
+        );
+        let Object::String(b, _) = text_string("中") else {
+            panic!()
+        };
+        assert_eq!(b, vec![0xFE, 0xFF, 0x4E, 0x2D]);
+    }
+}
