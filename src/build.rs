@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::fonts::FontBook;
+use crate::fonts::{Faces, FontBook};
 use crate::manifest::Manifest;
 use crate::model::Book;
 use crate::style::Style;
@@ -46,6 +46,7 @@ pub struct Prepared {
     pub manifest: Manifest,
     pub style: Style,
     pub fonts: FontBook,
+    pub faces: Faces,
     pub book: Book,
 }
 
@@ -68,7 +69,10 @@ pub fn prepare(manifest_path: &Path, diags: &mut Diagnostics) -> Option<Prepared
     };
     let book = source::load_book(&manifest, diags);
     let fonts = FontBook::load(&manifest);
-    let (style, book) = (style?, book?);
+    let faces = book
+        .as_ref()
+        .and_then(|b| crate::fonts::resolve_faces(&manifest, b, &fonts, diags));
+    let (style, book, faces) = (style?, book?, faces?);
     if diags.has_errors() {
         return None;
     }
@@ -76,6 +80,7 @@ pub fn prepare(manifest_path: &Path, diags: &mut Diagnostics) -> Option<Prepared
         manifest,
         style,
         fonts,
+        faces,
         book,
     })
 }
@@ -95,13 +100,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut report = BuildReport::default();
     if opts.format.epub() {
-        if let Some((bytes, epub_report)) = epub::render(
-            &prepared.book,
-            &prepared.style,
-            &prepared.fonts,
-            &prepared.manifest.fonts,
-            &mut diags,
-        ) {
+        if let Some((bytes, epub_report)) = epub::render(&prepared, &mut diags) {
             outputs.push((epub::output_path(&out_dir, &stem), bytes));
             report.epub = Some(epub_report);
         }
@@ -130,6 +129,7 @@ fn write_outputs(dir: &Path, outputs: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagn
     std::fs::create_dir_all(dir).map_err(|e| {
         Diagnostic::error(format!("cannot create the output folder: {e}")).in_file(dir)
     })?;
+    remove_stale_temps(dir, outputs);
     // Stage every file first, then rename them all: either all outputs are
     // new or none is.
     let mut staged = Vec::new();
@@ -151,6 +151,24 @@ fn write_outputs(dir: &Path, outputs: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagn
         })?;
     }
     Ok(())
+}
+
+/// Temporary files left by a build that was killed mid-write.
+fn remove_stale_temps(dir: &Path, outputs: &[(PathBuf, Vec<u8>)]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefixes: Vec<String> = outputs
+        .iter()
+        .filter_map(|(p, _)| p.file_name())
+        .map(|n| format!(".{}.", n.to_string_lossy()))
+        .collect();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

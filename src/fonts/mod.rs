@@ -3,15 +3,17 @@
 //! manifest, configured folders, the shipped fonts, then system fonts. The
 //! face follows the language: SC for Simplified, TC for Traditional.
 
+pub mod coverage;
 pub mod subset;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Script;
 use crate::manifest::Manifest;
+use crate::model::Book;
 
 /// The family shipped in `fonts/`.
 pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
@@ -192,6 +194,23 @@ impl FontBook {
         Ok(face)
     }
 
+    /// Some installed face with a glyph for `c`, for last-resort fallback.
+    /// Faces are tried in load order: project, configured, shipped, system.
+    pub fn any_face_covering(&self, c: char) -> Option<fontdb::ID> {
+        self.db.faces().find_map(|info| {
+            let covered = self
+                .db
+                .with_face_data(info.id, |data, index| {
+                    ttf_parser::Face::parse(data, index)
+                        .ok()
+                        .and_then(|f| f.glyph_index(c))
+                        .is_some_and(|g| g.0 != 0)
+                })
+                .unwrap_or(false);
+            covered.then_some(info.id)
+        })
+    }
+
     fn read(&self, path: &Path) -> Result<Arc<Vec<u8>>, Diagnostic> {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = files.get(path) {
@@ -203,4 +222,89 @@ impl FontBook {
         files.insert(path.to_path_buf(), data.clone());
         Ok(data)
     }
+}
+
+/// The faces a book is set in: regular and bold per script in use, and the
+/// configured fallbacks.
+#[derive(Debug, Clone)]
+pub struct Faces {
+    pub regular: BTreeMap<Script, Face>,
+    /// Missing where the heading family has no bold face.
+    pub bold: BTreeMap<Script, Face>,
+    pub fallback: Vec<Face>,
+}
+
+/// Resolves the manifest's families for every script the book uses,
+/// reporting each problem against the manifest line that caused it, then
+/// warns about characters no font covers.
+pub fn resolve_faces(
+    manifest: &Manifest,
+    book: &Book,
+    fonts: &FontBook,
+    diags: &mut Diagnostics,
+) -> Option<Faces> {
+    for dir in &manifest.fonts.dirs {
+        if !manifest.resolve(dir).is_dir() {
+            let shown = dir.to_string_lossy();
+            diags.push(manifest.error_at(
+                "dirs",
+                &shown,
+                format!("font folder `{shown}` not found"),
+            ));
+        }
+    }
+    let scripts: BTreeSet<Script> = std::iter::once(book.meta.lang.script())
+        .chain(book.articles.iter().map(|a| a.lang.script()))
+        .collect();
+    let body = manifest.fonts.body.as_deref();
+    let heading = manifest.fonts.heading.as_deref().or(body);
+    let mut faces = Faces {
+        regular: BTreeMap::new(),
+        bold: BTreeMap::new(),
+        fallback: Vec::new(),
+    };
+    let mut failed = Diagnostics::default();
+    let mut locate = |key: &str, family: Option<&str>, d: Diagnostic| {
+        let mut located = manifest.error_at(key, family.unwrap_or(DEFAULT_FAMILY), d.message);
+        located.hint = d.hint;
+        failed.push(located);
+    };
+    for &script in &scripts {
+        match fonts.resolve(body, false, script) {
+            Ok(f) => {
+                faces.regular.insert(script, f);
+            }
+            Err(d) => locate("body", body, d),
+        }
+        match fonts.resolve(heading, true, script) {
+            Ok(f) if f.bold => {
+                faces.bold.insert(script, f);
+            }
+            Ok(f) => diags.push(Diagnostic::warning(format!(
+                "`{}` has no bold face; headings use the regular face",
+                f.family
+            ))),
+            // An unset heading family is the body family: one error is enough.
+            Err(d) if manifest.fonts.heading.is_none() => locate("body", heading, d),
+            Err(d) => locate("heading", heading, d),
+        }
+    }
+    for family in &manifest.fonts.fallback {
+        match fonts.resolve(Some(family), false, book.meta.lang.script()) {
+            Ok(f) => faces.fallback.push(f),
+            Err(d) => locate("fallback", Some(family), d),
+        }
+    }
+    if failed.has_errors() {
+        diags.extend(failed);
+        return None;
+    }
+    let primary: Vec<Face> = faces
+        .regular
+        .values()
+        .chain(&faces.fallback)
+        .cloned()
+        .collect();
+    coverage::report_uncovered(book, &primary, fonts, diags);
+    Some(faces)
 }

@@ -20,7 +20,16 @@ const FRONT_MATTER_KEYS: &[&str] = &[
 pub fn load_book(manifest: &Manifest, diags: &mut Diagnostics) -> Option<Book> {
     let meta = book_meta(manifest, diags);
     let mut articles = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (index, entry) in manifest.articles.iter().enumerate() {
+        if !seen.insert(manifest.resolve(&entry.source)) {
+            let key = entry.source.to_string_lossy();
+            diags.push(manifest.warning_at(
+                "source",
+                &key,
+                format!("`{key}` is listed more than once; it will appear more than once"),
+            ));
+        }
         if let Some(article) = load_article(manifest, entry, index, diags) {
             articles.push(article);
         }
@@ -215,9 +224,18 @@ fn load_article(
     }
     for block in all_blocks(&blocks) {
         if let BlockKind::Image { path, .. } = &block.kind {
-            if !path.is_file() {
+            let problem = match std::fs::read(path) {
+                Err(_) if !path.exists() => Some("not found".to_string()),
+                Err(e) => Some(format!("cannot be read: {e}")),
+                Ok(bytes) if crate::image::sniff(&bytes).is_none() => Some(
+                    "is not PNG, JPEG or GIF, the formats every reader and printer takes"
+                        .to_string(),
+                ),
+                Ok(_) => None,
+            };
+            if let Some(problem) = problem {
                 diags.push(
-                    Diagnostic::error(format!("image `{}` not found", path.display()))
+                    Diagnostic::error(format!("image `{}` {problem}", path.display()))
                         .in_file(shown)
                         .at_line(block.line),
                 );
