@@ -103,25 +103,33 @@ fn load_article(
     diags: &mut Diagnostics,
 ) -> Option<Article> {
     let shown = &entry.source;
+    let key = shown.to_string_lossy();
     let path = manifest.resolve(&entry.source);
     if path.is_dir() {
         diags.push(
-            Diagnostic::error("this article source is a folder, not a file")
-                .in_file(&manifest.path)
-                .with_hint(format!(
-                    "`{}` must name a .md or .txt file",
-                    shown.display()
-                )),
+            manifest
+                .error_at(
+                    "source",
+                    &key,
+                    "this article source is a folder, not a file",
+                )
+                .with_hint(format!("`{key}` must name a .md or .txt file")),
         );
         return None;
     }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("cannot read article `{}`: {e}", shown.display()))
-                    .in_file(&manifest.path),
-            );
+            let reason = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            diags.push(manifest.error_at(
+                "source",
+                &key,
+                format!("cannot read article `{key}`: {reason}"),
+            ));
             return None;
         }
     };
