@@ -3,8 +3,12 @@
 //! into place, so a failed or interrupted build leaves yesterday's files.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::edition::{self, Changes};
+use std::sync::Arc;
 use crate::fonts::{Faces, FontBook};
 use crate::manifest::Manifest;
 use crate::model::Book;
@@ -31,6 +35,23 @@ pub struct BuildOptions {
     pub manifest: PathBuf,
     pub out_dir: Option<PathBuf>,
     pub format: Format,
+    /// Render but write nothing (`booklet check`).
+    pub dry_run: bool,
+    /// A cache shared across builds (`watch`); by default a cache beside
+    /// the outputs, or none for a dry run.
+    pub cache: Option<Arc<Cache>>,
+}
+
+impl BuildOptions {
+    pub fn new(manifest: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            manifest: manifest.into(),
+            out_dir: None,
+            format: Format::All,
+            dry_run: false,
+            cache: None,
+        }
+    }
 }
 
 /// What a successful build wrote, and the warnings it had.
@@ -39,6 +60,32 @@ pub struct BuildReport {
     pub written: Vec<PathBuf>,
     pub diagnostics: Diagnostics,
     pub epub: Option<epub::EpubReport>,
+    /// Wall time per phase, in order, for `--verbose`.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Articles changed, added or removed since the last build here.
+    pub edition: Changes,
+    pub articles: usize,
+}
+
+/// Records how long each phase of a build took.
+struct Stopwatch {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        self.laps.push((phase, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Everything the back ends need, loaded once.
@@ -48,11 +95,18 @@ pub struct Prepared {
     pub fonts: FontBook,
     pub faces: Faces,
     pub book: Book,
+    pub cache: Arc<Cache>,
 }
 
 /// Loads and checks the manifest, style, sources and fonts. All problems
 /// found are returned together.
-pub fn prepare(manifest_path: &Path, diags: &mut Diagnostics) -> Option<Prepared> {
+pub fn prepare(
+    manifest_path: &Path,
+    cache: Option<Arc<Cache>>,
+    dry_run: bool,
+    out_dir: Option<&Path>,
+    diags: &mut Diagnostics,
+) -> Option<Prepared> {
     let manifest = match Manifest::load(manifest_path) {
         Ok(m) => m,
         Err(d) => {
@@ -60,6 +114,13 @@ pub fn prepare(manifest_path: &Path, diags: &mut Diagnostics) -> Option<Prepared
             return None;
         }
     };
+    let cache = cache.unwrap_or_else(|| {
+        Arc::new(if dry_run {
+            Cache::disabled()
+        } else {
+            Cache::beside(&out_dir.map_or_else(|| manifest.output_dir(), Path::to_path_buf))
+        })
+    });
     let style = match Style::load(&manifest) {
         Ok(s) => Some(s),
         Err(d) => {
@@ -67,7 +128,7 @@ pub fn prepare(manifest_path: &Path, diags: &mut Diagnostics) -> Option<Prepared
             None
         }
     };
-    let book = source::load_book(&manifest, diags);
+    let book = source::load_book(&manifest, &cache, diags);
     let fonts = FontBook::load(&manifest);
     let faces = book
         .as_ref()
@@ -82,14 +143,23 @@ pub fn prepare(manifest_path: &Path, diags: &mut Diagnostics) -> Option<Prepared
         fonts,
         faces,
         book,
+        cache,
     })
 }
 
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let Some(prepared) = prepare(&opts.manifest, &mut diags) else {
+    let mut clock = Stopwatch::start();
+    let Some(prepared) = prepare(
+        &opts.manifest,
+        opts.cache.clone(),
+        opts.dry_run,
+        opts.out_dir.as_deref(),
+        &mut diags,
+    ) else {
         return Err(diags);
     };
+    clock.lap("read manifest, sources and fonts");
     let out_dir = opts
         .out_dir
         .clone()
@@ -104,21 +174,34 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             outputs.push((epub::output_path(&out_dir, &stem), bytes));
             report.epub = Some(epub_report);
         }
+        clock.lap("EPUB");
     }
     if opts.format.pdf() {
         if let Some(bytes) = pdf::render(&prepared, &mut diags) {
             outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
         }
+        clock.lap("PDF");
     }
     if diags.has_errors() {
         return Err(diags);
+    }
+    report.articles = prepared.book.articles.len();
+    if opts.dry_run {
+        report.diagnostics = diags;
+        report.timings = clock.laps;
+        return Ok(report);
     }
     if let Err(d) = write_outputs(&out_dir, &outputs) {
         diags.push(d);
         return Err(diags);
     }
+    let titles: Vec<String> = prepared.book.articles.iter().map(|a| a.title.clone()).collect();
+    report.edition = edition::compare_and_record(&out_dir, &edition::current(&prepared.manifest, &titles));
+    prepared.cache.prune();
+    clock.lap("write");
     report.written = outputs.into_iter().map(|(p, _)| p).collect();
     report.diagnostics = diags;
+    report.timings = clock.laps;
     Ok(report)
 }
 

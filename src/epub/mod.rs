@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
 use crate::build::Prepared;
+use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fonts::{subset, Faces};
 use crate::lang::Script;
@@ -28,7 +29,13 @@ const CONTENTS_TITLE: &str = "目录";
 /// Builds the EPUB in memory. Warnings go to `diags`; errors too, and then
 /// nothing is returned.
 pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, EpubReport)> {
-    let result = build(&prepared.book, &prepared.style, &prepared.faces, diags);
+    let result = build(
+        &prepared.book,
+        &prepared.style,
+        &prepared.faces,
+        &prepared.cache,
+        diags,
+    );
     match result {
         Ok(x) => Some(x),
         Err(e) => {
@@ -49,6 +56,7 @@ fn build(
     book: &Book,
     style: &Style,
     faces: &Faces,
+    cache: &Cache,
     diags: &mut Diagnostics,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
     let meta = &book.meta;
@@ -105,7 +113,7 @@ fn build(
         let Some(face) = table.get(script) else {
             continue;
         };
-        let sub = subset::subset_for_chars(face, set).map_err(Diagnostic::error)?;
+        let sub = subset::subset_cached(face, set, cache).map_err(Diagnostic::error)?;
         let ext = if sub.media_type == "font/otf" {
             "otf"
         } else {

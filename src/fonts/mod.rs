@@ -4,6 +4,7 @@
 //! face follows the language: SC for Simplified, TC for Traditional.
 
 pub mod coverage;
+pub mod list;
 pub mod subset;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -72,7 +73,7 @@ pub fn shipped_dir() -> PathBuf {
 
 /// Every font the build may use, indexed once.
 pub struct FontBook {
-    db: fontdb::Database,
+    pub(crate) db: fontdb::Database,
     /// File bytes, read once per path.
     files: Mutex<HashMap<PathBuf, Arc<Vec<u8>>>>,
 }

@@ -6,6 +6,9 @@ pub mod frontmatter;
 pub mod markdown;
 
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::cache::Cache;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
@@ -17,7 +20,9 @@ const FRONT_MATTER_KEYS: &[&str] = &[
 ];
 
 /// Reads every article; problems are collected, not returned one by one.
-pub fn load_book(manifest: &Manifest, diags: &mut Diagnostics) -> Option<Book> {
+/// An article whose source and settings are unchanged since a build in this
+/// process is reused from `cache` rather than parsed again.
+pub fn load_book(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics) -> Option<Book> {
     let meta = book_meta(manifest, diags);
     let mut articles = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -30,7 +35,7 @@ pub fn load_book(manifest: &Manifest, diags: &mut Diagnostics) -> Option<Book> {
                 format!("`{key}` is listed more than once; it will appear more than once"),
             ));
         }
-        if let Some(article) = load_article(manifest, entry, index, diags) {
+        if let Some(article) = load_article_cached(manifest, entry, index, cache, diags) {
             articles.push(article);
         }
     }
@@ -94,6 +99,46 @@ pub fn date_to_epoch(date: &str) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     (era * 146097 + doe - 719468) * 86400
+}
+
+/// A loaded article and the warnings loading it gave.
+type Loaded = (Option<Article>, Vec<Diagnostic>);
+
+fn load_article_cached(
+    manifest: &Manifest,
+    entry: &ArticleEntry,
+    index: usize,
+    cache: &Cache,
+    diags: &mut Diagnostics,
+) -> Option<Article> {
+    let path = manifest.resolve(&entry.source);
+    let Ok(bytes) = std::fs::read(&path) else {
+        // Let the uncached path report the problem precisely.
+        return load_article(manifest, entry, index, diags);
+    };
+    let key = Cache::key(
+        "article",
+        &[
+            &bytes,
+            entry.source.to_string_lossy().as_bytes(),
+            format!("{:?}|{:?}|{}|{index}", entry.title, entry.language, manifest.language()).as_bytes(),
+        ],
+    );
+    let loaded: Arc<Loaded> = match cache.memo::<Loaded>(&key) {
+        Some(hit) => hit,
+        None => {
+            let mut own = Diagnostics::default();
+            let article = load_article(manifest, entry, index, &mut own);
+            cache.put_memo(&key, (article, own.into_vec()))
+        }
+    };
+    for d in &loaded.1 {
+        diags.push(d.clone());
+    }
+    let article = loaded.0.clone()?;
+    // Images live outside the source: check them on every build.
+    check_images(&article, diags);
+    Some(article)
 }
 
 fn load_article(
@@ -230,7 +275,25 @@ fn load_article(
     if blocks.is_empty() {
         diags.push(Diagnostic::warning("the article has no text").in_file(shown));
     }
-    for block in all_blocks(&blocks) {
+    normalise_headings(&mut blocks);
+    Some(Article {
+        id: format!("a{:02}", index + 1),
+        source: entry.source.clone(),
+        title,
+        author: fm.get("author"),
+        origin: fm.get("source"),
+        date: fm.get("date"),
+        note: fm.get("note"),
+        lang,
+        blocks,
+        footnotes,
+    })
+}
+
+/// Images that are missing or in a format the outputs cannot carry.
+fn check_images(article: &Article, diags: &mut Diagnostics) {
+    let shown = &article.source;
+    for block in all_blocks(&article.blocks) {
         if let BlockKind::Image { path, .. } = &block.kind {
             let problem = match std::fs::read(path) {
                 Err(_) if !path.exists() => Some("not found".to_string()),
@@ -250,19 +313,6 @@ fn load_article(
             }
         }
     }
-    normalise_headings(&mut blocks);
-    Some(Article {
-        id: format!("a{:02}", index + 1),
-        source: entry.source.clone(),
-        title,
-        author: fm.get("author"),
-        origin: fm.get("source"),
-        date: fm.get("date"),
-        note: fm.get("note"),
-        lang,
-        blocks,
-        footnotes,
-    })
 }
 
 /// Every block, depth first (quotes and list items included).
