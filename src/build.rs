@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::edition::{self, Changes};
-use std::sync::Arc;
 use crate::fonts::{Faces, FontBook};
 use crate::manifest::Manifest;
 use crate::model::Book;
 use crate::style::Style;
 use crate::{epub, pdf, source};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -195,8 +195,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         diags.push(d);
         return Err(diags);
     }
-    let titles: Vec<String> = prepared.book.articles.iter().map(|a| a.title.clone()).collect();
-    report.edition = edition::compare_and_record(&out_dir, &edition::current(&prepared.manifest, &titles));
+    let titles: Vec<String> = prepared
+        .book
+        .articles
+        .iter()
+        .map(|a| a.title.clone())
+        .collect();
+    report.edition =
+        edition::compare_and_record(&out_dir, &edition::current(&prepared.manifest, &titles));
     prepared.cache.prune();
     clock.lap("write");
     report.written = outputs.into_iter().map(|(p, _)| p).collect();

@@ -124,7 +124,9 @@ impl Cache {
             .unwrap_or_else(|e| e.into_inner())
             .retain(|k, _| used.contains(k));
         let Some(dir) = &self.dir else { return };
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         let keep: HashSet<String> = used.iter().map(hex).collect();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();

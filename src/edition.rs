@@ -125,7 +125,10 @@ mod tests {
 
     #[test]
     fn diffs() {
-        let c = diff(&ed(&[("a", "1"), ("b", "2")]), &ed(&[("a", "1"), ("b", "3"), ("c", "4")]));
+        let c = diff(
+            &ed(&[("a", "1"), ("b", "2")]),
+            &ed(&[("a", "1"), ("b", "3"), ("c", "4")]),
+        );
         assert_eq!(c.changed, ["b"]);
         assert_eq!(c.added, ["c"]);
         assert!(c.removed.is_empty());

@@ -71,8 +71,14 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     let files: [(PathBuf, &str); 4] = [
         (manifest, MANIFEST),
         (dir.join("sources/01-sample.md"), SAMPLE),
-        (dir.join("styles/default.toml"), include_str!("../styles/default.toml")),
-        (dir.join("styles/default.css"), include_str!("../styles/default.css")),
+        (
+            dir.join("styles/default.toml"),
+            include_str!("../styles/default.toml"),
+        ),
+        (
+            dir.join("styles/default.css"),
+            include_str!("../styles/default.css"),
+        ),
     ];
     let mut written = Vec::new();
     for (path, text) in files {

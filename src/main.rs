@@ -11,6 +11,14 @@ use booklet::build::{self, BuildOptions, BuildReport, Format};
 use booklet::diag::{Diagnostic, Diagnostics};
 
 /// `println!` that does not panic when stdout is closed (`booklet fonts | head`).
+/// `eprintln!`, likewise.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -82,8 +90,6 @@ enum Verbosity {
 }
 
 const FAILED: u8 = 1;
-
-
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -169,7 +175,7 @@ fn main() -> ExitCode {
 }
 
 fn fail(d: Diagnostic) -> ExitCode {
-    esay!("{d}");
+    tell!("{d}");
     ExitCode::from(FAILED)
 }
 
@@ -200,7 +206,7 @@ fn with_progress<T: Send>(verbosity: Verbosity, work: impl FnOnce() -> T + Send)
 fn print_diagnostics(diags: &Diagnostics, verbosity: Verbosity) {
     for d in diags.iter() {
         if d.is_error() || verbosity > Verbosity::Quiet {
-            esay!("{d}");
+            tell!("{d}");
         }
     }
 }
@@ -241,7 +247,7 @@ fn print_result(
         Err(diags) => {
             print_diagnostics(diags, verbosity);
             let n = diags.errors().count();
-            esay!("build failed: {n} error{}", if n == 1 { "" } else { "s" });
+            tell!("build failed: {n} error{}", if n == 1 { "" } else { "s" });
             ExitCode::from(FAILED)
         }
     }
@@ -273,7 +279,7 @@ fn fonts(manifest: Option<&Path>) -> ExitCode {
         // An explicitly named manifest must load; the default is optional.
         (Err(diags), Some(_)) => {
             for d in diags.iter() {
-                esay!("{d}");
+                tell!("{d}");
             }
             return ExitCode::from(FAILED);
         }

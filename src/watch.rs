@@ -20,7 +20,12 @@ use crate::source::all_blocks;
 
 /// How a watch session reports each rebuild.
 pub trait Reporter {
-    fn built(&mut self, trigger: &[PathBuf], took: Duration, result: &Result<BuildReport, Diagnostics>);
+    fn built(
+        &mut self,
+        trigger: &[PathBuf],
+        took: Duration,
+        result: &Result<BuildReport, Diagnostics>,
+    );
 }
 
 /// Files whose change means a rebuild: the manifest, sources, styles,
@@ -31,9 +36,17 @@ fn inputs(manifest_path: &Path) -> BTreeSet<PathBuf> {
     let Ok(manifest) = Manifest::load(manifest_path) else {
         return files;
     };
-    let style = manifest.style.name.clone().unwrap_or_else(|| "default".into());
-    files.insert(absolute(&manifest.root.join("styles").join(format!("{style}.toml"))));
-    files.insert(absolute(&manifest.root.join("styles").join(format!("{style}.css"))));
+    let style = manifest
+        .style
+        .name
+        .clone()
+        .unwrap_or_else(|| "default".into());
+    files.insert(absolute(
+        &manifest.root.join("styles").join(format!("{style}.toml")),
+    ));
+    files.insert(absolute(
+        &manifest.root.join("styles").join(format!("{style}.css")),
+    ));
     if let Some(cover) = &manifest.book.cover {
         files.insert(absolute(&manifest.resolve(cover)));
     }

@@ -42,7 +42,9 @@ pub fn cjk_families(book: &FontBook, project: &std::path::Path) -> BTreeMap<Stri
                     .iter()
                     .filter(|(_, chars)| {
                         parsed.as_ref().is_some_and(|f| {
-                            chars.chars().all(|c| f.glyph_index(c).is_some_and(|g| g.0 != 0))
+                            chars
+                                .chars()
+                                .all(|c| f.glyph_index(c).is_some_and(|g| g.0 != 0))
                         })
                     })
                     .map(|(name, _)| *name)

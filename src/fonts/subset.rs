@@ -40,7 +40,11 @@ pub fn subset_cached(
         let parsed = ttf_parser::Face::parse(&hit, 0).map_err(|e| e.to_string())?;
         return Ok(Subset {
             glyph_count: usize::from(parsed.number_of_glyphs()),
-            media_type: if parsed.tables().cff.is_some() { "font/otf" } else { "font/ttf" },
+            media_type: if parsed.tables().cff.is_some() {
+                "font/otf"
+            } else {
+                "font/ttf"
+            },
             missing: Vec::new(),
             data: hit.to_vec(),
         });

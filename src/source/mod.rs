@@ -121,7 +121,13 @@ fn load_article_cached(
         &[
             &bytes,
             entry.source.to_string_lossy().as_bytes(),
-            format!("{:?}|{:?}|{}|{index}", entry.title, entry.language, manifest.language()).as_bytes(),
+            format!(
+                "{:?}|{:?}|{}|{index}",
+                entry.title,
+                entry.language,
+                manifest.language()
+            )
+            .as_bytes(),
         ],
     );
     let loaded: Arc<Loaded> = match cache.memo::<Loaded>(&key) {
