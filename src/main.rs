@@ -218,15 +218,14 @@ fn print_result(
     trigger: &[PathBuf],
     took: Option<Duration>,
 ) -> ExitCode {
+    if !trigger.is_empty() && verbosity > Verbosity::Quiet {
+        let names: Vec<String> = trigger.iter().map(|p| p.display().to_string()).collect();
+        say!("changed: {}", names.join(", "));
+    }
     match result {
         Ok(report) => {
             print_diagnostics(&report.diagnostics, verbosity);
             if verbosity > Verbosity::Quiet {
-                if !trigger.is_empty() {
-                    let names: Vec<String> =
-                        trigger.iter().map(|p| p.display().to_string()).collect();
-                    say!("changed: {}", names.join(", "));
-                }
                 for path in &report.written {
                     say!("wrote {}", path.display());
                 }

@@ -94,12 +94,9 @@ pub fn watch(opts: BuildOptions, reporter: &mut dyn Reporter) -> Result<(), Diag
 
     let mut trigger: Vec<PathBuf> = Vec::new();
     loop {
-        let started = Instant::now();
-        let result = build::build(&opts);
-        reporter.built(&trigger, started.elapsed(), &result);
-
-        // Watch the folders holding the inputs: editors replace files by
-        // renaming, which a watch on the file itself would lose.
+        // Watch the folders holding the inputs (editors replace files by
+        // renaming, which a watch on the file itself would lose), and do so
+        // before building, so that a save during the build is not missed.
         let files = inputs(&opts.manifest);
         let folders: BTreeSet<PathBuf> = files
             .iter()
@@ -110,7 +107,15 @@ pub fn watch(opts: BuildOptions, reporter: &mut dyn Reporter) -> Result<(), Diag
             let _ = watcher.watch(folder, RecursiveMode::NonRecursive);
         }
 
-        trigger = wait_for_change(&rx, &files, &stop);
+        let started = Instant::now();
+        let result = build::build(&opts);
+        reporter.built(&trigger, started.elapsed(), &result);
+
+        let base = absolute(opts.manifest.parent().unwrap_or(Path::new(".")));
+        trigger = wait_for_change(&rx, &files, &stop)
+            .into_iter()
+            .map(|p| p.strip_prefix(&base).map(Path::to_path_buf).unwrap_or(p))
+            .collect();
         for folder in &folders {
             let _ = watcher.unwatch(folder);
         }
