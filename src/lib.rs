@@ -9,6 +9,7 @@ pub mod cjk;
 pub mod diag;
 pub mod epub;
 pub mod fonts;
+pub mod import;
 pub mod lang;
 pub mod manifest;
 pub mod model;
