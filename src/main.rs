@@ -81,7 +81,7 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    eprintln!("import failed: nothing was written");
+                    eprintln!("import failed");
                     ExitCode::from(FAILED)
                 }
             }

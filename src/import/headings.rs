@@ -2,6 +2,7 @@
 //! subsections `（一）…`; unnumbered sections show as a short line standing
 //! alone between paragraphs, that does not read as a sentence.
 
+use super::punctuation::squeeze_spaces;
 use super::text::{chars, ends_sentence, excerpt};
 use super::{Block, Change, Report};
 
@@ -69,7 +70,7 @@ pub fn mark(blocks: &mut [Block], file: &str, report: &mut Report) {
                     "{file}:{}: {} {}",
                     b.line,
                     "#".repeat(level as usize),
-                    excerpt(&b.text, 30)
+                    excerpt(&squeeze_spaces(&b.text, true).0, 30)
                 )
             });
         }

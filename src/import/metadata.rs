@@ -240,7 +240,7 @@ fn title_of(line: &str) -> Option<String> {
     let trimmed = line.trim();
     let n = chars(trimmed);
     let sentence = trimmed.contains('。') || trimmed.ends_with(['，', ',', '；', ';', '：', ':']);
-    if n < 2 || n > TITLE_MAX || sentence {
+    if !(2..=TITLE_MAX).contains(&n) || sentence {
         return None;
     }
     let without_column = match trimmed.split_once(['|', '｜']) {

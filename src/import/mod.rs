@@ -151,9 +151,12 @@ pub fn convert(
     report: &mut Report,
 ) -> Result<Vec<(Meta, String)>, String> {
     let decoded = crate::source::decode::decode(bytes).map_err(|e| format!("{name}: {e}"))?;
-    report
-        .inputs
-        .push((name.to_string(), decoded.encoding.unwrap_or("UTF-8")));
+    let encoding = match decoded.encoding {
+        Some(e) => e,
+        None if bytes.starts_with(b"\xEF\xBB\xBF") => "UTF-8 (with BOM)",
+        None => "UTF-8",
+    };
+    report.inputs.push((name.to_string(), encoding));
     let lines = read_lines(&decoded.text, name, report);
     let parts = split::split(lines);
     if parts.len() > 1 {

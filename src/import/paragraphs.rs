@@ -190,7 +190,7 @@ fn rebuild(
                 .get(i)
                 .filter(|n| tail(n) && !is_numbered_heading(n.text))
             {
-                join_line(&mut heading.text, next.text, report);
+                join_line(&mut heading.text, next, file, report);
                 i += 1;
             }
             report.add(Change::InlineHeading, 1, || {
@@ -205,7 +205,7 @@ fn rebuild(
             b.rebuilt = true;
             b
         });
-        join_line(&mut block.text, seg.text, report);
+        join_line(&mut block.text, seg, file, report);
         let next = segments.get(i);
         let heading_next =
             next.is_some_and(|n| is_numbered_heading(n.text)) && ends_sentence(seg.text);
@@ -226,16 +226,18 @@ fn finish(done: Block, out: &mut Vec<Block>, file: &str, report: &mut Report) {
 
 /// Appends a page line, dropping the line-break space between two wide
 /// characters.
-fn join_line(acc: &mut String, next: &str, report: &mut Report) {
-    let next = next.trim();
-    if let (Some(a), Some(b)) = (acc.chars().last(), next.chars().next()) {
+fn join_line(acc: &mut String, next: &Segment, file: &str, report: &mut Report) {
+    let text = next.text.trim();
+    if let (Some(a), Some(b)) = (acc.chars().last(), text.chars().next()) {
         if is_wide(a) && is_wide(b) {
-            report.add(Change::PdfSpaces, 1, || format!("{a} {b} → {a}{b}"));
+            report.add(Change::PdfSpaces, 1, || {
+                format!("{file}:{}: “{a} {b}” → “{a}{b}”", next.line)
+            });
         } else {
             acc.push(' ');
         }
     }
-    acc.push_str(next);
+    acc.push_str(text);
 }
 
 /// PDF text often repeats the title at the top of the page: skip the lines

@@ -109,7 +109,16 @@ pub fn full_width(line: &str) -> (String, usize) {
                 let url = c == ':' && chars.get(i + 1) == Some(&'/');
                 (!latin_both && !url).then(|| full(c))
             }
-            '?' | '!' if chinese(prev) => Some(full(c)),
+            // `字?f` glued to a Latin letter is not a question: leave it
+            // (it is usually part of a mis-decoded run a human must see as is).
+            '?' | '!'
+                if chinese(prev)
+                    && !chars
+                        .get(i + 1)
+                        .is_some_and(|n| n.is_alphanumeric() && !is_wide(*n)) =>
+            {
+                Some(full(c))
+            }
             '(' => {
                 let close = matching_paren(&chars, i);
                 let inner_wide = close.is_some_and(|j| chars[i + 1..j].iter().any(|&c| is_wide(c)));
@@ -281,6 +290,7 @@ mod tests {
         assert_eq!(full_width("2022年,共3人").0, "2022年，共3人");
         assert_eq!(full_width("(一)总体要求").0, "（一）总体要求");
         assert_eq!(full_width("谈何忠诚?倘若").0, "谈何忠诚？倘若");
+        assert_eq!(full_width("地?fù)泶").0, "地?fù)泶");
     }
 
     #[test]

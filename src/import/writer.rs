@@ -140,7 +140,21 @@ pub fn write_all(out_dir: &Path, files: &[(PathBuf, &str)]) -> Result<Vec<PathBu
         .map_err(|e| format!("{}: cannot create folder: {e}", out_dir.display()))?;
     let mut written = Vec::new();
     for (path, text) in files {
-        std::fs::write(path, text).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+        std::fs::write(path, text).map_err(|e| {
+            let done: Vec<String> = written
+                .iter()
+                .map(|p: &PathBuf| p.display().to_string())
+                .collect();
+            format!(
+                "{}: cannot write: {e} (written before this: {})",
+                path.display(),
+                if done.is_empty() {
+                    "none".to_string()
+                } else {
+                    done.join(", ")
+                }
+            )
+        })?;
         written.push(path.clone());
     }
     Ok(written)
