@@ -220,10 +220,7 @@ mod tests {
     #[test]
     fn positions_and_suggestions() {
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
-        assert_eq!(
-            suggest("titel", &["title", "subtitle", "date"]),
-            Some("title")
-        );
+        assert_eq!(suggest("titel", &["title", "subtitle", "date"]), Some("title"));
         assert_eq!(suggest("zzzzzz", &["title"]), None);
         let d = Diagnostic::error("bad")
             .in_file("a.toml")

@@ -32,8 +32,8 @@ impl Lang {
         let tag = tag.trim();
         let mut parts = tag.split('-');
         let language = parts.next().unwrap_or("");
-        let ok_lang =
-            (2..=3).contains(&language.len()) && language.bytes().all(|b| b.is_ascii_alphabetic());
+        let ok_lang = (2..=3).contains(&language.len())
+            && language.bytes().all(|b| b.is_ascii_alphabetic());
         if !ok_lang {
             return Err(format!(
                 "`{tag}` is not a BCP 47 language tag (expected e.g. zh-Hans, zh-Hant, zh-CN)"

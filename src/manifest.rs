@@ -106,41 +106,11 @@ pub struct ArticleEntry {
 }
 
 const KEYS: &[&str] = &[
-    "book",
-    "fonts",
-    "style",
-    "output",
-    "pdf",
-    "article",
-    "title",
-    "subtitle",
-    "authors",
-    "editor",
-    "publisher",
-    "language",
-    "date",
-    "edition",
-    "description",
-    "subjects",
-    "identifier",
-    "cover",
-    "body",
-    "heading",
-    "fallback",
-    "dirs",
-    "name",
-    "dir",
-    "stem",
-    "page",
-    "margin_inner_mm",
-    "margin_outer_mm",
-    "margin_top_mm",
-    "margin_bottom_mm",
-    "body_size_pt",
-    "line_height",
-    "toc_depth",
-    "right_hand_start",
-    "source",
+    "book", "fonts", "style", "output", "pdf", "article", "title", "subtitle", "authors",
+    "editor", "publisher", "language", "date", "edition", "description", "subjects",
+    "identifier", "cover", "body", "heading", "fallback", "dirs", "name", "dir", "stem", "page",
+    "margin_inner_mm", "margin_outer_mm", "margin_top_mm", "margin_bottom_mm", "body_size_pt",
+    "line_height", "toc_depth", "right_hand_start", "source",
 ];
 
 impl Manifest {
@@ -149,8 +119,9 @@ impl Manifest {
         let text = std::fs::read(path).map_err(|e| {
             Diagnostic::error(format!("cannot read the manifest: {e}")).in_file(path)
         })?;
-        let text = String::from_utf8(text)
-            .map_err(|_| Diagnostic::error("the manifest is not UTF-8 text").in_file(path))?;
+        let text = String::from_utf8(text).map_err(|_| {
+            Diagnostic::error("the manifest is not UTF-8 text").in_file(path)
+        })?;
         let mut manifest = Manifest::parse(&text, path)?;
         manifest.path = path.to_path_buf();
         manifest.root = path

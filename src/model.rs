@@ -215,9 +215,7 @@ fn visit_inlines(inlines: &[Inline], bold: bool, line: u32, f: &mut dyn FnMut(&s
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => f(t, bold, line),
-            Inline::Emphasis(c) | Inline::Link { content: c, .. } => {
-                visit_inlines(c, bold, line, f)
-            }
+            Inline::Emphasis(c) | Inline::Link { content: c, .. } => visit_inlines(c, bold, line, f),
             Inline::Strong(c) => visit_inlines(c, true, line, f),
             Inline::FootnoteRef(n) => f(&n.to_string(), bold, line),
             Inline::LineBreak => {}

@@ -87,17 +87,9 @@ pub fn parse_page_size(size: &str) -> Result<(f32, f32), String> {
             let (w, h) = other
                 .trim_end_matches("MM")
                 .split_once('X')
-                .ok_or_else(|| {
-                    format!("unknown page size `{size}` (A4, A5, B5 or e.g. 148x210)")
-                })?;
-            let w: f32 = w
-                .trim()
-                .parse()
-                .map_err(|_| format!("bad page width in `{size}`"))?;
-            let h: f32 = h
-                .trim()
-                .parse()
-                .map_err(|_| format!("bad page height in `{size}`"))?;
+                .ok_or_else(|| format!("unknown page size `{size}` (A4, A5, B5 or e.g. 148x210)"))?;
+            let w: f32 = w.trim().parse().map_err(|_| format!("bad page width in `{size}`"))?;
+            let h: f32 = h.trim().parse().map_err(|_| format!("bad page height in `{size}`"))?;
             if !(50.0..=1000.0).contains(&w) || !(50.0..=1000.0).contains(&h) {
                 return Err(format!("page size `{size}` must be between 50 and 1000 mm"));
             }
@@ -116,10 +108,7 @@ impl Style {
             let text = std::fs::read_to_string(&local).map_err(|e| {
                 Diagnostic::error(format!("cannot read the style: {e}")).in_file(&local)
             })?;
-            (
-                parse(&text, &local)?,
-                Some(local.parent().unwrap_or(Path::new(".")).to_path_buf()),
-            )
+            (parse(&text, &local)?, Some(local.parent().unwrap_or(Path::new(".")).to_path_buf()))
         } else if let Some((_, toml, css)) = SHIPPED.iter().find(|(n, _, _)| *n == name) {
             let mut s = parse(toml, Path::new("styles/default.toml"))?;
             s.extra_css = css.to_string();
@@ -136,8 +125,7 @@ impl Style {
         if let (Some(dir), Some(css)) = (css_dir, style.epub.css.clone()) {
             let path = dir.join(&css);
             style.extra_css = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostic::error(format!("cannot read the style's CSS `{css}`: {e}"))
-                    .in_file(&path)
+                Diagnostic::error(format!("cannot read the style's CSS `{css}`: {e}")).in_file(&path)
             })?;
         }
         let pdf = &manifest.pdf;
@@ -168,9 +156,7 @@ impl Style {
         if let Some(l) = pdf.line_height {
             style.text.line_height = l;
         }
-        style
-            .check()
-            .map_err(|e| Diagnostic::error(e).in_file(&manifest.path))?;
+        style.check().map_err(|e| Diagnostic::error(e).in_file(&manifest.path))?;
         Ok(style)
     }
 
@@ -178,24 +164,13 @@ impl Style {
         let (w, h) = self.page.size_mm()?;
         let t = &self.text;
         if !(4.0..=72.0).contains(&t.body_size_pt) {
-            return Err(format!(
-                "body size {} pt is out of range (4–72)",
-                t.body_size_pt
-            ));
+            return Err(format!("body size {} pt is out of range (4–72)", t.body_size_pt));
         }
         if !(1.0..=4.0).contains(&t.line_height) {
-            return Err(format!(
-                "line height {} is out of range (1–4)",
-                t.line_height
-            ));
+            return Err(format!("line height {} is out of range (1–4)", t.line_height));
         }
         let p = &self.page;
-        let margins = [
-            p.margin_inner_mm,
-            p.margin_outer_mm,
-            p.margin_top_mm,
-            p.margin_bottom_mm,
-        ];
+        let margins = [p.margin_inner_mm, p.margin_outer_mm, p.margin_top_mm, p.margin_bottom_mm];
         if margins.iter().any(|m| !(0.0..=200.0).contains(m))
             || p.margin_inner_mm + p.margin_outer_mm > w * 0.8
             || p.margin_top_mm + p.margin_bottom_mm > h * 0.8
@@ -240,8 +215,7 @@ impl Style {
 
 fn parse(text: &str, path: &Path) -> Result<Style, Diagnostic> {
     toml::from_str(text).map_err(|e| {
-        let mut d =
-            Diagnostic::error(format!("invalid style: {}", e.message().trim())).in_file(path);
+        let mut d = Diagnostic::error(format!("invalid style: {}", e.message().trim())).in_file(path);
         if let Some(span) = e.span() {
             let (line, col) = diag::line_col(text, span.start);
             d = d.at(line, col).with_snippet(diag::line_text(text, line));

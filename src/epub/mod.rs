@@ -67,24 +67,15 @@ fn build(
         let set = chars.entry((script, false)).or_default();
         set.extend(text.chars());
         if bold {
-            chars
-                .entry((script, true))
-                .or_default()
-                .extend(text.chars());
+            chars.entry((script, true)).or_default().extend(text.chars());
         }
     };
     add(book_script, &meta.title, true);
     add(book_script, CONTENTS_TITLE, true);
     add(book_script, "　编0123456789", false);
-    for s in [
-        &meta.subtitle,
-        &meta.editor,
-        &meta.publisher,
-        &meta.edition,
-        &meta.date,
-    ]
-    .into_iter()
-    .flatten()
+    for s in [&meta.subtitle, &meta.editor, &meta.publisher, &meta.edition, &meta.date]
+        .into_iter()
+        .flatten()
     {
         add(book_script, s, false);
     }
@@ -107,10 +98,7 @@ fn build(
     let mut font_css = String::from("@charset \"utf-8\";\n");
     for ((script, bold), set) in &chars {
         let family = if *bold {
-            manifest_fonts
-                .heading
-                .as_deref()
-                .or(manifest_fonts.body.as_deref())
+            manifest_fonts.heading.as_deref().or(manifest_fonts.body.as_deref())
         } else {
             manifest_fonts.body.as_deref()
         };
@@ -123,11 +111,7 @@ fn build(
             continue;
         }
         let sub = subset::subset_for_chars(&face, set).map_err(Diagnostic::error)?;
-        let ext = if sub.media_type == "font/otf" {
-            "otf"
-        } else {
-            "ttf"
-        };
+        let ext = if sub.media_type == "font/otf" { "otf" } else { "ttf" };
         let name = format!(
             "fonts/{}-{}.{ext}",
             script_class(*script),
@@ -158,9 +142,7 @@ fn build(
         builder.metadata("author", author).map_err(epub_err)?;
     }
     builder.metadata("lang", &meta.lang.tag).map_err(epub_err)?;
-    builder
-        .metadata("toc_name", CONTENTS_TITLE)
-        .map_err(epub_err)?;
+    builder.metadata("toc_name", CONTENTS_TITLE).map_err(epub_err)?;
     builder.metadata("generator", "booklet").map_err(epub_err)?;
     if let Some(d) = &meta.description {
         builder.metadata("description", d).map_err(epub_err)?;
@@ -171,9 +153,7 @@ fn build(
     builder.set_uuid(uuid::Uuid::nil());
     builder.stylesheet(css.as_bytes()).map_err(epub_err)?;
     for (name, data, media) in &font_files {
-        builder
-            .add_resource(name, data.as_slice(), *media)
-            .map_err(epub_err)?;
+        builder.add_resource(name, data.as_slice(), *media).map_err(epub_err)?;
     }
 
     let lang = meta.lang.tag.as_str();
@@ -190,11 +170,8 @@ fn build(
         );
         builder
             .add_content(
-                EpubContent::new(
-                    "cover.xhtml",
-                    xhtml::document(lang, class, &meta.title, &body).as_bytes(),
-                )
-                .reftype(ReferenceType::Cover),
+                EpubContent::new("cover.xhtml", xhtml::document(lang, class, &meta.title, &body).as_bytes())
+                    .reftype(ReferenceType::Cover),
             )
             .map_err(epub_err)?;
     }
@@ -231,14 +208,8 @@ fn build(
             }
         };
         let body = xhtml::article(article, &mut image_name);
-        let doc = xhtml::document(
-            &article.lang.tag,
-            script_class(article.lang.script()),
-            &article.title,
-            &body,
-        );
-        let mut content =
-            EpubContent::new(file.clone(), doc.as_bytes()).title(article.title.as_str());
+        let doc = xhtml::document(&article.lang.tag, script_class(article.lang.script()), &article.title, &body);
+        let mut content = EpubContent::new(file.clone(), doc.as_bytes()).title(article.title.as_str());
         if i == 0 {
             content = content.reftype(ReferenceType::Text);
         }
@@ -256,9 +227,7 @@ fn build(
         return Err(first);
     }
     for (name, data, media) in &images {
-        builder
-            .add_resource(name, data.as_slice(), *media)
-            .map_err(epub_err)?;
+        builder.add_resource(name, data.as_slice(), *media).map_err(epub_err)?;
     }
 
     let mut raw = Vec::new();

@@ -21,9 +21,7 @@ pub fn repack(raw: &[u8], book: &Book, class: &str) -> Result<Vec<u8>, String> {
         ZipArchive::new(Cursor::new(raw)).map_err(|e| format!("re-reading the EPUB: {e}"))?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..archive.len() {
-        let mut file = archive
-            .by_index(i)
-            .map_err(|e| format!("re-reading the EPUB: {e}"))?;
+        let mut file = archive.by_index(i).map_err(|e| format!("re-reading the EPUB: {e}"))?;
         if file.is_dir() {
             continue;
         }
@@ -52,19 +50,13 @@ pub fn repack(raw: &[u8], book: &Book, class: &str) -> Result<Vec<u8>, String> {
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644);
     let zerr = |e: zip::result::ZipError| format!("writing the EPUB: {e}");
-    out.start_file(
-        "mimetype",
-        fixed.compression_method(CompressionMethod::Stored),
-    )
-    .map_err(zerr)?;
+    out.start_file("mimetype", fixed.compression_method(CompressionMethod::Stored))
+        .map_err(zerr)?;
     out.write_all(b"application/epub+zip")
         .map_err(|e| e.to_string())?;
     for (name, data) in &entries {
-        out.start_file(
-            name.as_str(),
-            fixed.compression_method(CompressionMethod::Deflated),
-        )
-        .map_err(zerr)?;
+        out.start_file(name.as_str(), fixed.compression_method(CompressionMethod::Deflated))
+            .map_err(zerr)?;
         out.write_all(data).map_err(|e| e.to_string())?;
     }
     Ok(out.finish().map_err(zerr)?.into_inner())
@@ -90,10 +82,7 @@ fn patch_opf(opf: &str, book: &Book) -> String {
     let mut lang_index = 0;
     let mut extra = String::new();
     if let Some(p) = &meta.publisher {
-        extra.push_str(&format!(
-            "    <dc:publisher>{}</dc:publisher>\n",
-            escape(p.trim())
-        ));
+        extra.push_str(&format!("    <dc:publisher>{}</dc:publisher>\n", escape(p.trim())));
     }
     if let Some(d) = &meta.date {
         extra.push_str(&format!("    <dc:date>{}</dc:date>\n", escape(d.trim())));
@@ -150,17 +139,11 @@ fn patch_opf(opf: &str, book: &Book) -> String {
 fn patch_nav(nav: &str, lang: &str, class: &str) -> String {
     nav.replacen(
         "xmlns:epub=\"http://www.idpf.org/2007/ops\">",
-        &format!(
-            "xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">"
-        ),
+        &format!("xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">"),
         1,
     )
     .replacen("<body>", &format!("<body class=\"{class}\">"), 1)
-    .replacen(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
-        1,
-    )
+    .replacen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version=\"1.0\" encoding=\"utf-8\"?>", 1)
 }
 
 fn patch_ncx(ncx: &str, identifier: &str) -> String {

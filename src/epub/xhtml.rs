@@ -59,11 +59,7 @@ pub fn title_page(meta: &BookMeta) -> String {
         .flatten()
         .collect();
     if !edition.is_empty() {
-        let _ = writeln!(
-            b,
-            "<p class=\"edition\">{}</p>",
-            escape(&edition.join("　"))
-        );
+        let _ = writeln!(b, "<p class=\"edition\">{}</p>", escape(&edition.join("　")));
     }
     b.push_str("</section>\n");
     b
@@ -175,11 +171,7 @@ fn blocks(b: &mut String, list: &[Block], image_name: &mut dyn FnMut(&std::path:
                     blocks(b, item, image_name);
                     b.push_str("</li>\n");
                 }
-                b.push_str(if start.is_some() {
-                    "</ol>\n"
-                } else {
-                    "</ul>\n"
-                });
+                b.push_str(if start.is_some() { "</ol>\n" } else { "</ul>\n" });
             }
             BlockKind::Code { text, .. } => {
                 let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(text.trim_end()));

@@ -29,13 +29,7 @@ pub struct Face {
 
 impl std::fmt::Debug for Face {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Face({} #{} in {})",
-            self.family,
-            self.index,
-            self.path.display()
-        )
+        write!(f, "Face({} #{} in {})", self.family, self.index, self.path.display())
     }
 }
 
@@ -110,12 +104,7 @@ impl FontBook {
 
     /// Finds `family` (or the default) for `script`, regular or bold.
     /// `Noto Serif CJK` resolves to `Noto Serif CJK SC` or `… TC`.
-    pub fn resolve(
-        &self,
-        family: Option<&str>,
-        bold: bool,
-        script: Script,
-    ) -> Result<Face, Diagnostic> {
+    pub fn resolve(&self, family: Option<&str>, bold: bool, script: Script) -> Result<Face, Diagnostic> {
         let family = family.unwrap_or(DEFAULT_FAMILY);
         let suffix = match script {
             Script::Hans => "SC",
@@ -140,26 +129,14 @@ impl FontBook {
                 let available = self.families();
                 let cjk: Vec<&String> = available
                     .iter()
-                    .filter(|n| {
-                        n.contains("CJK")
-                            || n.contains("Song")
-                            || n.contains("Kai")
-                            || n.contains("Hei")
-                            || n.contains("Ming")
-                    })
+                    .filter(|n| n.contains("CJK") || n.contains("Song") || n.contains("Kai") || n.contains("Hei") || n.contains("Ming"))
                     .collect();
-                let list = if cjk.is_empty() {
-                    available.iter().take(30).collect()
-                } else {
-                    cjk
-                };
-                Diagnostic::error(format!("font family `{family}` not found")).with_hint(format!(
-                    "available families include: {}",
-                    list.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                let list = if cjk.is_empty() { available.iter().take(30).collect() } else { cjk };
+                Diagnostic::error(format!("font family `{family}` not found"))
+                    .with_hint(format!(
+                        "available families include: {}",
+                        list.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
             })?;
         let info = self
             .db

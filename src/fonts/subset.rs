@@ -64,13 +64,9 @@ pub fn subset_glyphs(
     let font_data = scope
         .read::<FontData<'_>>()
         .map_err(|e| format!("cannot read {}: {e}", face.path.display()))?;
-    let provider = font_data.table_provider(face.index as usize).map_err(|e| {
-        format!(
-            "cannot read face {} of {}: {e}",
-            face.index,
-            face.path.display()
-        )
-    })?;
+    let provider = font_data
+        .table_provider(face.index as usize)
+        .map_err(|e| format!("cannot read face {} of {}: {e}", face.index, face.path.display()))?;
     subset(&provider, gids, &profile, cmap)
         .map_err(|e| format!("cannot subset {}: {e}", face.path.display()))
 }

@@ -358,21 +358,13 @@ fn opening_of_final_paren(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(text: &str) -> Vec<Line> {
-        text.lines()
-            .enumerate()
-            .map(|(i, t)| Line::new(i as u32 + 1, t))
-            .collect()
-    }
+    use crate::import::numbered_lines as lines;
 
     #[test]
     fn key_value_lines() {
-        let mut r = Report::default();
-        let (meta, rest) = extract(
-            lines("张三:论学习\n来源:某某杂志 作者:张三  日期:2022/2/9 字体: [大][中][小]\n正文。"),
-            "a",
-            &mut r,
+        let meta_of = |text: &str| extract(lines(text), "a", &mut Report::default());
+        let (meta, rest) = meta_of(
+            "张三:论学习\n来源:某某杂志 作者:张三  日期:2022/2/9 字体: [大][中][小]\n正文。",
         );
         assert_eq!(meta.title.as_deref(), Some("张三：论学习"));
         assert_eq!(meta.source.as_deref(), Some("某某杂志"));
@@ -380,11 +372,8 @@ mod tests {
         assert_eq!(meta.date.as_deref(), Some("2022-02-09"));
         assert_eq!(rest.len(), 1);
         // Traditional keys, a source with a book title, a note line.
-        let (meta, rest) = extract(
-            lines("標題\n正文。\n(作者系某省委書記)\n來源:《某某研究》2022年第3期"),
-            "a",
-            &mut r,
-        );
+        let (meta, rest) =
+            meta_of("標題\n正文。\n(作者系某省委書記)\n來源:《某某研究》2022年第3期");
         assert_eq!(meta.source.as_deref(), Some("《某某研究》2022年第3期"));
         assert_eq!(meta.note.as_deref(), Some("作者系某省委書記"));
         assert_eq!(meta.date, None);

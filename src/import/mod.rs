@@ -48,6 +48,15 @@ impl Line {
     }
 }
 
+/// Test input: one `Line` per line of `text`, numbered from 1.
+#[cfg(test)]
+pub(crate) fn numbered_lines(text: &str) -> Vec<Line> {
+    text.lines()
+        .enumerate()
+        .map(|(i, t)| Line::new(i as u32 + 1, t))
+        .collect()
+}
+
 /// A paragraph or heading of the rebuilt body.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Block {

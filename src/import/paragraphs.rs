@@ -352,33 +352,30 @@ fn tail_of(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(text: &str) -> Vec<Line> {
-        text.lines()
-            .enumerate()
-            .map(|(i, t)| Line::new(i as u32 + 1, t))
-            .collect()
-    }
+    use crate::import::numbered_lines as lines;
 
     fn texts(blocks: &[Block]) -> Vec<&str> {
         blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    /// Blocks, captions out, broken paragraphs rejoined.
+    fn cleaned(text: &str) -> (Vec<String>, Report) {
+        let mut r = Report::default();
+        let mut blocks = build(&lines(text), None, "a", &mut r);
+        drop_captions(&mut blocks, "a", &mut r);
+        rejoin(&mut blocks, "a", &mut r);
+        (blocks.into_iter().map(|b| b.text).collect(), r)
     }
 
     #[test]
     fn caption_inside_a_sentence_and_rejoin() {
         let long = "组织部门要持续唱好党史学习主角，把党史学习纳入干部教育培训体系，切实把学习成果转化为坚定立场，体现为";
         let text = format!("{long}\n\n\n\n某某同志到某公司指导党建工作。\n\n推进事业发展的实际成效。\n\n不断完善解决民\n\n生问题的体制机制。");
-        let mut r = Report::default();
-        let mut blocks = build(&lines(&text), None, "a", &mut r);
-        drop_captions(&mut blocks, "a", &mut r);
-        rejoin(&mut blocks, "a", &mut r);
+        let (texts, r) = cleaned(&text);
+        let joined = format!("{long}推进事业发展的实际成效。");
         assert_eq!(
-            texts(&blocks),
-            [
-                format!("{long}推进事业发展的实际成效。").as_str(),
-                "不断完善解决民",
-                "生问题的体制机制。"
-            ]
+            texts,
+            [joined.as_str(), "不断完善解决民", "生问题的体制机制。"]
         );
         assert_eq!(r.count(Change::Caption), 1);
     }
@@ -387,18 +384,17 @@ mod tests {
     fn long_fragments_rejoin_but_headings_stay() {
         let long = "要健全完善党史学习教育融入日常、抓在经常工作制度，发挥理论学习中心组龙头作用，用好学校思政课有效渠道和学习";
         let text = format!("{long}\n\n教育的良好机制。\n\n涵养为民情怀 用心用情办好群众之事\n\n正文。\n\n\n\n某某同志主持学习例会。");
-        let mut r = Report::default();
-        let mut blocks = build(&lines(&text), None, "a", &mut r);
-        drop_captions(&mut blocks, "a", &mut r);
-        rejoin(&mut blocks, "a", &mut r);
+        let (texts, r) = cleaned(&text);
+        let joined = format!("{long}教育的良好机制。");
         assert_eq!(
-            texts(&blocks),
+            texts,
             [
-                format!("{long}教育的良好机制。").as_str(),
+                joined.as_str(),
                 "涵养为民情怀 用心用情办好群众之事",
                 "正文。"
             ]
         );
+        assert_eq!(r.count(Change::Caption), 1);
     }
 
     #[test]

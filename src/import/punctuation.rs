@@ -120,7 +120,7 @@ pub fn full_width(line: &str) -> (String, usize) {
                 Some(full(c))
             }
             '(' => {
-                let close = matching_paren(&chars, i);
+                let close = matching(&chars, i);
                 let inner_wide = close.is_some_and(|j| chars[i + 1..j].iter().any(|&c| is_wide(c)));
                 let outer_wide = close.is_none() && chinese(next);
                 if inner_wide || outer_wide {
@@ -133,7 +133,7 @@ pub fn full_width(line: &str) -> (String, usize) {
                 }
             }
             ')' if pending_close.contains(&i)
-                || (matching_open(&chars, i).is_none() && chinese(prev)) =>
+                || (matching(&chars, i).is_none() && chinese(prev)) =>
             {
                 Some('）')
             }
@@ -183,29 +183,21 @@ fn neighbour(chars: &[char], i: usize, dir: isize) -> Option<char> {
     None
 }
 
-fn matching_paren(chars: &[char], open: usize) -> Option<usize> {
+/// The index of the parenthesis matching the one at `at`, searching
+/// forwards from a `(` or backwards from a `)`, within a sentence's reach.
+fn matching(chars: &[char], at: usize) -> Option<usize> {
+    let forward = chars.get(at) == Some(&'(');
+    let (open, close) = if forward { ('(', ')') } else { (')', '(') };
     let mut depth = 0;
-    for (j, &c) in chars.iter().enumerate().skip(open).take(200) {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-fn matching_open(chars: &[char], close: usize) -> Option<usize> {
-    let mut depth = 0;
-    for j in (0..=close).rev() {
-        match chars[j] {
-            ')' => depth += 1,
-            '(' => {
+    let steps: Box<dyn Iterator<Item = usize>> = if forward {
+        Box::new(at..chars.len().min(at + 200))
+    } else {
+        Box::new((at.saturating_sub(200)..=at).rev())
+    };
+    for j in steps {
+        match chars.get(j) {
+            Some(&c) if c == open => depth += 1,
+            Some(&c) if c == close => {
                 depth -= 1;
                 if depth == 0 {
                     return Some(j);

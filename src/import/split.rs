@@ -41,13 +41,7 @@ pub fn split(lines: Vec<Line>) -> Vec<Vec<Line>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(text: &str) -> Vec<Line> {
-        text.lines()
-            .enumerate()
-            .map(|(i, t)| Line::new(i as u32 + 1, t))
-            .collect()
-    }
+    use crate::import::numbered_lines as lines;
 
     #[test]
     fn markers() {

@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn finds_mojibake_runs() {
-        let lines = vec![
+        let lines = [
             Line::new(1, "更加堅定地?fù)泶骱诵摹⑿刨嚭诵摹⒅艺\\核心、維護核心。"),
             Line::new(2, "還是熱衷於走馬觀花、蜻蜓點水?為基層減負。"),
             Line::new(3, "蜻蜓点水?为基层减负，砝码锒铛。"),

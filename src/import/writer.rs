@@ -216,7 +216,7 @@ mod tests {
             .unwrap_err()
             .contains("01.md"));
         assert!(check_targets(&targets, &[], true).is_ok());
-        assert!(check_targets(&targets, &[existing.clone()], true).is_err());
+        assert!(check_targets(&targets, std::slice::from_ref(&existing), true).is_err());
         assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep");
         std::fs::remove_dir_all(&dir).unwrap();
     }

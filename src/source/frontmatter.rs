@@ -117,8 +117,7 @@ mod tests {
 
     #[test]
     fn splits_and_parses() {
-        let text =
-            "---\ntitle: \"标题：副题\"\nauthor: 黄峰\nedits:\n  - 改一\n  - 改二\n---\n正文\n";
+        let text = "---\ntitle: \"标题：副题\"\nauthor: 黄峰\nedits:\n  - 改一\n  - 改二\n---\n正文\n";
         let (fm, body, skipped) = split(text).unwrap();
         assert_eq!(fm.get("title").unwrap(), "标题：副题");
         assert_eq!(fm.get("author").unwrap(), "黄峰");

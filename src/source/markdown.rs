@@ -56,12 +56,7 @@ enum Raw {
     SoftBreak,
     /// Literal `*`/`_` run that CommonMark did not pair.
     Delim(char, usize),
-    Image {
-        url: String,
-        alt: String,
-        title: String,
-        line: u32,
-    },
+    Image { url: String, alt: String, title: String, line: u32 },
 }
 
 #[derive(Debug)]
@@ -160,9 +155,7 @@ impl<'a> Builder<'a> {
                 let source = &self.src[range.clone()];
                 let raw = if !source.is_empty()
                     && source.chars().all(|c| c == '*' || c == '_')
-                    && source
-                        .chars()
-                        .all(|c| c == source.chars().next().unwrap_or('*'))
+                    && source.chars().all(|c| c == source.chars().next().unwrap_or('*'))
                 {
                     Raw::Delim(source.chars().next().unwrap_or('*'), source.len())
                 } else {
@@ -170,9 +163,7 @@ impl<'a> Builder<'a> {
                 };
                 self.push_inline(raw, line);
             }
-            Event::Code(code) => {
-                self.push_inline(Raw::Done(Inline::Code(code.into_string())), line)
-            }
+            Event::Code(code) => self.push_inline(Raw::Done(Inline::Code(code.into_string())), line),
             Event::SoftBreak => self.push_inline(Raw::SoftBreak, line),
             Event::HardBreak => self.push_inline(Raw::Done(Inline::LineBreak), line),
             Event::FootnoteReference(label) => {
@@ -839,14 +830,8 @@ mod tests {
     #[test]
     fn soft_break_between_cjk_is_dropped() {
         assert_eq!(para("中文\n文字"), vec![Inline::Text("中文文字".into())]);
-        assert_eq!(
-            para("English\nwords"),
-            vec![Inline::Text("English words".into())]
-        );
-        assert_eq!(
-            para("句子。\n“引号”"),
-            vec![Inline::Text("句子。“引号”".into())]
-        );
+        assert_eq!(para("English\nwords"), vec![Inline::Text("English words".into())]);
+        assert_eq!(para("句子。\n“引号”"), vec![Inline::Text("句子。“引号”".into())]);
     }
 
     #[test]

@@ -34,11 +34,7 @@ pub fn load_book(manifest: &Manifest, diags: &mut Diagnostics) -> Option<Book> {
 fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
     let book = &manifest.book;
     let identifier = book.identifier.clone().unwrap_or_else(|| {
-        let seed = format!(
-            "booklet:{}:{}",
-            book.title,
-            book.edition.as_deref().unwrap_or("")
-        );
+        let seed = format!("booklet:{}:{}", book.title, book.edition.as_deref().unwrap_or(""));
         uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
             .urn()
             .to_string()
@@ -99,10 +95,7 @@ fn load_article(
         diags.push(
             Diagnostic::error("this article source is a folder, not a file")
                 .in_file(&manifest.path)
-                .with_hint(format!(
-                    "`{}` must name a .md or .txt file",
-                    shown.display()
-                )),
+                .with_hint(format!("`{}` must name a .md or .txt file", shown.display())),
         );
         return None;
     }
@@ -186,9 +179,7 @@ fn load_article(
     // A leading `# Title` is the title when the front matter has none, and
     // is dropped as a duplicate when it repeats the front-matter title.
     if let Some(Block {
-        kind: BlockKind::Heading {
-            level: 1, content, ..
-        },
+        kind: BlockKind::Heading { level: 1, content, .. },
         ..
     }) = blocks.first()
     {
@@ -374,10 +365,7 @@ mod tests {
     fn text_paragraphs() {
         let blocks = plain_text_blocks("第一段\n续行\n\nSecond\nline\n", 1);
         assert_eq!(blocks.len(), 2);
-        assert_eq!(
-            blocks[0].kind,
-            BlockKind::Paragraph(vec![Inline::Text("第一段续行".into())])
-        );
+        assert_eq!(blocks[0].kind, BlockKind::Paragraph(vec![Inline::Text("第一段续行".into())]));
         assert_eq!(blocks[1].line, 4);
     }
 }
