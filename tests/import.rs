@@ -226,52 +226,59 @@ fn dry_run_writes_nothing_and_existing_files_are_kept() {
     let out = tmp.0.join("sources");
     let gbk = fixtures().join("gbk.txt");
     let bom = fixtures().join("bom.txt");
-    let inputs_before: Vec<Vec<u8>> = [&gbk, &bom]
+    let big5 = fixtures().join("big5.txt");
+    let inputs_before: Vec<Vec<u8>> = [&gbk, &bom, &big5]
         .iter()
         .map(|p| std::fs::read(p).unwrap())
         .collect();
 
-    let run = booklet(&[
-        gbk.as_os_str(),
-        bom.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--dry-run".as_ref(),
-    ]);
+    let import_all = |extra: Option<&str>| {
+        let mut args = vec![
+            gbk.as_os_str(),
+            bom.as_os_str(),
+            big5.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ];
+        args.extend(extra.map(std::ffi::OsStr::new));
+        booklet(&args)
+    };
+
+    let run = import_all(Some("--dry-run"));
     assert!(
         run.status.success(),
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(stdout.contains("gbk.txt: GBK"), "{stdout}");
-    assert!(stdout.contains("bom.txt: UTF-8 (with BOM)"), "{stdout}");
+    for encoding in [
+        "gbk.txt: GBK",
+        "bom.txt: UTF-8 (with BOM)",
+        "big5.txt: Big5",
+    ] {
+        assert!(stdout.contains(encoding), "{stdout}");
+    }
     assert!(stdout.contains("would write"), "{stdout}");
     assert!(!out.exists(), "a dry run created the output folder");
 
-    // A real run writes 01 (gbk) and 02, 03 (the two parts of bom.txt).
-    let run = booklet(&[
-        gbk.as_os_str(),
-        bom.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
+    // A real run writes 01 (gbk), 02 and 03 (the two parts of bom.txt), 04 (big5).
+    let run = import_all(None);
     assert!(run.status.success());
-    assert_eq!(files_in(&out), ["01.md", "02.md", "03.md"]);
+    assert_eq!(files_in(&out), ["01.md", "02.md", "03.md", "04.md"]);
     let first = std::fs::read_to_string(out.join("01.md")).unwrap();
     assert!(
         first.contains("title: 学习贯彻全会精神") && first.contains("date: 2023-05-06"),
         "{first}"
     );
+    let last = std::fs::read_to_string(out.join("04.md")).unwrap();
+    assert!(
+        last.contains("language: zh-Hant") && last.contains("note: 作者系某某大學教授"),
+        "{last}"
+    );
 
     // Existing files: refused without --force, nothing touched.
     std::fs::write(out.join("02.md"), "hand edited").unwrap();
-    let run = booklet(&[
-        gbk.as_os_str(),
-        bom.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
+    let run = import_all(None);
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("--force"));
     assert_eq!(
@@ -279,20 +286,14 @@ fn dry_run_writes_nothing_and_existing_files_are_kept() {
         "hand edited"
     );
 
-    let run = booklet(&[
-        gbk.as_os_str(),
-        bom.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        "--force".as_ref(),
-    ]);
+    let run = import_all(Some("--force"));
     assert!(run.status.success());
     assert_ne!(
         std::fs::read_to_string(out.join("02.md")).unwrap(),
         "hand edited"
     );
 
-    let inputs_after: Vec<Vec<u8>> = [&gbk, &bom]
+    let inputs_after: Vec<Vec<u8>> = [&gbk, &bom, &big5]
         .iter()
         .map(|p| std::fs::read(p).unwrap())
         .collect();

@@ -50,6 +50,26 @@ const STRONG: &[&str] = &[
     "点击数",
     "点击量",
     "阅读量",
+    // WeChat prompts
+    "点击上方",
+    "点击蓝字",
+    "关注我们",
+    "阅读原文",
+    "往期推荐",
+    "往期回顾",
+    "长按识别",
+    "长按二维码",
+    "扫描二维码",
+    "扫码关注",
+    "点个在看",
+    "预览时标签不可点",
+    // document libraries
+    "如有侵权",
+    "侵权请联系",
+    "下载后可编辑",
+    "仅供参考",
+    "本文档由",
+    "文档来源于网络",
     // related articles
     "相关文章",
     "相关阅读",
@@ -121,6 +141,7 @@ pub fn classify(line: &str) -> Option<&'static str> {
     let folded = fold(trimmed);
     let len = chars(trimmed);
     let prose = trimmed.contains('。') && len > 40;
+    let digits = trimmed.chars().filter(|c| c.is_ascii_digit()).count();
     if !prose {
         if let Some(k) = STRONG.iter().find(|k| folded.contains(*k)) {
             return Some(k);
@@ -134,7 +155,6 @@ pub fn classify(line: &str) -> Option<&'static str> {
         }) {
             return Some(k);
         }
-        let digits = trimmed.chars().filter(|c| c.is_ascii_digit()).count();
         if digits >= 5 {
             if let Some(k) = NUMBERED.iter().find(|k| folded.contains(*k)) {
                 return Some(k);
@@ -146,10 +166,33 @@ pub fn classify(line: &str) -> Option<&'static str> {
             }
         }
     }
+    if is_page_number(trimmed) {
+        return Some("page number");
+    }
     // A long run of registration and phone numbers is furniture even in a
-    // line with a full stop.
-    let digits = trimmed.chars().filter(|c| c.is_ascii_digit()).count();
-    (digits >= 12 && digits * 4 >= len && !trimmed.contains('，')).then_some("numbers")
+    // line with a full stop. (A dateline has as many digits; it is
+    // metadata, not furniture.)
+    let numbers = digits >= 12 && digits * 4 >= len && !trimmed.contains('，');
+    (numbers && super::metadata::parse_date(trimmed).is_none()).then_some("numbers")
+}
+
+/// `- 3 -`, `第 3 页 共 10 页`, `3/10`, `Page 3 of 10`: a page number left by
+/// PDF extraction. A date or a year is not one.
+fn is_page_number(line: &str) -> bool {
+    let has_digit = line.chars().any(|c| c.is_ascii_digit());
+    let only_page_chars = line
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -—–/第页共頁pageofPAGEOF".contains(c) || c == '\u{3000}');
+    let longest_number = line
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    has_digit
+        && longest_number <= 3
+        && only_page_chars
+        && chars(line) <= 20
+        && super::metadata::parse_date(line).is_none()
 }
 
 /// Drops furniture lines and reports each.
@@ -193,6 +236,11 @@ mod tests {
             "違法和不良信息舉報電話:(010)12345678",
             "责任编辑：张三",
             "分享",
+            "点击上方蓝字关注我们",
+            "阅读原文",
+            "- 3 -",
+            "第 3 页 共 10 页",
+            "Page 3 of 10",
         ] {
             assert!(classify(junk).is_some(), "{junk}");
         }
@@ -207,6 +255,8 @@ mod tests {
             "编辑部的同志们在会上发言。",
             "2021年，全省共发展党员12000名。",
             "深化许可证制度改革",
+            "2022-02-09",
+            "2022",
         ] {
             assert_eq!(classify(text), None, "{text}");
         }

@@ -2,7 +2,8 @@
 //! lines a page prints around an article become front matter.
 //! - `来源：… 作者：… 日期：…` lines (any order, several on one line);
 //! - `■张 三`-style author lines and `文/张三`;
-//! - a date standing alone on a line;
+//! - a date standing alone on a line, or a short dateline above the text
+//!   (`原创 张三 某某公众号 2023-03-15 08:00`);
 //! - the title: the first line left, when it is short and not a sentence,
 //!   without a `栏目 |` column prefix;
 //! - `（作者系……）` notes, standalone or closing the last paragraph.
@@ -58,8 +59,10 @@ const TITLE_MAX: usize = 60;
 pub fn extract(lines: Vec<Line>, file: &str, report: &mut Report) -> (Meta, Vec<Line>) {
     let mut meta = Meta::default();
     let mut kept = Vec::with_capacity(lines.len());
+    let mut in_header = true;
     for line in lines {
-        if take_line(&line.text, &mut meta) {
+        in_header &= !is_prose(&line.text);
+        if take_line(&line.text, &mut meta) || (in_header && dateline(&line.text, &mut meta)) {
             report.add(Change::Metadata, 1, || {
                 format!("{file}:{}: {}", line.no, excerpt(&line.text, 40))
             });
@@ -77,6 +80,38 @@ pub fn extract(lines: Vec<Line>, file: &str, report: &mut Report) -> (Meta, Vec<
         }
     }
     (meta, kept)
+}
+
+/// A line of running text rather than page furniture or a heading.
+fn is_prose(line: &str) -> bool {
+    line.contains('。') || chars(line.trim()) > TITLE_MAX
+}
+
+/// A short line above the text that carries the date, as blogs and WeChat
+/// print it. After `原创`, the next words are the author and the account.
+fn dateline(line: &str, meta: &mut Meta) -> bool {
+    let trimmed = line.trim();
+    if chars(trimmed) > TITLE_MAX || trimmed.contains(['，', ',']) {
+        return false;
+    }
+    let Some(date) = parse_date(trimmed) else {
+        return false;
+    };
+    let words: Vec<&str> = trimmed.split(is_space).filter(|w| !w.is_empty()).collect();
+    if words.len() > 6 {
+        return false;
+    }
+    if words.first().is_some_and(|w| fold(w) == "原创") {
+        let no_digits = |w: &&&str| !w.chars().any(|c| c.is_ascii_digit());
+        if let Some(author) = words.get(1).filter(no_digits).and_then(|w| marked_name(w)) {
+            meta.author.get_or_insert(author);
+        }
+        if let Some(source) = words.get(2).filter(no_digits) {
+            meta.source.get_or_insert(source.to_string());
+        }
+    }
+    meta.date.get_or_insert(date);
+    true
 }
 
 /// A `key：value` metadata line (which furniture rules must not eat, even
@@ -219,7 +254,12 @@ fn marked_author(line: &str) -> Option<String> {
         .or_else(|| line.strip_prefix("文／"))
         .or_else(|| line.strip_prefix("文｜"))
         .or_else(|| line.strip_prefix("文|"))?;
-    let name: String = rest.chars().filter(|&c| !is_space(c)).collect();
+    marked_name(rest)
+}
+
+/// A personal name (or a few, joined by 、): ideographs only, spaces gone.
+fn marked_name(s: &str) -> Option<String> {
+    let name: String = s.chars().filter(|&c| !is_space(c)).collect();
     let plausible = (2..=12).contains(&chars(&name))
         && name
             .chars()
@@ -385,6 +425,18 @@ mod tests {
         assert_eq!(marked_author("■黄 峰").as_deref(), Some("黄峰"));
         assert_eq!(marked_author("文/张三").as_deref(), Some("张三"));
         assert_eq!(marked_author("■ 要坚持问题导向，推动工作。"), None);
+        let mut meta = Meta::default();
+        assert!(dateline(
+            "原创 张三 某某组工 2023-03-15 08:00 发表于北京",
+            &mut meta
+        ));
+        assert_eq!(meta.author.as_deref(), Some("张三"));
+        assert_eq!(meta.source.as_deref(), Some("某某组工"));
+        assert_eq!(meta.date.as_deref(), Some("2023-03-15"));
+        assert!(!dateline(
+            "2023年5月6日，我们召开了会议",
+            &mut Meta::default()
+        ));
         assert_eq!(
             title_of("栏目名 | 全方位提升 筑牢堡垒").as_deref(),
             Some("全方位提升\u{3000}筑牢堡垒")
