@@ -36,7 +36,8 @@ enum Command {
         /// Text files to import (UTF-8, GBK/GB18030 or Big5).
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Folder for the Markdown files (01.md, 02.md, …).
+        /// Folder for the Markdown files: 01.md, 02.md, … numbered across all
+        /// inputs in the order given (a file holding several articles gives several).
         #[arg(long, short, default_value = "sources")]
         out: PathBuf,
         /// Report what would change; write nothing.

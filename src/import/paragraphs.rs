@@ -34,6 +34,7 @@ struct Segment<'a> {
 pub fn build(lines: &[Line], title: Option<&str>, file: &str, report: &mut Report) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut gap = 0u32;
+    let mut plain_until = 0;
     let mut i = 0;
     while i < lines.len() {
         let line = &lines[i];
@@ -43,9 +44,20 @@ pub fn build(lines: &[Line], title: Option<&str>, file: &str, report: &mut Repor
             i += 1;
             continue;
         }
-        let wrapped = wrapped_run(&lines[i..]);
+        // Each run of lines is judged once, from its first line.
+        let wrapped = if i < plain_until {
+            0
+        } else {
+            let (run, wrapped) = wrapped_run(&lines[i..]);
+            plain_until = i + run;
+            if wrapped {
+                run
+            } else {
+                0
+            }
+        };
         let first = blocks.len();
-        if wrapped >= WRAPPED_MIN_LINES {
+        if wrapped > 0 {
             let segments: Vec<Segment> = lines[i..i + wrapped]
                 .iter()
                 .map(|l| Segment {
@@ -132,16 +144,16 @@ fn pdf_segments(text: &str, line: u32) -> Vec<Segment<'_>> {
     segments
 }
 
-/// How many lines from the start form a hard-wrapped run: no blank line,
-/// most of them the same length (the page width), none a sentence end
-/// that falls short.
-fn wrapped_run(lines: &[Line]) -> usize {
+/// The run of non-blank lines from the start, and whether it is
+/// hard-wrapped: most lines the same length (the page width), and those
+/// full lines mostly stopping mid-sentence.
+fn wrapped_run(lines: &[Line]) -> (usize, bool) {
     let n = lines
         .iter()
         .take_while(|l| !l.text.trim().is_empty())
         .count();
     if n < WRAPPED_MIN_LINES {
-        return 0;
+        return (n, false);
     }
     let lens: Vec<usize> = lines[..n].iter().map(|l| chars(l.text.trim())).collect();
     let width = lens.iter().copied().max().unwrap_or(0);
@@ -151,14 +163,12 @@ fn wrapped_run(lines: &[Line]) -> usize {
         .filter(|(_, &l)| l * 100 >= width * 85)
         .map(|(line, _)| line)
         .collect();
-    // In wrapped text a full line mostly stops mid-sentence; a list of
-    // one-line paragraphs of similar length ends each with a full stop.
+    // A list of one-line paragraphs of similar length ends each with a
+    // full stop; wrapped text mostly does not.
     let cut = full.iter().filter(|l| !ends_sentence(&l.text)).count();
-    if (15..=120).contains(&width) && full.len() * 10 >= n * 6 && cut * 10 >= full.len() * 6 {
-        n
-    } else {
-        0
-    }
+    let wrapped =
+        (15..=120).contains(&width) && full.len() * 10 >= n * 6 && cut * 10 >= full.len() * 6;
+    (n, wrapped)
 }
 
 /// Rebuilds paragraphs and headings from page lines.

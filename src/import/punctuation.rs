@@ -97,7 +97,7 @@ pub fn full_width(line: &str) -> (String, usize) {
     let chars: Vec<char> = line.chars().collect();
     let mut out = String::with_capacity(line.len() + 8);
     let mut changed = 0;
-    let mut pending_close: Vec<usize> = Vec::new();
+    let mut pending_close = std::collections::HashSet::new();
     for (i, &c) in chars.iter().enumerate() {
         let prev = neighbour(&chars, i, -1);
         let next = neighbour(&chars, i, 1);
@@ -125,7 +125,7 @@ pub fn full_width(line: &str) -> (String, usize) {
                 let outer_wide = close.is_none() && chinese(next);
                 if inner_wide || outer_wide {
                     if let Some(j) = close {
-                        pending_close.push(j);
+                        pending_close.insert(j);
                     }
                     Some('（')
                 } else {
