@@ -12,6 +12,7 @@ pub mod edition;
 pub mod epub;
 pub mod fonts;
 pub mod image;
+pub mod import;
 pub mod init;
 pub mod lang;
 pub mod manifest;

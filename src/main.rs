@@ -9,9 +9,9 @@ use clap::{Parser, Subcommand};
 
 use booklet::build::{self, BuildOptions, BuildReport, Format};
 use booklet::diag::{Diagnostic, Diagnostics};
+use booklet::import;
 
-/// `println!` that does not panic when stdout is closed (`booklet fonts | head`).
-/// `eprintln!`, likewise.
+/// `eprintln!` that does not panic when stderr is closed.
 macro_rules! tell {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -19,6 +19,7 @@ macro_rules! tell {
     }};
 }
 
+/// `println!` that does not panic when stdout is closed (`booklet fonts | head`).
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
@@ -80,6 +81,23 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::All)]
         format: Format,
     },
+    /// Turn raw article text (web pages, WeChat posts, PDF extracts) into
+    /// Markdown sources with front matter, and report every change.
+    Import {
+        /// Text files to import (UTF-8, GBK/GB18030 or Big5).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Folder for the Markdown files: 01.md, 02.md, … numbered across all
+        /// inputs in the order given (a file holding several articles gives several).
+        #[arg(long, short, default_value = "sources")]
+        out: PathBuf,
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Overwrite existing files in the output folder.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -102,6 +120,42 @@ fn main() -> ExitCode {
     };
     let default_manifest = || PathBuf::from("booklet.toml");
     match cli.command {
+        Command::Import {
+            files,
+            out,
+            dry_run,
+            force,
+        } => {
+            let opts = import::Options {
+                out_dir: out,
+                dry_run,
+                force,
+            };
+            match import::run(&files, &opts) {
+                Ok((plan, written)) => {
+                    if verbosity > Verbosity::Quiet {
+                        say!("{}", plan.report.to_string().trim_end());
+                    }
+                    if dry_run {
+                        for d in &plan.documents {
+                            let path = opts.out_dir.join(&d.file_name);
+                            say!("would write {} ({})", path.display(), d.input);
+                        }
+                    }
+                    if verbosity > Verbosity::Quiet {
+                        for path in &written {
+                            say!("wrote {}", path.display());
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    tell!("error: {e}");
+                    tell!("import failed");
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
         Command::Build {
             manifest,
             out,
