@@ -107,13 +107,27 @@ fn build(
     let mut report = EpubReport::default();
     let mut font_files: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     let mut font_css = String::from("@charset \"utf-8\";\n");
-    for ((script, bold), set) in &chars {
-        let table = if *bold { &faces.bold } else { &faces.regular };
-        // No bold face: readers synthesise bold from the regular one.
-        let Some(face) = table.get(script) else {
-            continue;
-        };
-        let sub = subset::subset_cached(face, set, cache).map_err(Diagnostic::error)?;
+    // Subsetting dominates the build: one thread per font.
+    let jobs: Vec<(Script, bool, &crate::fonts::Face, &BTreeSet<char>)> = chars
+        .iter()
+        .filter_map(|((script, bold), set)| {
+            let table = if *bold { &faces.bold } else { &faces.regular };
+            // No bold face: readers synthesise bold from the regular one.
+            table.get(script).map(|face| (*script, *bold, face, set))
+        })
+        .collect();
+    let subsets: Vec<Result<subset::Subset, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|(_, _, face, set)| s.spawn(move || subset::subset_cached(face, set, cache)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("font subsetting failed".into())))
+            .collect()
+    });
+    for ((script, bold, _, _), sub) in jobs.iter().zip(subsets) {
+        let sub = sub.map_err(Diagnostic::error)?;
         let ext = if sub.media_type == "font/otf" {
             "otf"
         } else {

@@ -19,6 +19,29 @@ use crate::model::Book;
 /// The family shipped in `fonts/`.
 pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
 
+/// A font file's bytes, mapped rather than read: CJK collections are tens of
+/// megabytes of which a build touches a small part.
+pub enum FontBytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for FontBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontBytes::Mapped(m) => m,
+            FontBytes::Owned(v) => v,
+        }
+    }
+}
+
+impl AsRef<[u8]> for FontBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
 /// One face of a font file, with the file's bytes.
 #[derive(Clone)]
 pub struct Face {
@@ -27,7 +50,7 @@ pub struct Face {
     pub path: PathBuf,
     pub index: u32,
     pub bold: bool,
-    pub data: Arc<Vec<u8>>,
+    pub data: Arc<FontBytes>,
 }
 
 impl std::fmt::Debug for Face {
@@ -75,7 +98,7 @@ pub fn shipped_dir() -> PathBuf {
 pub struct FontBook {
     pub(crate) db: fontdb::Database,
     /// File bytes, read once per path.
-    files: Mutex<HashMap<PathBuf, Arc<Vec<u8>>>>,
+    files: Mutex<HashMap<PathBuf, Arc<FontBytes>>>,
 }
 
 impl FontBook {
@@ -212,14 +235,22 @@ impl FontBook {
         })
     }
 
-    fn read(&self, path: &Path) -> Result<Arc<Vec<u8>>, Diagnostic> {
+    fn read(&self, path: &Path) -> Result<Arc<FontBytes>, Diagnostic> {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = files.get(path) {
             return Ok(d.clone());
         }
-        let data = std::fs::read(path)
-            .map(Arc::new)
-            .map_err(|e| Diagnostic::error(format!("cannot read font file: {e}")).in_file(path))?;
+        let unreadable =
+            |e: std::io::Error| Diagnostic::error(format!("cannot read font file: {e}")).in_file(path);
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        // SAFETY: the map is read-only. A font file truncated by another
+        // program while we build could fault; fonts are not edited mid-build,
+        // and fontdb maps the same files the same way.
+        let data = match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => FontBytes::Mapped(map),
+            Err(_) => FontBytes::Owned(std::fs::read(path).map_err(unreadable)?),
+        };
+        let data = Arc::new(data);
         files.insert(path.to_path_buf(), data.clone());
         Ok(data)
     }
