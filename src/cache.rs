@@ -20,6 +20,8 @@ pub struct Cache {
     /// Values kept as they are, for rebuilds inside one process (`watch`).
     memo: Mutex<HashMap<Key, Arc<dyn Any + Send + Sync>>>,
     used: Mutex<HashSet<Key>>,
+    /// False for a disabled cache, which stores nothing at all.
+    remember: bool,
 }
 
 impl Cache {
@@ -32,6 +34,7 @@ impl Cache {
     pub fn beside(out_dir: &Path) -> Cache {
         Cache {
             dir: Some(out_dir.join(DIR)),
+            remember: true,
             ..Cache::default()
         }
     }
@@ -53,6 +56,9 @@ impl Cache {
     }
 
     pub fn get(&self, key: &Key) -> Option<Arc<Vec<u8>>> {
+        if !self.remember {
+            return None;
+        }
         self.mark_used(key);
         if let Some(v) = self.lock_memory().get(key) {
             return Some(v.clone());
@@ -70,8 +76,11 @@ impl Cache {
     }
 
     pub fn put(&self, key: &Key, value: Vec<u8>) -> Arc<Vec<u8>> {
-        self.mark_used(key);
         let value = Arc::new(value);
+        if !self.remember {
+            return value;
+        }
+        self.mark_used(key);
         if let Some(dir) = &self.dir {
             // Written whole under a temporary name, then renamed: a reader
             // never sees half an entry. Failure to write only costs time.
@@ -89,6 +98,11 @@ impl Cache {
         value
     }
 
+    /// Whether values are kept at all.
+    pub fn is_enabled(&self) -> bool {
+        self.remember
+    }
+
     /// Gets the value for `key`, computing and storing it when missing.
     pub fn get_or(&self, key: &Key, compute: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
         match self.get(key) {
@@ -99,14 +113,20 @@ impl Cache {
 
     /// An in-process value stored under `key`, if any.
     pub fn memo<T: Any + Send + Sync>(&self, key: &Key) -> Option<Arc<T>> {
+        if !self.remember {
+            return None;
+        }
         self.mark_used(key);
         let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
         memo.get(key).cloned()?.downcast::<T>().ok()
     }
 
     pub fn put_memo<T: Any + Send + Sync>(&self, key: &Key, value: T) -> Arc<T> {
-        self.mark_used(key);
         let value = Arc::new(value);
+        if !self.remember {
+            return value;
+        }
+        self.mark_used(key);
         self.memo
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -11,6 +11,8 @@ pub mod diag;
 pub mod edition;
 pub mod epub;
 pub mod fonts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod image;
 pub mod import;
 pub mod init;

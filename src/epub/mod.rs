@@ -123,7 +123,10 @@ fn build(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("font subsetting failed".into())))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("font subsetting failed".into()))
+            })
             .collect()
     });
     for ((script, bold, _, _), sub) in jobs.iter().zip(subsets) {

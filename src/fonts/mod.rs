@@ -240,8 +240,9 @@ impl FontBook {
         if let Some(d) = files.get(path) {
             return Ok(d.clone());
         }
-        let unreadable =
-            |e: std::io::Error| Diagnostic::error(format!("cannot read font file: {e}")).in_file(path);
+        let unreadable = |e: std::io::Error| {
+            Diagnostic::error(format!("cannot read font file: {e}")).in_file(path)
+        };
         let file = std::fs::File::open(path).map_err(unreadable)?;
         // SAFETY: the map is read-only. A font file truncated by another
         // program while we build could fault; fonts are not edited mid-build,
