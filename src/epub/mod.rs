@@ -178,10 +178,23 @@ fn build(
     }
     builder.set_uuid(uuid::Uuid::nil());
     builder.stylesheet(css.as_bytes()).map_err(epub_err)?;
+    // Fonts go in already compressed (see package::deflated_entry); the
+    // builder gets empty placeholders so that its manifest lists them.
+    let mut prebuilt = BTreeMap::new();
     for (name, data, media) in &font_files {
         builder
-            .add_resource(name, data.as_slice(), *media)
+            .add_resource(name, &b""[..], *media)
             .map_err(epub_err)?;
+        let key = Cache::key("epub-entry", &[name.as_bytes(), data]);
+        let entry = match cache.get(&key) {
+            Some(hit) => hit,
+            None => cache.put(
+                &key,
+                package::deflated_entry(&format!("OEBPS/{name}"), data)
+                    .map_err(Diagnostic::error)?,
+            ),
+        };
+        prebuilt.insert(name.clone(), entry);
     }
 
     let lang = meta.lang.tag.as_str();
@@ -271,7 +284,7 @@ fn build(
 
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
-    let bytes = package::repack(&raw, book, class).map_err(Diagnostic::error)?;
+    let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;
     Ok((bytes, report))
 }
 
