@@ -45,16 +45,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the booklet's EPUB and/or PDF from a manifest.
-    Build {
-        /// The manifest [default: ./booklet.toml].
-        manifest: Option<PathBuf>,
-        /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
-        #[arg(long, short)]
-        out: Option<PathBuf>,
-        /// Which outputs to build.
-        #[arg(long, short, value_enum, default_value_t = Format::All)]
-        format: Format,
-    },
+    Build(BuildArgs),
     /// Check the manifest, sources, images and font coverage; write nothing.
     Check {
         /// The manifest [default: ./booklet.toml].
@@ -71,16 +62,7 @@ enum Command {
         manifest: Option<PathBuf>,
     },
     /// Rebuild whenever the manifest, a source, a style or an image changes.
-    Watch {
-        /// The manifest [default: ./booklet.toml].
-        manifest: Option<PathBuf>,
-        /// Output folder [default: as for build].
-        #[arg(long, short)]
-        out: Option<PathBuf>,
-        /// Which outputs to build.
-        #[arg(long, short, value_enum, default_value_t = Format::All)]
-        format: Format,
-    },
+    Watch(BuildArgs),
     /// Turn raw article text (web pages, WeChat posts, PDF extracts) into
     /// Markdown sources with front matter, and report every change.
     Import {
@@ -98,6 +80,31 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// The manifest [default: ./booklet.toml].
+    manifest: Option<PathBuf>,
+    /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Which outputs to build.
+    #[arg(long, short, value_enum, default_value_t = Format::All)]
+    format: Format,
+}
+
+impl BuildArgs {
+    fn options(self) -> BuildOptions {
+        BuildOptions {
+            out_dir: self.out,
+            format: self.format,
+            ..BuildOptions::new(
+                self.manifest
+                    .unwrap_or_else(|| PathBuf::from("booklet.toml")),
+            )
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -156,16 +163,8 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Build {
-            manifest,
-            out,
-            format,
-        } => {
-            let opts = BuildOptions {
-                out_dir: out,
-                format,
-                ..BuildOptions::new(manifest.unwrap_or_else(default_manifest))
-            };
+        Command::Build(args) => {
+            let opts = args.options();
             let result = with_progress(verbosity, || build::build(&opts));
             print_result(&result, verbosity, &[], None)
         }
@@ -201,16 +200,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Fonts { manifest } => fonts(manifest.as_deref()),
-        Command::Watch {
-            manifest,
-            out,
-            format,
-        } => {
-            let opts = BuildOptions {
-                out_dir: out,
-                format,
-                ..BuildOptions::new(manifest.unwrap_or_else(default_manifest))
-            };
+        Command::Watch(args) => {
+            let opts = args.options();
             let mut reporter = WatchReporter { verbosity };
             if verbosity > Verbosity::Quiet {
                 say!("watching {}; Ctrl-C to stop", opts.manifest.display());
