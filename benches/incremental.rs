@@ -49,7 +49,7 @@ fn build(dir: &Path) -> Duration {
 fn edit(dir: &Path, round: usize) {
     let path = dir.join("sources/03.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    let edited = if round % 2 == 0 {
+    let edited = if round.is_multiple_of(2) {
         text.replacen("。", "。我们要坚持学习。", 1)
     } else {
         text.replacen("。我们要坚持学习。", "。", 1)
