@@ -123,7 +123,17 @@ fn patch_opf(opf: &str, book: &Book) -> String {
     let meta = &book.meta;
     let mut out = String::with_capacity(opf.len() + 512);
     let mut lang_index = 0;
-    let mut extra = String::new();
+    // EPUB Accessibility 1.1 discovery metadata: text only, navigable, no
+    // hazards (Ace and store checks look for these).
+    let mut extra = String::from(
+        "    <meta property=\"schema:accessMode\">textual</meta>\n\
+         \x20   <meta property=\"schema:accessModeSufficient\">textual</meta>\n\
+         \x20   <meta property=\"schema:accessibilityFeature\">tableOfContents</meta>\n\
+         \x20   <meta property=\"schema:accessibilityFeature\">readingOrder</meta>\n\
+         \x20   <meta property=\"schema:accessibilityFeature\">structuralNavigation</meta>\n\
+         \x20   <meta property=\"schema:accessibilityHazard\">none</meta>\n\
+         \x20   <meta property=\"schema:accessibilitySummary\">Text with headings, a table of contents and embedded fonts.</meta>\n",
+    );
     if let Some(p) = &meta.publisher {
         extra.push_str(&format!(
             "    <dc:publisher>{}</dc:publisher>\n",
