@@ -46,7 +46,8 @@ fn literal(text: &str) -> String {
 
 fn typst_source(manifest: &Path) -> String {
     let mut diags = Diagnostics::default();
-    let prepared = booklet::build::prepare(manifest, &mut diags).expect("example booklet loads");
+    let prepared = booklet::build::prepare(manifest, None, true, None, &mut diags)
+        .expect("example booklet loads");
     let mut t = String::from(
         "#set page(paper: \"a5\", margin: (inside: 20mm, outside: 16mm, top: 20mm, bottom: 20mm))\n\
          #set text(font: \"Noto Serif CJK SC\", size: 10.5pt, lang: \"zh\", region: \"cn\")\n\

@@ -20,10 +20,12 @@ fn main() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let out = repo.join("target/bench-out/epub");
     let manifest = repo.join("booklet.toml");
+    // A cold build each time: no cache carried between runs.
     let opts = BuildOptions {
-        manifest: manifest.clone(),
         out_dir: Some(out.clone()),
         format: Format::Epub,
+        cache: Some(std::sync::Arc::new(booklet::cache::Cache::disabled())),
+        ..BuildOptions::new(manifest.clone())
     };
     build(&opts).expect("warm-up build");
 
@@ -37,6 +39,8 @@ fn main() {
 
     let whole: Vec<Duration> = (0..RUNS)
         .map(|_| {
+            // Cold: without the cache an earlier run left.
+            let _ = std::fs::remove_dir_all(booklet::cache::Cache::folder(&out));
             let t = Instant::now();
             let status = Command::new(env!("CARGO_BIN_EXE_booklet"))
                 .args(["build", "--format", "epub", "--out"])

@@ -67,25 +67,7 @@ pub fn is_line_start_prohibited(c: char) -> bool {
 
 /// Opening quotes and brackets: never at a line end.
 pub fn is_line_end_prohibited(c: char) -> bool {
-    matches!(
-        c,
-        '“' | '‘'
-            | '「'
-            | '『'
-            | '（'
-            | '［'
-            | '｛'
-            | '〔'
-            | '【'
-            | '〖'
-            | '《'
-            | '〈'
-            | '〘'
-            | '〚'
-            | '('
-            | '['
-            | '{'
-    )
+    is_opening(c) || matches!(c, '(' | '[' | '{')
 }
 
 /// Marks that take two ems and must not be split: —— and ……

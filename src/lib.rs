@@ -5,13 +5,21 @@
 //! ends, [`epub`] and [`pdf`], which share the [`style`] and [`fonts`].
 
 pub mod build;
+pub mod cache;
 pub mod cjk;
 pub mod diag;
+pub mod edition;
 pub mod epub;
 pub mod fonts;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod image;
+pub mod import;
+pub mod init;
 pub mod lang;
 pub mod manifest;
 pub mod model;
 pub mod pdf;
 pub mod source;
 pub mod style;
+pub mod watch;

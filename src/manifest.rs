@@ -27,6 +27,9 @@ pub struct Manifest {
     /// The manifest file itself, for diagnostics.
     #[serde(skip)]
     pub path: PathBuf,
+    /// Its text, to point diagnostics at the right line.
+    #[serde(skip)]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +156,7 @@ impl Manifest {
             .map_err(|_| Diagnostic::error("the manifest is not UTF-8 text").in_file(path))?;
         let mut manifest = Manifest::parse(&text, path)?;
         manifest.path = path.to_path_buf();
+        manifest.text = text;
         manifest.root = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -162,7 +166,10 @@ impl Manifest {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, Diagnostics> {
-        let manifest: Manifest = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+        let mut manifest: Manifest =
+            toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+        manifest.path = path.to_path_buf();
+        manifest.text = text.to_string();
         let mut problems = Diagnostics::default();
         let at_key = |key: &str, message: String| {
             let line = text
@@ -211,6 +218,32 @@ impl Manifest {
         Ok(manifest)
     }
 
+    /// A diagnostic pointing at the first manifest line where `key` is set
+    /// to a value containing `value` (or at the file when there is none).
+    pub fn error_at(&self, key: &str, value: &str, message: impl Into<String>) -> Diagnostic {
+        self.locate(Diagnostic::error(message), key, value)
+    }
+
+    pub fn warning_at(&self, key: &str, value: &str, message: impl Into<String>) -> Diagnostic {
+        self.locate(Diagnostic::warning(message), key, value)
+    }
+
+    fn locate(&self, d: Diagnostic, key: &str, value: &str) -> Diagnostic {
+        let d = d.in_file(&self.path);
+        let found = self.text.lines().position(|l| {
+            let l = l.trim_start();
+            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=') && l.contains(value)
+        });
+        match found {
+            Some(i) => {
+                let line = i as u32 + 1;
+                d.at_line(line)
+                    .with_snippet(diag::line_text(&self.text, line))
+            }
+            None => d,
+        }
+    }
+
     pub fn language(&self) -> Lang {
         self.book
             .language
@@ -257,6 +290,9 @@ fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Diagnostic {
     if let Some(span) = e.span() {
         let (line, col) = diag::line_col(text, span.start);
         d = d.at(line, col).with_snippet(diag::line_text(text, line));
+    }
+    if message.starts_with("missing field `title`") {
+        d = d.with_hint("every manifest needs `title = \"…\"` under `[book]`");
     }
     // "unknown field `titel`, expected one of …": offer the closest key.
     if let Some(rest) = message.strip_prefix("unknown field `") {

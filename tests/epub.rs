@@ -55,7 +55,7 @@ fn source_paragraphs(md: &str) -> Vec<String> {
     body.split("\n\n")
         .map(|p| p.trim())
         .filter(|p| !p.is_empty() && !p.starts_with('#'))
-        .map(|p| p.replace("**", "").replace('\n', ""))
+        .map(|p| p.replace("**", "").replace("\\*", "*").replace('\n', ""))
         .collect()
 }
 

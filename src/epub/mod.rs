@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
+use crate::build::Prepared;
+use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::fonts::{subset, FontBook};
+use crate::fonts::{subset, Faces};
 use crate::lang::Script;
 use crate::model::{visit_text, Book};
 use crate::style::Style;
@@ -26,14 +28,14 @@ const CONTENTS_TITLE: &str = "目录";
 
 /// Builds the EPUB in memory. Warnings go to `diags`; errors too, and then
 /// nothing is returned.
-pub fn render(
-    book: &Book,
-    style: &Style,
-    fonts: &FontBook,
-    manifest_fonts: &crate::manifest::FontsSection,
-    diags: &mut Diagnostics,
-) -> Option<(Vec<u8>, EpubReport)> {
-    let result = build(book, style, fonts, manifest_fonts, diags);
+pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, EpubReport)> {
+    let result = build(
+        &prepared.book,
+        &prepared.style,
+        &prepared.faces,
+        &prepared.cache,
+        diags,
+    );
     match result {
         Ok(x) => Some(x),
         Err(e) => {
@@ -53,8 +55,8 @@ fn script_class(script: Script) -> &'static str {
 fn build(
     book: &Book,
     style: &Style,
-    fonts: &FontBook,
-    manifest_fonts: &crate::manifest::FontsSection,
+    faces: &Faces,
+    cache: &Cache,
     diags: &mut Diagnostics,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
     let meta = &book.meta;
@@ -105,24 +107,30 @@ fn build(
     let mut report = EpubReport::default();
     let mut font_files: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     let mut font_css = String::from("@charset \"utf-8\";\n");
-    for ((script, bold), set) in &chars {
-        let family = if *bold {
-            manifest_fonts
-                .heading
-                .as_deref()
-                .or(manifest_fonts.body.as_deref())
-        } else {
-            manifest_fonts.body.as_deref()
-        };
-        let face = fonts.resolve(family, *bold, *script)?;
-        if *bold && !face.bold {
-            diags.push(Diagnostic::warning(format!(
-                "`{}` has no bold face; readers will synthesise bold",
-                face.family
-            )));
-            continue;
-        }
-        let sub = subset::subset_for_chars(&face, set).map_err(Diagnostic::error)?;
+    // Subsetting dominates the build: one thread per font.
+    let jobs: Vec<(Script, bool, &crate::fonts::Face, &BTreeSet<char>)> = chars
+        .iter()
+        .filter_map(|((script, bold), set)| {
+            let table = if *bold { &faces.bold } else { &faces.regular };
+            // No bold face: readers synthesise bold from the regular one.
+            table.get(script).map(|face| (*script, *bold, face, set))
+        })
+        .collect();
+    let subsets: Vec<Result<subset::Subset, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|(_, _, face, set)| s.spawn(move || subset::subset_cached(face, set, cache)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("font subsetting failed".into()))
+            })
+            .collect()
+    });
+    for ((script, bold, _, _), sub) in jobs.iter().zip(subsets) {
+        let sub = sub.map_err(Diagnostic::error)?;
         let ext = if sub.media_type == "font/otf" {
             "otf"
         } else {
@@ -170,10 +178,23 @@ fn build(
     }
     builder.set_uuid(uuid::Uuid::nil());
     builder.stylesheet(css.as_bytes()).map_err(epub_err)?;
+    // Fonts go in already compressed (see package::deflated_entry); the
+    // builder gets empty placeholders so that its manifest lists them.
+    let mut prebuilt = BTreeMap::new();
     for (name, data, media) in &font_files {
         builder
-            .add_resource(name, data.as_slice(), *media)
+            .add_resource(name, &b""[..], *media)
             .map_err(epub_err)?;
+        let key = Cache::key("epub-entry", &[name.as_bytes(), data]);
+        let entry = match cache.get(&key) {
+            Some(hit) => hit,
+            None => cache.put(
+                &key,
+                package::deflated_entry(&format!("OEBPS/{name}"), data)
+                    .map_err(Diagnostic::error)?,
+            ),
+        };
+        prebuilt.insert(name.clone(), entry);
     }
 
     let lang = meta.lang.tag.as_str();
@@ -263,7 +284,7 @@ fn build(
 
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
-    let bytes = package::repack(&raw, book, class).map_err(Diagnostic::error)?;
+    let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;
     Ok((bytes, report))
 }
 
@@ -298,22 +319,13 @@ fn toc_children(file: &str, article: &crate::model::Article) -> Vec<TocElement> 
 fn read_image(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(format!("cannot read image `{}`: {e}", path.display())))?;
-    let kind = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some(("image/gif", "gif"))
-    } else {
-        None
-    };
-    let (media, ext) = kind.ok_or_else(|| {
+    let info = crate::image::sniff(&bytes).ok_or_else(|| {
         Diagnostic::error(format!(
-            "image `{}` is not PNG, JPEG or GIF, the formats every reader shows",
+            "image `{}` is not PNG, JPEG or GIF",
             path.display()
         ))
     })?;
-    Ok((bytes, media, ext))
+    Ok((bytes, info.media_type, info.ext))
 }
 
 /// Where an output goes: `<dir>/<stem>.epub`.

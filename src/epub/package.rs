@@ -8,7 +8,9 @@
 //!   script class for the font;
 //! - toc.ncx: `dtb:uid` matching the OPF identifier, and the real depth.
 
+use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
+use std::sync::Arc;
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
@@ -16,7 +18,35 @@ use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 use crate::epub::xhtml::escape;
 use crate::model::Book;
 
-pub fn repack(raw: &[u8], book: &Book, class: &str) -> Result<Vec<u8>, String> {
+fn fixed_options() -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .last_modified_time(DateTime::default())
+        .unix_permissions(0o644)
+}
+
+/// A one-entry archive holding `data` deflated, to be copied into the EPUB
+/// as it is. Fonts are most of an EPUB's bytes and of its build time, and
+/// unchanged fonts need not be compressed again on the next build.
+pub fn deflated_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+    let zerr = |e: zip::result::ZipError| format!("compressing {name}: {e}");
+    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    out.start_file(
+        name,
+        fixed_options().compression_method(CompressionMethod::Deflated),
+    )
+    .map_err(zerr)?;
+    out.write_all(data).map_err(|e| e.to_string())?;
+    Ok(out.finish().map_err(zerr)?.into_inner())
+}
+
+/// `prebuilt` maps entry names to [`deflated_entry`] archives that replace
+/// epub-builder's (placeholder) entries of the same name.
+pub fn repack(
+    raw: &[u8],
+    book: &Book,
+    class: &str,
+    prebuilt: &BTreeMap<String, Arc<Vec<u8>>>,
+) -> Result<Vec<u8>, String> {
     let mut archive =
         ZipArchive::new(Cursor::new(raw)).map_err(|e| format!("re-reading the EPUB: {e}"))?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
@@ -48,9 +78,7 @@ pub fn repack(raw: &[u8], book: &Book, class: &str) -> Result<Vec<u8>, String> {
     entries.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.0.cmp(&b.0)));
 
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
-    let fixed = SimpleFileOptions::default()
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
+    let fixed = fixed_options();
     let zerr = |e: zip::result::ZipError| format!("writing the EPUB: {e}");
     out.start_file(
         "mimetype",
@@ -60,6 +88,13 @@ pub fn repack(raw: &[u8], book: &Book, class: &str) -> Result<Vec<u8>, String> {
     out.write_all(b"application/epub+zip")
         .map_err(|e| e.to_string())?;
     for (name, data) in &entries {
+        if let Some(single) = prebuilt.get(name.strip_prefix("OEBPS/").unwrap_or(name)) {
+            let mut archive = ZipArchive::new(Cursor::new(single.as_slice())).map_err(zerr)?;
+            let file = archive.by_index_raw(0).map_err(zerr)?;
+            out.raw_copy_file_rename(file, name.as_str())
+                .map_err(zerr)?;
+            continue;
+        }
         out.start_file(
             name.as_str(),
             fixed.compression_method(CompressionMethod::Deflated),
@@ -88,7 +123,17 @@ fn patch_opf(opf: &str, book: &Book) -> String {
     let meta = &book.meta;
     let mut out = String::with_capacity(opf.len() + 512);
     let mut lang_index = 0;
-    let mut extra = String::new();
+    // EPUB Accessibility 1.1 discovery metadata: text only, navigable, no
+    // hazards (Ace and store checks look for these).
+    let mut extra = String::from(
+        "    <meta property=\"schema:accessMode\">textual</meta>\n\
+         \x20   <meta property=\"schema:accessModeSufficient\">textual</meta>\n\
+         \x20   <meta property=\"schema:accessibilityFeature\">tableOfContents</meta>\n\
+         \x20   <meta property=\"schema:accessibilityFeature\">readingOrder</meta>\n\
+         \x20   <meta property=\"schema:accessibilityFeature\">structuralNavigation</meta>\n\
+         \x20   <meta property=\"schema:accessibilityHazard\">none</meta>\n\
+         \x20   <meta property=\"schema:accessibilitySummary\">Text with headings, a table of contents and embedded fonts.</meta>\n",
+    );
     if let Some(p) = &meta.publisher {
         extra.push_str(&format!(
             "    <dc:publisher>{}</dc:publisher>\n",

@@ -3,24 +3,27 @@
 //! manifest, configured folders, the shipped fonts, then system fonts. The
 //! face follows the language: SC for Simplified, TC for Traditional.
 
+pub mod coverage;
+pub mod list;
 pub mod subset;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Script;
 use crate::manifest::Manifest;
+use crate::model::Book;
 
 /// The family shipped in `fonts/`.
 pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
 
-/// A font file's bytes. CJK collections run to 25 MB and a build reads a
-/// small part of them, so files are mapped rather than read in full.
+/// A font file's bytes, mapped rather than read: CJK collections are tens of
+/// megabytes of which a build touches a small part.
 pub enum FontBytes {
     Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
+    Owned(Vec<u8>),
 }
 
 impl std::ops::Deref for FontBytes {
@@ -28,8 +31,14 @@ impl std::ops::Deref for FontBytes {
     fn deref(&self) -> &[u8] {
         match self {
             FontBytes::Mapped(m) => m,
-            FontBytes::Read(v) => v,
+            FontBytes::Owned(v) => v,
         }
+    }
+}
+
+impl AsRef<[u8]> for FontBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
     }
 }
 
@@ -87,7 +96,7 @@ pub fn shipped_dir() -> PathBuf {
 
 /// Every font the build may use, indexed once.
 pub struct FontBook {
-    db: fontdb::Database,
+    pub(crate) db: fontdb::Database,
     /// File bytes, read once per path.
     files: Mutex<HashMap<PathBuf, Arc<FontBytes>>>,
 }
@@ -209,40 +218,27 @@ impl FontBook {
         Ok(face)
     }
 
-    fn read(&self, path: &Path) -> Result<Arc<FontBytes>, Diagnostic> {
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(d) = files.get(path) {
-            return Ok(d.clone());
-        }
-        let error = |e: std::io::Error| {
-            Diagnostic::error(format!("cannot read font file: {e}")).in_file(path)
-        };
-        let file = std::fs::File::open(path).map_err(error)?;
-        // SAFETY: the map is only read. A font file changed while a build
-        // runs could show torn data (as with fontdb's own shared mapping);
-        // nothing here trusts font bytes beyond parsing them.
-        let data = match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(m) => FontBytes::Mapped(m),
-            Err(_) => FontBytes::Read(std::fs::read(path).map_err(error)?),
-        };
-        let data = Arc::new(data);
-        files.insert(path.to_path_buf(), data.clone());
-        Ok(data)
-    }
-
-    /// The first installed face (project, configured, shipped, then system
-    /// fonts) with a glyph for `c`: the last resort of character fallback.
-    pub fn face_covering(&self, c: char) -> Option<Face> {
-        let info = self.db.faces().find(|info| {
-            self.db
+    /// Some installed face with a glyph for `c`, for last-resort fallback.
+    /// Faces are tried in load order: project, configured, shipped, system.
+    pub fn any_face_covering(&self, c: char) -> Option<fontdb::ID> {
+        self.db.faces().find_map(|info| {
+            let covered = self
+                .db
                 .with_face_data(info.id, |data, index| {
                     ttf_parser::Face::parse(data, index)
                         .ok()
                         .and_then(|f| f.glyph_index(c))
                         .is_some_and(|g| g.0 != 0)
                 })
-                .unwrap_or(false)
-        })?;
+                .unwrap_or(false);
+            covered.then_some(info.id)
+        })
+    }
+
+    /// The face `id` (as [`FontBook::any_face_covering`] gives it), with
+    /// its file's bytes.
+    pub fn face(&self, id: fontdb::ID) -> Option<Face> {
+        let info = self.db.face(id)?;
         let path = match &info.source {
             fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
             fontdb::Source::Binary(_) => return None,
@@ -256,4 +252,110 @@ impl FontBook {
             bold: info.weight.0 >= 600,
         })
     }
+
+    fn read(&self, path: &Path) -> Result<Arc<FontBytes>, Diagnostic> {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(d) = files.get(path) {
+            return Ok(d.clone());
+        }
+        let unreadable = |e: std::io::Error| {
+            Diagnostic::error(format!("cannot read font file: {e}")).in_file(path)
+        };
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        // SAFETY: the map is read-only. A font file truncated by another
+        // program while we build could fault; fonts are not edited mid-build,
+        // and fontdb maps the same files the same way.
+        let data = match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => FontBytes::Mapped(map),
+            Err(_) => FontBytes::Owned(std::fs::read(path).map_err(unreadable)?),
+        };
+        let data = Arc::new(data);
+        files.insert(path.to_path_buf(), data.clone());
+        Ok(data)
+    }
+}
+
+/// The faces a book is set in: regular and bold per script in use, and the
+/// configured fallbacks.
+#[derive(Debug, Clone)]
+pub struct Faces {
+    pub regular: BTreeMap<Script, Face>,
+    /// Missing where the heading family has no bold face.
+    pub bold: BTreeMap<Script, Face>,
+    pub fallback: Vec<Face>,
+}
+
+/// Resolves the manifest's families for every script the book uses,
+/// reporting each problem against the manifest line that caused it, then
+/// warns about characters no font covers.
+pub fn resolve_faces(
+    manifest: &Manifest,
+    book: &Book,
+    fonts: &FontBook,
+    diags: &mut Diagnostics,
+) -> Option<Faces> {
+    for dir in &manifest.fonts.dirs {
+        if !manifest.resolve(dir).is_dir() {
+            let shown = dir.to_string_lossy();
+            diags.push(manifest.error_at(
+                "dirs",
+                &shown,
+                format!("font folder `{shown}` not found"),
+            ));
+        }
+    }
+    let scripts: BTreeSet<Script> = std::iter::once(book.meta.lang.script())
+        .chain(book.articles.iter().map(|a| a.lang.script()))
+        .collect();
+    let body = manifest.fonts.body.as_deref();
+    let heading = manifest.fonts.heading.as_deref().or(body);
+    let mut faces = Faces {
+        regular: BTreeMap::new(),
+        bold: BTreeMap::new(),
+        fallback: Vec::new(),
+    };
+    let mut failed = Diagnostics::default();
+    let mut locate = |key: &str, family: Option<&str>, d: Diagnostic| {
+        let mut located = manifest.error_at(key, family.unwrap_or(DEFAULT_FAMILY), d.message);
+        located.hint = d.hint;
+        failed.push(located);
+    };
+    for &script in &scripts {
+        match fonts.resolve(body, false, script) {
+            Ok(f) => {
+                faces.regular.insert(script, f);
+            }
+            Err(d) => locate("body", body, d),
+        }
+        match fonts.resolve(heading, true, script) {
+            Ok(f) if f.bold => {
+                faces.bold.insert(script, f);
+            }
+            Ok(f) => diags.push(Diagnostic::warning(format!(
+                "`{}` has no bold face; headings use the regular face",
+                f.family
+            ))),
+            // An unset heading family is the body family: one error is enough.
+            Err(d) if manifest.fonts.heading.is_none() => locate("body", heading, d),
+            Err(d) => locate("heading", heading, d),
+        }
+    }
+    for family in &manifest.fonts.fallback {
+        match fonts.resolve(Some(family), false, book.meta.lang.script()) {
+            Ok(f) => faces.fallback.push(f),
+            Err(d) => locate("fallback", Some(family), d),
+        }
+    }
+    if failed.has_errors() {
+        diags.extend(failed);
+        return None;
+    }
+    let primary: Vec<Face> = faces
+        .regular
+        .values()
+        .chain(&faces.fallback)
+        .cloned()
+        .collect();
+    coverage::report_uncovered(book, &primary, fonts, diags);
+    Some(faces)
 }

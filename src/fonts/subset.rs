@@ -19,6 +19,41 @@ pub struct Subset {
     pub missing: Vec<char>,
 }
 
+/// [`subset_for_chars`], reusing the result of an earlier build with the
+/// same face and characters.
+pub fn subset_cached(
+    face: &Face,
+    chars: &BTreeSet<char>,
+    cache: &crate::cache::Cache,
+) -> Result<Subset, String> {
+    let text: String = chars.iter().collect();
+    let key = crate::cache::Cache::key(
+        "epub-subset",
+        &[
+            face.path.to_string_lossy().as_bytes(),
+            &face.index.to_le_bytes(),
+            &(face.data.len() as u64).to_le_bytes(),
+            text.as_bytes(),
+        ],
+    );
+    if let Some(hit) = cache.get(&key) {
+        let parsed = ttf_parser::Face::parse(&hit, 0).map_err(|e| e.to_string())?;
+        return Ok(Subset {
+            glyph_count: usize::from(parsed.number_of_glyphs()),
+            media_type: if parsed.tables().cff.is_some() {
+                "font/otf"
+            } else {
+                "font/ttf"
+            },
+            missing: Vec::new(),
+            data: hit.to_vec(),
+        });
+    }
+    let sub = subset_for_chars(face, chars)?;
+    cache.put(&key, sub.data.clone());
+    Ok(sub)
+}
+
 /// Subsets `face` to the glyphs of `chars` (plus .notdef).
 pub fn subset_for_chars(face: &Face, chars: &BTreeSet<char>) -> Result<Subset, String> {
     let parsed = face

@@ -7,8 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
-use crate::diag::{Diagnostic, Diagnostics};
-use crate::fonts::{Face, FontBook, DEFAULT_FAMILY};
+use crate::fonts::{Face, Faces, FontBook, DEFAULT_FAMILY};
 use crate::lang::Script;
 use crate::manifest::Manifest;
 use crate::model::{visit_text, Book};
@@ -40,20 +39,10 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 impl FontChoice {
-    /// Resolves the faces for every script the book uses and finds a face
-    /// for every character it prints; characters no font has are reported
-    /// with the file and line where they first occur.
-    pub fn resolve(
-        manifest: &Manifest,
-        book: &Book,
-        fonts: &FontBook,
-        diags: &mut Diagnostics,
-    ) -> Option<FontChoice> {
-        let scripts: BTreeSet<Script> = std::iter::once(book.meta.lang.script())
-            .chain(book.articles.iter().map(|a| a.lang.script()))
-            .collect();
-        let body = manifest.fonts.body.as_deref();
-        let heading = manifest.fonts.heading.as_deref().or(body);
+    /// Takes the book's faces (resolved, and characters no font has
+    /// reported, when the book was prepared) and finds an installed face for
+    /// every character they lack.
+    pub fn new(faces: &Faces, manifest: &Manifest, book: &Book, fonts: &FontBook) -> FontChoice {
         let mut choice = FontChoice {
             faces: Vec::new(),
             regular: BTreeMap::new(),
@@ -61,47 +50,34 @@ impl FontChoice {
             fallback: Vec::new(),
             extra: HashMap::new(),
         };
-        let mut failed = false;
-        for &script in &scripts {
-            match fonts.resolve(body, false, script) {
-                Ok(f) => {
-                    let ix = choice.add(f);
-                    choice.regular.insert(script, ix);
-                }
-                Err(d) => {
-                    diags.push(d.in_file(&manifest.path));
-                    failed = true;
-                    continue;
-                }
-            }
+        for (&script, face) in &faces.regular {
+            let ix = choice.add(face.clone());
+            choice.regular.insert(script, ix);
             // A family without a bold face sets headings in its regular face.
-            let bold = match fonts.resolve(heading, true, script) {
-                Ok(f) if f.bold => choice.add(f),
-                _ => choice.regular[&script],
+            let bold = match faces.bold.get(&script) {
+                Some(b) => choice.add(b.clone()),
+                None => ix,
             };
             choice.bold.insert(script, bold);
         }
-        if failed {
-            return None;
+        for face in &faces.fallback {
+            let ix = choice.add(face.clone());
+            choice.fallback.push(ix);
         }
         let main_script = book.meta.lang.script();
-        for family in &manifest.fonts.fallback {
-            match fonts.resolve(Some(family), false, main_script) {
-                Ok(f) => {
-                    let ix = choice.add(f);
-                    choice.fallback.push(ix);
-                }
-                Err(d) => diags.push(Diagnostic::warning(d.message).in_file(&manifest.path)),
-            }
-        }
-        if body.is_some_and(|b| b != DEFAULT_FAMILY) {
+        if manifest
+            .fonts
+            .body
+            .as_deref()
+            .is_some_and(|b| b != DEFAULT_FAMILY)
+        {
             if let Ok(f) = fonts.resolve(None, false, main_script) {
                 let ix = choice.add(f);
                 choice.fallback.push(ix);
             }
         }
-        choice.find_extra_faces(book, fonts, diags);
-        Some(choice)
+        choice.find_extra_faces(book, fonts);
+        choice
     }
 
     fn add(&mut self, face: Face) -> FontIx {
@@ -116,33 +92,27 @@ impl FontChoice {
         (self.faces.len() - 1) as FontIx
     }
 
-    fn find_extra_faces(&mut self, book: &Book, fonts: &FontBook, diags: &mut Diagnostics) {
+    fn find_extra_faces(&mut self, book: &Book, fonts: &FontBook) {
         let parsed: Vec<Option<ttf_parser::Face<'_>>> =
             self.faces.iter().map(|f| f.parse()).collect();
-        let known: Vec<usize> = (0..parsed.len()).collect();
-        let covered_by_known = |c: char| {
-            known
-                .iter()
-                .any(|&i| parsed[i].as_ref().is_some_and(|f| has_glyph(f, c)))
-        };
-        let mut uncovered: BTreeMap<char, ()> = BTreeMap::new();
-        let mut first_seen: Vec<(std::path::PathBuf, BTreeMap<char, u32>)> = Vec::new();
-        let mut scan = |text: &str, line: u32, seen: &mut BTreeMap<char, u32>| {
+        let mut uncovered: BTreeSet<char> = BTreeSet::new();
+        let mut known: HashMap<char, bool> = HashMap::new();
+        let mut scan = |text: &str| {
             for c in text.chars() {
-                if is_invisible(c) || c.is_whitespace() || uncovered.contains_key(&c) {
-                    if uncovered.contains_key(&c) {
-                        seen.entry(c).or_insert(line);
-                    }
+                if is_invisible(c) || c.is_whitespace() {
                     continue;
                 }
-                if !covered_by_known(c) {
-                    uncovered.insert(c, ());
-                    seen.entry(c).or_insert(line);
+                let covered = *known.entry(c).or_insert_with(|| {
+                    parsed
+                        .iter()
+                        .any(|f| f.as_ref().is_some_and(|f| has_glyph(f, c)))
+                });
+                if !covered {
+                    uncovered.insert(c);
                 }
             }
         };
         let meta = &book.meta;
-        let mut front = BTreeMap::new();
         for t in [
             &meta.subtitle,
             &meta.editor,
@@ -155,35 +125,20 @@ impl FontChoice {
         .chain([&meta.title])
         .chain(&meta.authors)
         {
-            scan(t, 1, &mut front);
+            scan(t);
         }
-        scan(FIXED_TEXT, 1, &mut front);
+        scan(FIXED_TEXT);
         for article in &book.articles {
-            let mut seen = BTreeMap::new();
-            visit_text(article, &mut |text, _, line| scan(text, line, &mut seen));
-            first_seen.push((article.source.clone(), seen));
+            visit_text(article, &mut |text, _, _| scan(text));
         }
         drop(parsed);
-        let mut found: BTreeMap<char, Option<FontIx>> = BTreeMap::new();
-        for &c in uncovered.keys() {
-            let face = fonts.face_covering(c).map(|f| self.add(f));
-            found.insert(c, face);
+        for c in uncovered {
+            let face = fonts
+                .any_face_covering(c)
+                .and_then(|id| fonts.face(id))
+                .map(|f| self.add(f));
+            self.extra.insert(c, face);
         }
-        for (source, seen) in &first_seen {
-            for (c, line) in seen {
-                if found.get(c) == Some(&None) {
-                    diags.push(
-                        Diagnostic::warning(format!(
-                            "no font has `{c}` (U+{:04X}); the PDF shows a blank box there",
-                            *c as u32
-                        ))
-                        .in_file(source)
-                        .at_line(*line),
-                    );
-                }
-            }
-        }
-        self.extra = found.into_iter().collect();
     }
 
     pub fn primary(&self, bold: bool, script: Script) -> FontIx {
@@ -312,7 +267,7 @@ pub mod testing {
             path,
             index,
             bold,
-            data: Arc::new(FontBytes::Read(data)),
+            data: Arc::new(FontBytes::Owned(data)),
         }
     }
 

@@ -297,6 +297,7 @@ impl Front<'_> {
         let right = self.geo.text_w;
         let mut line = Line {
             size: em,
+            spaced: true,
             ..Line::default()
         };
         let mut k = ((right - to) / step).ceil();

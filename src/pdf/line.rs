@@ -35,6 +35,9 @@ pub struct Line {
     pub width: f32,
     /// The largest glyph size on the line.
     pub size: f32,
+    /// Glyphs set apart on purpose (leader dots): text extraction should
+    /// see them apart too.
+    pub spaced: bool,
 }
 
 impl Line {

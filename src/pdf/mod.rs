@@ -44,9 +44,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     let book = &prepared.book;
     let style = &prepared.style;
     let geo = Geometry::new(style)?;
-    let Some(choice) = FontChoice::resolve(&prepared.manifest, book, &prepared.fonts, diags) else {
-        return Err("no usable font".into());
-    };
+    let choice = FontChoice::new(&prepared.faces, &prepared.manifest, book, &prepared.fonts);
     let fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
 
     let mut images = images::Images::default();

@@ -38,8 +38,9 @@ pub enum Align {
 #[derive(Debug, Clone, Default)]
 pub struct SetParagraph {
     pub lines: Vec<(f32, Line)>,
-    pub links: Vec<LinkTarget>,
     pub missing: Vec<char>,
+    /// Every line but the last ends after a space or punctuation mark.
+    pub phrased: bool,
 }
 
 /// Flattens inlines into styled text; links and footnote marks are
@@ -101,8 +102,41 @@ fn push_inlines(
 
 /// Sets styled text as a paragraph.
 pub fn set_paragraph(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
+    set_paragraph_with(fonts, text, spec, false)
+}
+
+/// A break after a space or a punctuation mark ends a phrase; display
+/// lines (titles) break there when they can.
+fn is_phrase_break(shaped: &super::shape::Shaped, at: usize) -> bool {
+    use super::shape::Class;
+    shaped.glyphs[..at].last().is_some_and(|g| {
+        matches!(
+            g.class,
+            Class::Space | Class::Close | Class::Middle | Class::CjkOther | Class::Dash
+        )
+    })
+}
+
+fn set_paragraph_with(
+    fonts: &FontSet<'_>,
+    text: &StyledText,
+    spec: &ParaSpec,
+    phrases: bool,
+) -> SetParagraph {
     let shaped = shape(fonts, text, &spec.shape);
     let mut opps = breaks::opportunities(&shaped);
+    if phrases
+        && opps
+            .iter()
+            .any(|o| is_phrase_break(&shaped, o.at) && o.at < shaped.glyphs.len())
+    {
+        for o in &mut opps {
+            if o.kind == breaks::BreakKind::Normal && !is_phrase_break(&shaped, o.at) {
+                // Dearer than the loosest line, cheaper than an overfull one.
+                o.kind = breaks::BreakKind::Emergency(3.0e5);
+            }
+        }
+    }
     let first = (spec.width - spec.indent.max(0.0)).max(spec.shape.size);
     breaks::add_emergency(&shaped, &mut opps, first.min(spec.width));
     let measure = Measure {
@@ -112,6 +146,10 @@ pub fn set_paragraph(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) ->
         justify: spec.align == Align::Justify,
     };
     let ranges = break_lines(&shaped.glyphs, &opps, &measure);
+    let phrased = ranges
+        .iter()
+        .take(ranges.len().saturating_sub(1))
+        .all(|&(_, end)| is_phrase_break(&shaped, end));
     let metrics = Metrics::new(&shaped.glyphs);
     let count = ranges.len();
     let mut lines = Vec::with_capacity(count);
@@ -131,8 +169,8 @@ pub fn set_paragraph(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) ->
     }
     SetParagraph {
         lines,
-        links: Vec::new(),
         missing: shaped.missing,
+        phrased,
     }
 }
 
@@ -175,9 +213,14 @@ pub fn set_fitting(fonts: &FontSet<'_>, text: &str, shape: ShapeParams, width: f
     best
 }
 
-/// The narrowest measure (down to half) that sets `text` centred in the
-/// same number of lines: balanced display lines for titles.
+/// Display lines for titles, centred: broken after a space or punctuation
+/// when the title has one, else balanced (the narrowest measure, down to
+/// half, that keeps the number of lines).
 pub fn set_balanced(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
+    let phrased = set_paragraph_with(fonts, text, spec, true);
+    if phrased.lines.len() >= 2 && phrased.phrased {
+        return phrased;
+    }
     let full = set_paragraph(fonts, text, spec);
     let n = full.lines.len();
     if n < 2 {

@@ -87,7 +87,7 @@ pub fn finish(mut doc: lopdf::Document, f: &Finish<'_>) -> Result<Vec<u8>, Strin
     doc.renumber_objects();
     compress(&mut doc);
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| e.to_string())?;
+    doc.save_modern(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
 }
 

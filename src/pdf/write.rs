@@ -215,6 +215,9 @@ struct TextOut<'a> {
 impl TextOut<'_> {
     /// The width shift that makes glyph `k`'s box reach the next glyph.
     fn shift(line: &super::line::Line, k: usize, width: i64) -> i64 {
+        if line.spaced {
+            return 0;
+        }
         let g = &line.glyphs[k];
         // The last glyph's box ends where the line does (a trimmed stop
         // stays inside the measure).

@@ -42,6 +42,7 @@ pub fn parse(body: &str, first_line: u32, base: &Path) -> Parsed {
         footnote_defs: HashMap::new(),
         footnote_refs: Vec::new(),
         skip_html_depth: 0,
+        opened: Vec::new(),
     };
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         builder.event(event, range);
@@ -136,7 +137,13 @@ struct Builder<'a> {
     footnote_refs: Vec<(String, u32)>,
     /// Inside `<script>`/`<style>` raw HTML: drop everything.
     skip_html_depth: u32,
+    /// Per open tag, whether it opened a frame: tags nested deeper than
+    /// [`MAX_NESTING`] are flattened into their parent, so that pathological
+    /// input cannot exhaust the stack of the recursive back ends.
+    opened: Vec<bool>,
 }
+
+const MAX_NESTING: usize = 100;
 
 impl<'a> Builder<'a> {
     fn line(&self, offset: usize) -> u32 {
@@ -147,8 +154,22 @@ impl<'a> Builder<'a> {
     fn event(&mut self, event: Event<'a>, range: Range<usize>) {
         let line = self.line(range.start);
         match event {
-            Event::Start(tag) => self.start(tag, line),
-            Event::End(tag) => self.end(tag),
+            Event::Start(tag) => {
+                let nests = !matches!(
+                    tag,
+                    Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::TableCell
+                );
+                let open = !(nests && self.stack.len() >= MAX_NESTING);
+                self.opened.push(open);
+                if open {
+                    self.start(tag, line);
+                }
+            }
+            Event::End(tag) => {
+                if self.opened.pop() != Some(false) {
+                    self.end(tag);
+                }
+            }
             Event::Text(text) => {
                 if self.skip_html_depth > 0 {
                     return;
@@ -910,6 +931,19 @@ mod tests {
     #[test]
     fn deep_nesting_does_not_overflow() {
         let md = format!("{}深", "> ".repeat(40));
+        let parsed = parse(&md, 1, Path::new("."));
+        assert_eq!(parsed.blocks.len(), 1);
+        // Far deeper than anyone writes: flattened, text kept.
+        let md = format!("{}底", "> ".repeat(5000));
+        let parsed = parse(&md, 1, Path::new("."));
+        assert!(format!("{:?}", parsed.blocks).contains('底'));
+        let md = format!("{}深{}", "*".repeat(3000), "*".repeat(3000));
+        let parsed = parse(&md, 1, Path::new("."));
+        assert!(format!("{:?}", parsed.blocks).contains('深'));
+        let md = "- a\n".to_string()
+            + &(1..300)
+                .map(|i| format!("{}- b\n", "  ".repeat(i)))
+                .collect::<String>();
         let parsed = parse(&md, 1, Path::new("."));
         assert_eq!(parsed.blocks.len(), 1);
     }

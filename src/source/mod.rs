@@ -6,6 +6,9 @@ pub mod frontmatter;
 pub mod markdown;
 
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::cache::Cache;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
@@ -17,11 +20,22 @@ const FRONT_MATTER_KEYS: &[&str] = &[
 ];
 
 /// Reads every article; problems are collected, not returned one by one.
-pub fn load_book(manifest: &Manifest, diags: &mut Diagnostics) -> Option<Book> {
+/// An article whose source and settings are unchanged since a build in this
+/// process is reused from `cache` rather than parsed again.
+pub fn load_book(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics) -> Option<Book> {
     let meta = book_meta(manifest, diags);
     let mut articles = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (index, entry) in manifest.articles.iter().enumerate() {
-        if let Some(article) = load_article(manifest, entry, index, diags) {
+        if !seen.insert(manifest.resolve(&entry.source)) {
+            let key = entry.source.to_string_lossy();
+            diags.push(manifest.warning_at(
+                "source",
+                &key,
+                format!("`{key}` is listed more than once; it will appear more than once"),
+            ));
+        }
+        if let Some(article) = load_article_cached(manifest, entry, index, cache, diags) {
             articles.push(article);
         }
     }
@@ -87,6 +101,52 @@ pub fn date_to_epoch(date: &str) -> i64 {
     (era * 146097 + doe - 719468) * 86400
 }
 
+/// A loaded article and the warnings loading it gave.
+type Loaded = (Option<Article>, Vec<Diagnostic>);
+
+fn load_article_cached(
+    manifest: &Manifest,
+    entry: &ArticleEntry,
+    index: usize,
+    cache: &Cache,
+    diags: &mut Diagnostics,
+) -> Option<Article> {
+    let path = manifest.resolve(&entry.source);
+    let Ok(bytes) = std::fs::read(&path) else {
+        // Let the uncached path report the problem precisely.
+        return load_article(manifest, entry, index, diags);
+    };
+    let key = Cache::key(
+        "article",
+        &[
+            &bytes,
+            entry.source.to_string_lossy().as_bytes(),
+            format!(
+                "{:?}|{:?}|{}|{index}",
+                entry.title,
+                entry.language,
+                manifest.language()
+            )
+            .as_bytes(),
+        ],
+    );
+    let loaded: Arc<Loaded> = match cache.memo::<Loaded>(&key) {
+        Some(hit) => hit,
+        None => {
+            let mut own = Diagnostics::default();
+            let article = load_article(manifest, entry, index, &mut own);
+            cache.put_memo(&key, (article, own.into_vec()))
+        }
+    };
+    for d in &loaded.1 {
+        diags.push(d.clone());
+    }
+    let article = loaded.0.clone()?;
+    // Images live outside the source: check them on every build.
+    check_images(&article, diags);
+    Some(article)
+}
+
 fn load_article(
     manifest: &Manifest,
     entry: &ArticleEntry,
@@ -94,25 +154,33 @@ fn load_article(
     diags: &mut Diagnostics,
 ) -> Option<Article> {
     let shown = &entry.source;
+    let key = shown.to_string_lossy();
     let path = manifest.resolve(&entry.source);
     if path.is_dir() {
         diags.push(
-            Diagnostic::error("this article source is a folder, not a file")
-                .in_file(&manifest.path)
-                .with_hint(format!(
-                    "`{}` must name a .md or .txt file",
-                    shown.display()
-                )),
+            manifest
+                .error_at(
+                    "source",
+                    &key,
+                    "this article source is a folder, not a file",
+                )
+                .with_hint(format!("`{key}` must name a .md or .txt file")),
         );
         return None;
     }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("cannot read article `{}`: {e}", shown.display()))
-                    .in_file(&manifest.path),
-            );
+            let reason = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            diags.push(manifest.error_at(
+                "source",
+                &key,
+                format!("cannot read article `{key}`: {reason}"),
+            ));
             return None;
         }
     };
@@ -213,17 +281,6 @@ fn load_article(
     if blocks.is_empty() {
         diags.push(Diagnostic::warning("the article has no text").in_file(shown));
     }
-    for block in all_blocks(&blocks) {
-        if let BlockKind::Image { path, .. } = &block.kind {
-            if !path.is_file() {
-                diags.push(
-                    Diagnostic::error(format!("image `{}` not found", path.display()))
-                        .in_file(shown)
-                        .at_line(block.line),
-                );
-            }
-        }
-    }
     normalise_headings(&mut blocks);
     Some(Article {
         id: format!("a{:02}", index + 1),
@@ -237,6 +294,31 @@ fn load_article(
         blocks,
         footnotes,
     })
+}
+
+/// Images that are missing or in a format the outputs cannot carry.
+fn check_images(article: &Article, diags: &mut Diagnostics) {
+    let shown = &article.source;
+    for block in all_blocks(&article.blocks) {
+        if let BlockKind::Image { path, .. } = &block.kind {
+            let problem = match std::fs::read(path) {
+                Err(_) if !path.exists() => Some("not found".to_string()),
+                Err(e) => Some(format!("cannot be read: {e}")),
+                Ok(bytes) if crate::image::sniff(&bytes).is_none() => Some(
+                    "is not PNG, JPEG or GIF, the formats every reader and printer takes"
+                        .to_string(),
+                ),
+                Ok(_) => None,
+            };
+            if let Some(problem) = problem {
+                diags.push(
+                    Diagnostic::error(format!("image `{}` {problem}", path.display()))
+                        .in_file(shown)
+                        .at_line(block.line),
+                );
+            }
+        }
+    }
 }
 
 /// Every block, depth first (quotes and list items included).

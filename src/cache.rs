@@ -1,0 +1,222 @@
+//! A content-addressed cache for incremental builds: values are stored
+//! under a hash of everything they depend on, in memory (for `watch`) and in
+//! a folder beside the outputs (for the next `build`). A missing, stale or
+//! corrupt entry only costs time: entries are checked against their own
+//! hash, and keys include a fingerprint of the binary that wrote them.
+
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub type Key = [u8; 32];
+
+const DIR: &str = ".booklet-cache";
+
+#[derive(Default)]
+pub struct Cache {
+    dir: Option<PathBuf>,
+    memory: Mutex<HashMap<Key, Arc<Vec<u8>>>>,
+    /// Values kept as they are, for rebuilds inside one process (`watch`).
+    memo: Mutex<HashMap<Key, Arc<dyn Any + Send + Sync>>>,
+    used: Mutex<HashSet<Key>>,
+    /// False for a disabled cache, which stores nothing at all.
+    remember: bool,
+}
+
+impl Cache {
+    /// A cache that remembers nothing (for `check` and tests of cold builds).
+    pub fn disabled() -> Cache {
+        Cache::default()
+    }
+
+    /// A cache kept in `<out_dir>/.booklet-cache`.
+    pub fn beside(out_dir: &Path) -> Cache {
+        Cache {
+            dir: Some(out_dir.join(DIR)),
+            remember: true,
+            ..Cache::default()
+        }
+    }
+
+    pub fn folder(out_dir: &Path) -> PathBuf {
+        out_dir.join(DIR)
+    }
+
+    /// The key for a value derived from `parts` by computation `kind`.
+    pub fn key(kind: &str, parts: &[&[u8]]) -> Key {
+        let mut h = blake3::Hasher::new();
+        h.update(binary_fingerprint());
+        h.update(kind.as_bytes());
+        for p in parts {
+            h.update(&(p.len() as u64).to_le_bytes());
+            h.update(p);
+        }
+        *h.finalize().as_bytes()
+    }
+
+    pub fn get(&self, key: &Key) -> Option<Arc<Vec<u8>>> {
+        if !self.remember {
+            return None;
+        }
+        self.mark_used(key);
+        if let Some(v) = self.lock_memory().get(key) {
+            return Some(v.clone());
+        }
+        let path = self.dir.as_ref()?.join(hex(key));
+        let stored = std::fs::read(&path).ok()?;
+        let (check, value) = stored.split_at_checked(32)?;
+        if blake3::hash(value).as_bytes() != check {
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        let value = Arc::new(value.to_vec());
+        self.lock_memory().insert(*key, value.clone());
+        Some(value)
+    }
+
+    pub fn put(&self, key: &Key, value: Vec<u8>) -> Arc<Vec<u8>> {
+        let value = Arc::new(value);
+        if !self.remember {
+            return value;
+        }
+        self.mark_used(key);
+        if let Some(dir) = &self.dir {
+            // Written whole under a temporary name, then renamed: a reader
+            // never sees half an entry. Failure to write only costs time.
+            if std::fs::create_dir_all(dir).is_ok() {
+                let path = dir.join(hex(key));
+                let tmp = dir.join(format!("{}.{}.tmp", hex(key), std::process::id()));
+                let mut data = blake3::hash(&value).as_bytes().to_vec();
+                data.extend_from_slice(&value);
+                if std::fs::write(&tmp, data).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+            }
+        }
+        self.lock_memory().insert(*key, value.clone());
+        value
+    }
+
+    /// Whether values are kept at all.
+    pub fn is_enabled(&self) -> bool {
+        self.remember
+    }
+
+    /// Gets the value for `key`, computing and storing it when missing.
+    pub fn get_or(&self, key: &Key, compute: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+        match self.get(key) {
+            Some(v) => v,
+            None => self.put(key, compute()),
+        }
+    }
+
+    /// An in-process value stored under `key`, if any.
+    pub fn memo<T: Any + Send + Sync>(&self, key: &Key) -> Option<Arc<T>> {
+        if !self.remember {
+            return None;
+        }
+        self.mark_used(key);
+        let memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        memo.get(key).cloned()?.downcast::<T>().ok()
+    }
+
+    pub fn put_memo<T: Any + Send + Sync>(&self, key: &Key, value: T) -> Arc<T> {
+        let value = Arc::new(value);
+        if !self.remember {
+            return value;
+        }
+        self.mark_used(key);
+        self.memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(*key, value.clone());
+        value
+    }
+
+    /// Drops entries the last build did not use, so the cache does not grow
+    /// with every edit. Call after a successful build.
+    pub fn prune(&self) {
+        let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(|e| e.into_inner()));
+        self.lock_memory().retain(|k, _| used.contains(k));
+        self.memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|k, _| used.contains(k));
+        let Some(dir) = &self.dir else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let keep: HashSet<String> = used.iter().map(hex).collect();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !keep.contains(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    fn mark_used(&self, key: &Key) {
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(*key);
+    }
+
+    fn lock_memory(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Arc<Vec<u8>>>> {
+        self.memory.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn hex(key: &Key) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Identifies the running binary, so that entries written by another build
+/// of booklet (whose layout code may differ) are never reused.
+fn binary_fingerprint() -> &'static [u8] {
+    static PRINT: OnceLock<Vec<u8>> = OnceLock::new();
+    PRINT.get_or_init(|| {
+        let mut p = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+        if let Some(meta) = std::env::current_exe().ok().and_then(|e| e.metadata().ok()) {
+            p.extend_from_slice(&meta.len().to_le_bytes());
+            if let Ok(m) = meta.modified() {
+                p.extend_from_slice(format!("{m:?}").as_bytes());
+            }
+        }
+        p
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_checks_and_prunes() {
+        let dir = std::env::temp_dir().join(format!("booklet-cache-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let cache = Cache::beside(&dir);
+        let k = Cache::key("t", &[b"a", b"b"]);
+        assert_ne!(k, Cache::key("t", &[b"ab"]));
+        cache.put(&k, b"value".to_vec());
+        // A fresh cache reads it back from disk.
+        let again = Cache::beside(&dir);
+        assert_eq!(again.get(&k).unwrap().as_slice(), b"value");
+        // Corruption is detected and costs only a miss.
+        let file = Cache::folder(&dir).join(hex(&k));
+        let mut bytes = std::fs::read(&file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&file, bytes).unwrap();
+        assert!(Cache::beside(&dir).get(&k).is_none());
+        // Unused entries go.
+        let k2 = Cache::key("t", &[b"c"]);
+        let c = Cache::beside(&dir);
+        c.put(&k2, b"x".to_vec());
+        c.prune();
+        assert!(!file.exists());
+        assert!(Cache::folder(&dir).join(hex(&k2)).exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

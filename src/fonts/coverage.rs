@@ -1,0 +1,51 @@
+//! Which characters the book's fonts cannot show. Readers and printers draw
+//! such characters as blank boxes, so each one is reported with the file and
+//! line where it first appears.
+
+use std::collections::BTreeMap;
+
+use super::{Face, FontBook};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{visit_text, Book};
+
+/// Warns about every character of `book` that neither `faces` (the body
+/// faces and configured fallbacks) nor any other installed font covers.
+pub fn report_uncovered(book: &Book, faces: &[Face], fonts: &FontBook, diags: &mut Diagnostics) {
+    let parsed: Vec<ttf_parser::Face<'_>> = faces.iter().filter_map(Face::parse).collect();
+    let mut verdict: BTreeMap<char, bool> = BTreeMap::new();
+    for article in &book.articles {
+        // char → first line, for characters nothing covers.
+        let mut missing: BTreeMap<char, u32> = BTreeMap::new();
+        visit_text(article, &mut |text, _, line| {
+            for c in text.chars() {
+                if c.is_whitespace() || c.is_control() || is_invisible(c) {
+                    continue;
+                }
+                let covered = *verdict.entry(c).or_insert_with(|| {
+                    parsed
+                        .iter()
+                        .any(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
+                        || fonts.any_face_covering(c).is_some()
+                });
+                if !covered {
+                    missing.entry(c).or_insert(line);
+                }
+            }
+        });
+        for (c, line) in missing {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "no font has `{c}` (U+{:04X}); it will show as a blank box",
+                    c as u32
+                ))
+                .in_file(&article.source)
+                .at_line(line),
+            );
+        }
+    }
+}
+
+/// Format characters that draw nothing and need no glyph.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32, 0x200B..=0x200F | 0x2060..=0x2064 | 0xFEFF | 0xFE00..=0xFE0F)
+}

@@ -1,0 +1,183 @@
+//! The everyday loop: init, check, fonts, incremental builds with a cache,
+//! the edition report, and watch.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+#[test]
+fn init_then_build_works_in_an_empty_folder() {
+    let dir = scratch("workflow-init");
+    booklet_ok(&["init", "project"], &dir, &[]);
+    let project = dir.join("project");
+    booklet_ok(&["build"], &project, &[]);
+    assert!(project.join("out/booklet.epub").is_file());
+    if let Some((f, e, w, report)) = epubcheck(&project.join("out/booklet.epub")) {
+        assert_eq!((f, e, w), (0, 0, 0), "{report}");
+    }
+    // A second init must not clobber the project.
+    let again = booklet(&["init", "project"], &dir, &[]);
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn check_reports_like_build_and_writes_nothing() {
+    let dir = scratch("workflow-check");
+    copy_example(&dir);
+    let out = booklet_ok(&["check"], &dir, &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("checked 6 articles"));
+    assert!(!dir.join("out").exists(), "check wrote output");
+
+    std::fs::write(dir.join("sources/02.md"), b"\x00\x01binary").unwrap();
+    let check = booklet(&["check"], &dir, &[]);
+    let build = booklet(&["build"], &dir, &[]);
+    assert_eq!(check.status.code(), Some(1));
+    assert_eq!(build.status.code(), Some(1));
+    assert_eq!(check.stderr, build.stderr, "check and build disagree");
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+fn fonts_lists_families_and_the_resolution() {
+    let dir = scratch("workflow-fonts");
+    copy_example(&dir);
+    let out = booklet_ok(&["fonts"], &dir, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Noto Serif CJK SC"), "{text}");
+    assert!(text.contains("resolves to"), "{text}");
+    assert!(text.contains("Hant: Noto Serif CJK TC"), "{text}");
+}
+
+#[test]
+fn incremental_builds_match_clean_builds_and_report_the_edition() {
+    let dir = scratch("workflow-incremental");
+    copy_example(&dir);
+    let first = booklet_ok(&["build", "--format", "epub"], &dir, &[]);
+    assert!(String::from_utf8_lossy(&first.stdout).contains("6 articles recorded"));
+
+    // Edit one article: the report names it, and the cached build equals a
+    // clean one.
+    let path = dir.join("sources/03.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("。", "。\n\n新加的一段。", 1)).unwrap();
+    let second = booklet_ok(&["build", "--format", "epub"], &dir, &[]);
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(stdout.contains("changed: sources/03.md"), "{stdout}");
+    let cached = std::fs::read(dir.join("out/booklet.epub")).unwrap();
+    std::fs::remove_dir_all(dir.join("out")).unwrap();
+    booklet_ok(&["build", "--format", "epub"], &dir, &[]);
+    let clean = std::fs::read(dir.join("out/booklet.epub")).unwrap();
+    assert!(
+        cached == clean,
+        "incremental output differs from a clean build"
+    );
+
+    // A corrupt cache costs time, never correctness.
+    let cache = dir.join("out/.booklet-cache");
+    let mut corrupted = 0;
+    for entry in std::fs::read_dir(&cache).unwrap().flatten() {
+        let mut bytes = std::fs::read(entry.path()).unwrap();
+        if let Some(b) = bytes.last_mut() {
+            *b ^= 0xFF;
+            corrupted += 1;
+        }
+        std::fs::write(entry.path(), bytes).unwrap();
+    }
+    assert!(corrupted > 0, "nothing was cached");
+    booklet_ok(&["build", "--format", "epub"], &dir, &[]);
+    assert!(std::fs::read(dir.join("out/booklet.epub")).unwrap() == clean);
+}
+
+/// Lines a child prints, read on a thread so that a silent child cannot
+/// hang the test.
+struct Lines(std::sync::mpsc::Receiver<String>);
+
+impl Lines {
+    fn of(stdout: std::process::ChildStdout) -> Lines {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines(rx)
+    }
+
+    /// Lines up to one containing `needle`, or all within a minute.
+    fn until(&self, needle: &str) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.0.recv_timeout(left) {
+                Ok(line) => {
+                    let hit = line.contains(needle);
+                    seen.push(line);
+                    if hit {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        seen
+    }
+}
+
+/// Kills the child if the test fails half-way.
+struct Reaper(std::process::Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn watch_rebuilds_on_change_keeps_going_after_errors_and_stops_on_ctrl_c() {
+    let dir = scratch("workflow-watch");
+    copy_example(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_booklet"))
+        .args(["watch", "--format", "epub"])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = Lines::of(child.stdout.take().unwrap());
+    let mut child = Reaper(child);
+    let seen = lines.until("rebuilt in");
+    assert!(seen.iter().any(|l| l.contains("wrote")), "{seen:?}");
+
+    std::fs::write(
+        dir.join("sources/05.md"),
+        "---\ntitle: 改\n---\n\n改过的文章。\n",
+    )
+    .unwrap();
+    let seen = lines.until("rebuilt in");
+    assert!(
+        seen.iter().any(|l| l.contains("changed: sources/05.md")),
+        "{seen:?}"
+    );
+
+    std::fs::write(dir.join("sources/05.md"), b"\x00binary").unwrap();
+    let seen = lines.until("still watching");
+    assert!(
+        seen.iter().any(|l| l.contains("still watching")),
+        "{seen:?}"
+    );
+
+    // Ctrl-C ends it cleanly.
+    let pid = child.0.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    let seen = lines.until("stopped");
+    assert!(seen.iter().any(|l| l == "stopped"), "{seen:?}");
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "watch exited with {status:?}");
+}
