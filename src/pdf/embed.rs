@@ -14,6 +14,7 @@ use printpdf::{FontId, ParsedFont};
 
 use super::fontset::{FontIx, FontSet};
 use super::page::{Draw, Page};
+use crate::cache::Cache;
 
 /// The glyphs in use per embedded font program: original id → text.
 pub type Used = BTreeMap<FontIx, BTreeMap<u16, String>>;
@@ -87,13 +88,20 @@ pub struct Embedded {
     pub cmap: String,
 }
 
-/// Subsets every program in use, side by side.
-pub fn embed(fonts: &FontSet<'_>, used: &Used) -> Result<Vec<(FontIx, Embedded)>, String> {
+/// Subsets every program in use, side by side (or takes the subset an
+/// earlier build made of the same glyphs).
+pub fn embed(
+    fonts: &FontSet<'_>,
+    used: &Used,
+    cache: &Cache,
+) -> Result<Vec<(FontIx, Embedded)>, String> {
     let results: Vec<Result<(FontIx, Embedded), String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = used
             .iter()
             .enumerate()
-            .map(|(n, (&font, glyphs))| scope.spawn(move || embed_one(fonts, n, font, glyphs)))
+            .map(|(n, (&font, glyphs))| {
+                scope.spawn(move || embed_one(fonts, n, font, glyphs, cache))
+            })
             .collect();
         handles
             .into_iter()
@@ -111,12 +119,30 @@ fn embed_one(
     n: usize,
     font: FontIx,
     glyphs: &BTreeMap<u16, String>,
+    cache: &Cache,
 ) -> Result<(FontIx, Embedded), String> {
     let face = &fonts.choice.faces[font as usize];
     let mut list: Vec<u16> = vec![0];
     list.extend(glyphs.keys().copied().filter(|&g| g != 0));
-    let bytes = subset_without_cmap(&face.data, face.index, &list)
-        .map_err(|e| format!("cannot subset {}: {e}", face.family))?;
+    let ids: Vec<u8> = list.iter().flat_map(|g| g.to_le_bytes()).collect();
+    let key = Cache::key(
+        "pdf-subset",
+        &[
+            face.path.to_string_lossy().as_bytes(),
+            &face.index.to_le_bytes(),
+            &(face.data.len() as u64).to_le_bytes(),
+            &ids,
+        ],
+    );
+    let bytes = match cache.get(&key) {
+        Some(hit) => hit.to_vec(),
+        None => {
+            let bytes = subset_without_cmap(&face.data, face.index, &list)
+                .map_err(|e| format!("cannot subset {}: {e}", face.family))?;
+            cache.put(&key, bytes.clone());
+            bytes
+        }
+    };
     let mut warnings = Vec::new();
     let mut parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings)
         .ok_or_else(|| format!("the subset of {} cannot be read back", face.family))?;

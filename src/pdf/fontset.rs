@@ -154,6 +154,9 @@ fn has_glyph(face: &ttf_parser::Face<'_>, c: char) -> bool {
     face.glyph_index(c).is_some_and(|g| g.0 != 0)
 }
 
+/// A character as text of some weight and script wants it drawn.
+type Wanted = (char, bool, Script);
+
 /// The faces ready for shaping.
 pub struct FontSet<'a> {
     pub choice: &'a FontChoice,
@@ -164,6 +167,9 @@ pub struct FontSet<'a> {
     /// (face, char) → (blank on the left, blank on the right) in em, from
     /// the font's `halt` feature.
     halt: Mutex<HashMap<(FontIx, char), (f32, f32)>>,
+    /// (char, bold, script) → [`FontSet::face_for`]: a cmap lookup per
+    /// character and face costs more than remembering the answer.
+    chosen: Mutex<HashMap<Wanted, (FontIx, bool)>>,
 }
 
 impl<'a> FontSet<'a> {
@@ -180,12 +186,20 @@ impl<'a> FontSet<'a> {
             faces,
             scale,
             halt: Mutex::new(HashMap::new()),
+            chosen: Mutex::new(HashMap::new()),
         })
     }
 
     /// The face that draws `c` in text of weight `bold` and `script`, and
     /// whether it really has the character.
     pub fn face_for(&self, c: char, bold: bool, script: Script) -> (FontIx, bool) {
+        let mut chosen = self.chosen.lock().unwrap_or_else(|e| e.into_inner());
+        *chosen
+            .entry((c, bold, script))
+            .or_insert_with(|| self.choose(c, bold, script))
+    }
+
+    fn choose(&self, c: char, bold: bool, script: Script) -> (FontIx, bool) {
         let primary = self.choice.primary(bold, script);
         if is_invisible(c) || self.covers(primary, c) {
             return (primary, true);

@@ -275,7 +275,7 @@ fn total_fit(metrics: &Metrics<'_>, opps: &[Opportunity], measure: &Measure) -> 
             }
             // Later starts give shorter, looser lines still: once a line is
             // this loose and a fitting one has been found, stop looking.
-            if r > 3.0 && !last && best.as_ref().is_some_and(|b| b.total < 1.0e11) {
+            if r > 2.0 && !last && best.as_ref().is_some_and(|b| b.total < 1.0e11) {
                 break;
             }
             pi += 1;

@@ -105,7 +105,14 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
         .iter()
         .map(|p| p.map(|p| (p.page + front_count, p.y)))
         .collect();
-    let written = write::write(&pages, &geo, &fonts, &anchors, &book.meta.title)?;
+    let written = write::write(
+        &pages,
+        &geo,
+        &fonts,
+        &anchors,
+        &book.meta.title,
+        &prepared.cache,
+    )?;
     let outline: Vec<OutlineEntry> = galley
         .headings
         .iter()
@@ -134,6 +141,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
             shifted: &written.shifted,
             texts: &written.texts,
             producer: &producer,
+            cache: &prepared.cache,
         },
     )
 }

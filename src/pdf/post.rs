@@ -31,6 +31,7 @@ pub struct Finish<'a> {
     pub shifted: &'a [ShiftedFont],
     pub texts: &'a [FontText],
     pub producer: &'a str,
+    pub cache: &'a crate::cache::Cache,
 }
 
 pub fn finish(mut doc: lopdf::Document, f: &Finish<'_>) -> Result<Vec<u8>, String> {
@@ -85,7 +86,7 @@ pub fn finish(mut doc: lopdf::Document, f: &Finish<'_>) -> Result<Vec<u8>, Strin
     );
     doc.prune_objects();
     doc.renumber_objects();
-    compress(&mut doc);
+    compress(&mut doc, f.cache);
     let mut out = Vec::new();
     doc.save_modern(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
@@ -458,9 +459,13 @@ fn widths_array(widths: &std::collections::BTreeMap<u16, i64>) -> Object {
     Object::Array(out)
 }
 
+/// Streams this large (font programs) are deflated once and the result
+/// kept in the build cache: they change only when the glyphs used do.
+const CACHED_STREAM: usize = 64 * 1024;
+
 /// Deflates every stream not yet filtered. Level 4: within a few KB of
 /// lopdf's level 9 (font programs barely compress further) in far less time.
-fn compress(doc: &mut lopdf::Document) {
+fn compress(doc: &mut lopdf::Document, cache: &crate::cache::Cache) {
     use std::io::Write;
     for object in doc.objects.values_mut() {
         let Object::Stream(stream) = object else {
@@ -470,12 +475,24 @@ fn compress(doc: &mut lopdf::Document) {
         if stream.dict.get(b"Filter").is_ok() || !stream.allows_compression {
             continue;
         }
-        let mut encoder =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
-        if encoder.write_all(&stream.content).is_err() {
-            continue;
-        }
-        if let Ok(packed) = encoder.finish() {
+        let deflate = |content: &[u8]| {
+            let mut encoder =
+                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+            encoder.write_all(content).ok()?;
+            encoder.finish().ok()
+        };
+        let packed = if stream.content.len() >= CACHED_STREAM {
+            let key = crate::cache::Cache::key("pdf-deflate", &[&stream.content]);
+            match cache.get(&key) {
+                Some(hit) => Some(hit.to_vec()),
+                None => deflate(&stream.content).inspect(|p| {
+                    cache.put(&key, p.clone());
+                }),
+            }
+        } else {
+            deflate(&stream.content)
+        };
+        if let Some(packed) = packed {
             if packed.len() + 20 < stream.content.len() {
                 stream
                     .dict

@@ -70,13 +70,14 @@ pub fn write(
     fonts: &FontSet<'_>,
     anchors: &[AnchorPos],
     title: &str,
+    cache: &crate::cache::Cache,
 ) -> Result<Written, String> {
     let program = program_of(fonts);
     let used = used_glyphs(pages, &program);
     let mut doc = PdfDocument::new(title);
     let mut embedded: BTreeMap<FontIx, EmbeddedFont> = BTreeMap::new();
     let mut texts = Vec::new();
-    for (font, e) in embed(fonts, &used)? {
+    for (font, e) in embed(fonts, &used, cache)? {
         texts.push(FontText {
             resource: e.id.0.clone(),
             cmap: e.cmap,
@@ -299,7 +300,6 @@ impl TextOut<'_> {
             let mut pen = start_x as f64;
             let mut items = Vec::with_capacity(j - i);
             for k in i..j {
-                let g = &glyphs[k];
                 let (new, code, width) = width_of(k);
                 pen += (width + shift) as f64 * size as f64 / 1000.0;
                 let offset = if k + 1 < j {
@@ -313,10 +313,13 @@ impl TextOut<'_> {
                 // printpdf maps glyph ids to codes for its own resources;
                 // the shifted ones get the codes directly.
                 let id = if shift == 0 { new } else { code };
+                // The text of each glyph reaches the PDF through the
+                // complete ToUnicode map written by the post-pass, which
+                // replaces printpdf's: no per-glyph copy needed here.
                 items.push(Codepoint {
                     gid: id,
                     offset,
-                    cid: Some(line.glyph_text(g).to_string()),
+                    cid: Some(String::new()),
                 });
             }
             self.ops.push(Op::ShowText {
