@@ -382,7 +382,7 @@ fn hostile_input_builds_and_missing_characters_are_reported() {
         "---\ntitle: \"第一篇\"\nauthor: \"某人\"\n---\n\n{long}\n\n链接{url}结束。\n\n{quotes}\n\n\
          ## 小节\n\n### 更小的节\n\n- 一项\n- 两项\n\n1. 第一\n2. 第二\n\n```\nfn main() {{}}\n```\n\n\
          ---\n\n![图](fig.png \"图注\")\n\n| 甲 | 乙 |\n|---|---|\n| 一 | 二 |\n\n\
-         有注释[^1]，还有*强调*和**加粗**，以及缺字\u{10FFFD}。\n\n[^1]: 注释内容。\n"
+         有注释[^1]，还有*强调*和**加粗**，以及缺字\u{10FFFD}。\n\n价格₹100，字母ǅ在别的字体里。\n\n[^1]: 注释内容。\n"
     );
     std::fs::write(dir.join("sources/a.md"), a).unwrap();
     std::fs::write(
@@ -406,6 +406,9 @@ fn hostile_input_builds_and_missing_characters_are_reported() {
         assert!(flat.contains("https://example.org/abcdefghi/"));
         assert!(flat.contains("深层引用"));
         assert!(flat.contains("注释内容"));
+        // Characters the body font lacks come from another font, or at
+        // worst stay in the text layer.
+        assert!(flat.contains("价格₹100，字母ǅ在别的字体里"), "{flat}");
     }
     if let Some(info) = run("pdfinfo", &[pdf.to_str().unwrap()]) {
         assert!(

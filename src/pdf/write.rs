@@ -223,9 +223,7 @@ impl TextOut<'_> {
         // The last glyph's box ends where the line does (a trimmed stop
         // stays inside the measure).
         let next_x = match line.glyphs.get(k + 1) {
-            Some(next) if next.font != g.font || next.size != g.size || next.rise != g.rise => {
-                return 0
-            }
+            Some(next) if next.rise != g.rise => return 0,
             Some(next) => next.x,
             None => line.width,
         };
