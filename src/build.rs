@@ -166,21 +166,42 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .unwrap_or_else(|| prepared.manifest.output_dir());
     let stem = prepared.manifest.output_stem();
 
-    // Render everything first; write only when every output succeeded.
+    // Render everything first; write only when every output succeeded. The
+    // two back ends share nothing mutable, so they run side by side; their
+    // messages are kept in a fixed order (EPUB, then PDF).
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut report = BuildReport::default();
-    if opts.format.epub() {
-        if let Some((bytes, epub_report)) = epub::render(&prepared, &mut diags) {
-            outputs.push((epub::output_path(&out_dir, &stem), bytes));
-            report.epub = Some(epub_report);
-        }
-        clock.lap("EPUB");
+    let (mut epub_diags, mut pdf_diags) = (Diagnostics::default(), Diagnostics::default());
+    let ((epub_result, epub_time), (pdf_result, pdf_time)) = std::thread::scope(|scope| {
+        let pdf = opts.format.pdf().then(|| {
+            scope.spawn(|| {
+                let t = Instant::now();
+                (pdf::render(&prepared, &mut pdf_diags), t.elapsed())
+            })
+        });
+        let t = Instant::now();
+        let epub = if opts.format.epub() {
+            epub::render(&prepared, &mut epub_diags)
+        } else {
+            None
+        };
+        let epub = (epub, t.elapsed());
+        let pdf = pdf
+            .and_then(|h| h.join().ok())
+            .unwrap_or((None, Duration::ZERO));
+        (epub, pdf)
+    });
+    clock.lap("EPUB and PDF, side by side");
+    clock.laps.push(("  of which EPUB", epub_time));
+    clock.laps.push(("  of which PDF", pdf_time));
+    diags.extend(epub_diags);
+    diags.extend(pdf_diags);
+    if let Some((bytes, epub_report)) = epub_result {
+        outputs.push((epub::output_path(&out_dir, &stem), bytes));
+        report.epub = Some(epub_report);
     }
-    if opts.format.pdf() {
-        if let Some(bytes) = pdf::render(&prepared, &mut diags) {
-            outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
-        }
-        clock.lap("PDF");
+    if let Some(bytes) = pdf_result {
+        outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
     }
     if diags.has_errors() {
         return Err(diags);

@@ -1,11 +1,141 @@
-//! The print PDF back end (typesetter). Not built yet: see issue 3.
+//! The print PDF back end: a typesetter for Chinese text on top of printpdf,
+//! which draws glyphs but lays out nothing.
+//!
+//! model → [`layout`] (paragraphs through [`shape`], [`breaks`],
+//! [`linebreak`] and [`line`]) → [`page`] → [`frontmatter`] → [`write`]
+//! (printpdf) → [`post`] (lopdf) → bytes.
+
+pub mod breaks;
+pub mod embed;
+pub mod fontset;
+pub mod frontmatter;
+pub mod images;
+pub mod layout;
+pub mod line;
+pub mod linebreak;
+pub mod page;
+pub mod paragraph;
+pub mod post;
+pub mod shape;
+pub mod write;
 
 use crate::build::Prepared;
 use crate::diag::{Diagnostic, Diagnostics};
+use fontset::{FontChoice, FontSet};
+use frontmatter::Front;
+use layout::{Layout, NOTE_LEADING, NOTE_SCALE};
+use page::{paginate, Geometry, NoteStyle, Page};
+use post::{Finish, OutlineEntry};
+use shape::ShapeParams;
 
-pub fn render(_prepared: &Prepared, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    diags.push(Diagnostic::warning(
-        "the PDF back end is not available yet; only the EPUB was built",
-    ));
-    None
+/// Typesets the book. Problems go to `diags`; `None` when no PDF could be
+/// made.
+pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    match render_inner(prepared, diags) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            diags.push(Diagnostic::error(format!("cannot make the PDF: {e}")));
+            None
+        }
+    }
+}
+
+fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>, String> {
+    let book = &prepared.book;
+    let style = &prepared.style;
+    let geo = Geometry::new(style)?;
+    let Some(choice) = FontChoice::resolve(&prepared.manifest, book, &prepared.fonts, diags) else {
+        return Err("no usable font".into());
+    };
+    let fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
+
+    let mut images = images::Images::default();
+    let mut layout = Layout::new(&fonts, geo, style, &mut images, diags);
+    for (i, article) in book.articles.iter().enumerate() {
+        layout.article(i, article);
+    }
+    let galley = std::mem::take(&mut layout.galley);
+    drop(layout);
+    let note_style = NoteStyle {
+        size: geo.em * NOTE_SCALE,
+        pitch: geo.em * NOTE_SCALE * NOTE_LEADING,
+    };
+    let (mut body, placed) = paginate(
+        &galley.items,
+        &geo,
+        &galley.notes,
+        note_style,
+        style.page.right_hand_start,
+        galley.anchors as usize,
+    );
+
+    let lang = &book.meta.lang;
+    let front = Front {
+        fonts: &fonts,
+        geo,
+        meta: &book.meta,
+        shape: ShapeParams {
+            size: geo.em,
+            script: lang.script(),
+            punct: lang.punct_style(),
+            bold: false,
+        },
+        title_scale: style.text.title_scale,
+    };
+    front.furnish(&mut body, &book.articles, false, 1);
+    let mut front_pages = front.title_pages();
+    let mut contents = front.contents(
+        &galley.headings,
+        &placed,
+        &book.articles,
+        style.page.toc_depth,
+    );
+    front.furnish(&mut contents, &book.articles, true, front_pages.len() + 1);
+    // The title page and its verso carry no folio.
+    front_pages.append(&mut contents);
+    if front_pages.len() % 2 == 1 {
+        front_pages.push(Page {
+            blank: true,
+            ..Page::default()
+        });
+    }
+    let front_count = front_pages.len();
+    let mut pages = front_pages;
+    pages.extend(body);
+
+    let anchors: Vec<write::AnchorPos> = placed
+        .iter()
+        .map(|p| p.map(|p| (p.page + front_count, p.y)))
+        .collect();
+    let written = write::write(&pages, &geo, &fonts, &anchors, &book.meta.title)?;
+    let outline: Vec<OutlineEntry> = galley
+        .headings
+        .iter()
+        .filter_map(|h| {
+            let (page, y) = anchors.get(h.anchor as usize).copied().flatten()?;
+            Some(OutlineEntry {
+                level: h.level,
+                title: h.title.clone(),
+                page,
+                top: geo.page_h - y + geo.em,
+            })
+        })
+        .collect();
+    let producer = format!(
+        "booklet {} (printpdf 0.12.8, lopdf 0.44)",
+        env!("CARGO_PKG_VERSION")
+    );
+    post::finish(
+        written.doc,
+        &Finish {
+            meta: &book.meta,
+            outline: &outline,
+            front_pages: front_count,
+            images: &images.list,
+            placements: &written.images,
+            shifted: &written.shifted,
+            texts: &written.texts,
+            producer: &producer,
+        },
+    )
 }

@@ -1,0 +1,220 @@
+//! Fonts into the PDF: each program subset to the glyphs drawn (printpdf's
+//! lean build would embed whole 20 MB faces), with fixed names so that
+//! rebuilds are identical, and a complete ToUnicode map per program.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use allsorts::binary::read::ReadScope;
+use allsorts::error::ParseError;
+use allsorts::font_data::FontData;
+use allsorts::subset::{subset, CmapTarget, SubsetProfile};
+use allsorts::tables::FontTableProvider;
+use printpdf::{FontId, ParsedFont};
+
+use super::fontset::{FontIx, FontSet};
+use super::page::{Draw, Page};
+
+/// The glyphs in use per embedded font program: original id → text.
+pub type Used = BTreeMap<FontIx, BTreeMap<u16, String>>;
+
+/// The complete ToUnicode map of an embedded font (printpdf only knows the
+/// glyphs drawn through its own resource).
+#[derive(Debug, Clone)]
+pub struct FontText {
+    pub resource: String,
+    pub cmap: String,
+}
+
+/// Faces of one collection that share their outlines (Noto CJK's SC, TC,
+/// JP … faces share one CFF table) are embedded once: glyph ids mean the
+/// same outline in each of them.
+pub fn program_of(fonts: &FontSet<'_>) -> Vec<FontIx> {
+    let key = |i: usize| {
+        let face = &fonts.choice.faces[i];
+        let raw = ttf_parser::RawFace::parse(&face.data, face.index).ok();
+        let offset = |tag: &[u8; 4]| {
+            raw.as_ref()
+                .and_then(|r| r.table(ttf_parser::Tag::from_bytes(tag)))
+                .map(|t| t.as_ptr() as usize - face.data.as_ptr() as usize)
+        };
+        (
+            face.path.clone(),
+            offset(b"CFF ").or(offset(b"glyf")),
+            offset(b"hmtx"),
+        )
+    };
+    let keys: Vec<_> = (0..fonts.choice.faces.len()).map(key).collect();
+    (0..keys.len())
+        .map(|i| {
+            let same = keys[..i]
+                .iter()
+                .position(|k| k == &keys[i] && k.1.is_some());
+            same.unwrap_or(i) as FontIx
+        })
+        .collect()
+}
+
+/// Every glyph drawn, per face, with its text. A glyph drawn for several
+/// texts keeps the first non-empty one (the font's ToUnicode map has one
+/// entry per glyph).
+pub fn used_glyphs(pages: &[Page], program: &[FontIx]) -> Used {
+    let mut used: Used = BTreeMap::new();
+    for page in pages {
+        for draw in &page.draws {
+            if let Draw::Text { line, .. } = draw {
+                for g in &line.glyphs {
+                    let text = line.glyph_text(g);
+                    let font = program[g.font as usize];
+                    let slot = used.entry(font).or_default().entry(g.gid).or_default();
+                    if slot.is_empty() && !text.is_empty() {
+                        *slot = text.to_string();
+                    }
+                }
+            }
+        }
+    }
+    used
+}
+
+/// One subset program, ready for printpdf.
+pub struct Embedded {
+    pub id: FontId,
+    pub parsed: ParsedFont,
+    /// Original glyph id → (subset glyph id, code in the content stream,
+    /// PDF width in 1/1000 em).
+    pub map: BTreeMap<u16, (u16, u16, i64)>,
+    pub cmap: String,
+}
+
+/// Subsets every program in use, side by side.
+pub fn embed(fonts: &FontSet<'_>, used: &Used) -> Result<Vec<(FontIx, Embedded)>, String> {
+    let results: Vec<Result<(FontIx, Embedded), String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = used
+            .iter()
+            .enumerate()
+            .map(|(n, (&font, glyphs))| scope.spawn(move || embed_one(fonts, n, font, glyphs)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("font subsetting failed".into()))
+            })
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+fn embed_one(
+    fonts: &FontSet<'_>,
+    n: usize,
+    font: FontIx,
+    glyphs: &BTreeMap<u16, String>,
+) -> Result<(FontIx, Embedded), String> {
+    let face = &fonts.choice.faces[font as usize];
+    let mut list: Vec<u16> = vec![0];
+    list.extend(glyphs.keys().copied().filter(|&g| g != 0));
+    let bytes = subset_without_cmap(&face.data, face.index, &list)
+        .map_err(|e| format!("cannot subset {}: {e}", face.family))?;
+    let mut warnings = Vec::new();
+    let mut parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings)
+        .ok_or_else(|| format!("the subset of {} cannot be read back", face.family))?;
+    // Six capitals: the subset tag, fixed so that rebuilds are identical.
+    let tag = format!(
+        "BKLT{}{}",
+        (b'A' + (n / 26 % 26) as u8) as char,
+        (b'A' + (n % 26) as u8) as char
+    );
+    let ps = if face.post_script_name.is_empty() {
+        face.family.replace(' ', "")
+    } else {
+        face.post_script_name.clone()
+    };
+    parsed.font_name = Some(format!("{tag}+{ps}"));
+    let upem = parsed.units_per_em.max(1) as f32;
+    // Codes are glyph ids, except in a CID-keyed CFF, where they are the
+    // CIDs its charset gives (as printpdf writes them).
+    let cids = printpdf::cff_charset_gid_to_cid_map(&bytes, 0);
+    let map: BTreeMap<u16, (u16, u16, i64)> = list
+        .iter()
+        .enumerate()
+        .map(|(new, &old)| {
+            let new = new as u16;
+            let w = parsed.get_glyph_width(new).unwrap_or(0);
+            let code = cids
+                .as_ref()
+                .and_then(|m| m.get(&new).copied())
+                .unwrap_or(new);
+            (old, (new, code, (w as f32 * 1000.0 / upem) as i64))
+        })
+        .collect();
+    let mut cmap = printpdf::ToUnicodeCMap {
+        mappings: BTreeMap::new(),
+    };
+    for (old, (_, code, _)) in &map {
+        if let Some(text) = glyphs.get(old).filter(|t| !t.is_empty()) {
+            cmap.mappings
+                .insert(u32::from(*code), text.chars().map(u32::from).collect());
+        }
+    }
+    Ok((
+        font,
+        Embedded {
+            cmap: cmap.to_cmap_string(&tag),
+            id: FontId(tag),
+            parsed,
+            map,
+        },
+    ))
+}
+
+/// A face whose `cmap` reads as empty: the PDF reaches glyphs by id and
+/// text through ToUnicode, so the subset needs no cmap, and building one
+/// means walking every mapping of a 65 000-character CJK font.
+struct WithoutCmap<P>(P);
+
+/// The smallest valid cmap: one format 4 subtable with only the final
+/// 0xFFFF segment.
+const EMPTY_CMAP: [u8; 36] = [
+    0, 0, 0, 1, // version, one subtable
+    0, 3, 0, 1, 0, 0, 0, 12, // Windows Unicode BMP at offset 12
+    0, 4, 0, 24, 0, 0, // format 4, length 24, language 0
+    0, 2, 0, 2, 0, 0, 0, 0, // segCountX2, searchRange, entrySelector, rangeShift
+    0xFF, 0xFF, 0, 0, // endCode, reservedPad
+    0xFF, 0xFF, 0, 1, 0, 0, // startCode, idDelta, idRangeOffset
+];
+
+impl<P: FontTableProvider> FontTableProvider for WithoutCmap<P> {
+    fn table_data(&self, tag: u32) -> Result<Option<Cow<'_, [u8]>>, ParseError> {
+        if tag == allsorts::tag::CMAP {
+            return Ok(Some(Cow::Borrowed(&EMPTY_CMAP[..])));
+        }
+        self.0.table_data(tag)
+    }
+
+    fn has_table(&self, tag: u32) -> bool {
+        tag == allsorts::tag::CMAP || self.0.has_table(tag)
+    }
+
+    fn table_tags(&self) -> Option<Vec<u32>> {
+        self.0.table_tags()
+    }
+}
+
+/// Subsets face `index` of `data` to `gids` (new id = position in the list).
+pub fn subset_without_cmap(data: &[u8], index: u32, gids: &[u16]) -> Result<Vec<u8>, String> {
+    let font_data = ReadScope::new(data)
+        .read::<FontData<'_>>()
+        .map_err(|e| e.to_string())?;
+    let provider = font_data
+        .table_provider(index as usize)
+        .map_err(|e| e.to_string())?;
+    subset(
+        &WithoutCmap(provider),
+        gids,
+        &SubsetProfile::Pdf,
+        CmapTarget::Unicode,
+    )
+    .map_err(|e| e.to_string())
+}

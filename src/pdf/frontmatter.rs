@@ -1,0 +1,434 @@
+//! Front matter and page furniture: the title page, its verso with the
+//! book's particulars, the table of contents (目录) with dot leaders, page
+//! numbers and links; running heads and folios on every page.
+//!
+//! The body is numbered from 1 whatever the length of the front matter
+//! (page labels restart there), so the TOC's numbers are final once the
+//! body is paginated: one pass settles them, and the front matter is kept
+//! to an even number of pages so that page 1 stays a right-hand page.
+
+use super::fontset::FontSet;
+use super::layout::Heading;
+use super::line::{Line, Placed};
+use super::page::{
+    paginate, Draw, Geometry, Item, NoteLines, NoteStyle, Page, Placement, Target, ASCENT,
+};
+use super::paragraph::{set_balanced, set_fitting, set_paragraph, set_plain, Align, ParaSpec};
+use super::shape::{ShapeParams, SpanStyle, StyledText};
+use crate::lang::Script;
+use crate::model::{Article, BookMeta};
+
+/// What the front matter and the furniture need to set text.
+pub struct Front<'a> {
+    pub fonts: &'a FontSet<'a>,
+    pub geo: Geometry,
+    pub meta: &'a BookMeta,
+    pub shape: ShapeParams,
+    pub title_scale: f32,
+}
+
+fn styled(text: &str) -> StyledText {
+    let mut s = StyledText::default();
+    s.push(text, SpanStyle::default());
+    s
+}
+
+impl Front<'_> {
+    fn with(&self, size: f32, bold: bool) -> ShapeParams {
+        ShapeParams {
+            size,
+            bold,
+            ..self.shape
+        }
+    }
+
+    fn centred(&self, text: &str, size: f32, bold: bool, y: f32, out: &mut Vec<Draw>) -> f32 {
+        let spec = ParaSpec {
+            shape: self.with(size, bold),
+            width: self.geo.text_w,
+            indent: 0.0,
+            align: Align::Center,
+        };
+        let set = set_balanced(self.fonts, &styled(text), &spec);
+        let mut y = y;
+        let left = self.geo.left(true);
+        for (x, line) in set.lines {
+            out.push(Draw::Text {
+                x: left + x,
+                y: y + ASCENT * size,
+                line,
+            });
+            y += size * 1.5;
+        }
+        y
+    }
+
+    fn hant(&self) -> bool {
+        self.shape.script == Script::Hant
+    }
+
+    /// Title page (recto) and its verso with the particulars.
+    pub fn title_pages(&self) -> Vec<Page> {
+        let geo = self.geo;
+        let m = self.meta;
+        let em = geo.em;
+        let mut draws = Vec::new();
+        let mut y = geo.page_h * 0.24;
+        y = self.centred(&m.title, em * self.title_scale * 1.4, true, y, &mut draws);
+        if let Some(sub) = &m.subtitle {
+            self.centred(sub, em * 1.2, false, y + em, &mut draws);
+        }
+        let by = m.editor.as_ref().map(|e| {
+            let label = if self.hant() { "編" } else { "编" };
+            format!("{e}　{label}")
+        });
+        let names = if m.authors.is_empty() {
+            by
+        } else {
+            Some(m.authors.join("　"))
+        };
+        if let Some(n) = names {
+            self.centred(&n, em * 1.1, false, geo.page_h * 0.55, &mut draws);
+        }
+        if let Some(p) = &m.publisher {
+            self.centred(
+                p,
+                em * 1.1,
+                false,
+                geo.block_bottom() - 2.0 * geo.pitch,
+                &mut draws,
+            );
+        }
+        let title = Page {
+            draws,
+            recto: true,
+            ..Page::default()
+        };
+
+        // The verso: the particulars at the foot, flush left.
+        let hant = self.hant();
+        let labels = if hant {
+            ["書名", "編者", "作者", "出版", "版次", "內容簡介"]
+        } else {
+            ["书名", "编者", "作者", "出版", "版次", "内容简介"]
+        };
+        let mut rows: Vec<String> = Vec::new();
+        let full_title = match &m.subtitle {
+            Some(s) => format!("{}——{}", m.title, s),
+            None => m.title.clone(),
+        };
+        rows.push(format!("{}：{full_title}", labels[0]));
+        if let Some(e) = &m.editor {
+            rows.push(format!("{}：{e}", labels[1]));
+        }
+        if !m.authors.is_empty() {
+            rows.push(format!("{}：{}", labels[2], m.authors.join("、")));
+        }
+        if let Some(p) = &m.publisher {
+            rows.push(format!("{}：{p}", labels[3]));
+        }
+        let edition = [m.date.as_deref().map(chinese_date), m.edition.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("　");
+        if !edition.is_empty() {
+            rows.push(format!("{}：{edition}", labels[4]));
+        }
+        if let Some(d) = &m.description {
+            rows.push(format!("{}：{d}", labels[5]));
+        }
+        let size = em * 0.9;
+        let pitch = size * 1.6;
+        let spec = ParaSpec {
+            shape: self.with(size, false),
+            width: geo.text_w,
+            indent: 0.0,
+            align: Align::Justify,
+        };
+        let set: Vec<(f32, Line)> = rows
+            .iter()
+            .flat_map(|r| set_paragraph(self.fonts, &styled(r), &spec).lines)
+            .collect();
+        let left = geo.left(false);
+        let mut y = geo.block_bottom() - set.len() as f32 * pitch;
+        let mut draws = Vec::new();
+        for (x, line) in set {
+            draws.push(Draw::Text {
+                x: left + x,
+                y: y + ASCENT * size,
+                line,
+            });
+            y += pitch;
+        }
+        let verso = Page {
+            draws,
+            recto: false,
+            ..Page::default()
+        };
+        vec![title, verso]
+    }
+
+    /// The TOC: articles and their headings down to `depth` (1 = articles
+    /// only), each with dot leaders, its page number and a link.
+    pub fn contents(
+        &self,
+        headings: &[Heading],
+        placed: &[Option<Placement>],
+        articles: &[Article],
+        depth: u8,
+    ) -> Vec<Page> {
+        let geo = self.geo;
+        let em = geo.em;
+        let mut items = Vec::new();
+        let mut draws = Vec::new();
+        let heading = if self.hant() { "目錄" } else { "目录" };
+        self.centred_item(heading, em * self.title_scale, &mut draws);
+        items.push(Item {
+            band: 4,
+            draws,
+            keep_next: true,
+            ..Item::default()
+        });
+        for h in headings {
+            if h.level >= depth {
+                continue;
+            }
+            let Some(place) = placed.get(h.anchor as usize).copied().flatten() else {
+                continue;
+            };
+            let script = articles
+                .get(h.article)
+                .map_or(self.shape.script, |a| a.lang.script());
+            let number = (place.page + 1).to_string();
+            items.extend(self.entry(h, script, &number));
+        }
+        let notes = NoteLines::new();
+        let style = NoteStyle {
+            pitch: em,
+            size: em,
+        };
+        let (pages, _) = paginate(&items, &geo, &notes, style, false, 0);
+        pages
+    }
+
+    fn centred_item(&self, text: &str, size: f32, out: &mut Vec<Draw>) {
+        let line = set_plain(self.fonts, text, self.with(size, true));
+        let x = (self.geo.text_w - line.width) / 2.0;
+        out.push(Draw::Text {
+            x,
+            y: 1.5 * self.geo.pitch + ASCENT * size,
+            line,
+        });
+    }
+
+    fn entry(&self, h: &Heading, script: Script, number: &str) -> Vec<Item> {
+        let geo = self.geo;
+        let em = geo.em;
+        let bold = h.level == 0;
+        let shape = ShapeParams {
+            script,
+            punct: if script == Script::Hant {
+                crate::lang::PunctStyle::Cns
+            } else {
+                crate::lang::PunctStyle::Gb
+            },
+            ..self.with(em, bold)
+        };
+        let indent = 2.0 * em * h.level as f32;
+        let num = set_plain(self.fonts, number, self.with(em, false));
+        let right = geo.text_w;
+        let spec = ParaSpec {
+            shape,
+            width: (right - indent - num.width - 2.5 * em).max(4.0 * em),
+            indent: 0.0,
+            align: Align::Left,
+        };
+        let set = set_paragraph(self.fonts, &styled(&h.title), &spec);
+        let baseline = geo.baseline();
+        let n = set.lines.len();
+        let mut items = Vec::with_capacity(n);
+        for (i, (x, line)) in set.lines.into_iter().enumerate() {
+            let end = indent + x + line.width;
+            let mut draws = vec![Draw::Text {
+                x: indent + x,
+                y: baseline,
+                line,
+            }];
+            if i + 1 == n {
+                let num_x = right - num.width;
+                if let Some(dots) = self.leader(end + 0.5 * em, num_x - 0.4 * em) {
+                    draws.push(Draw::Text {
+                        x: 0.0,
+                        y: baseline,
+                        line: dots,
+                    });
+                }
+                draws.push(Draw::Text {
+                    x: num_x,
+                    y: baseline,
+                    line: num.clone(),
+                });
+            }
+            draws.push(Draw::Link {
+                x0: indent,
+                y0: baseline - ASCENT * em - 1.0,
+                x1: right,
+                y1: baseline + (1.0 - ASCENT) * em + 1.0,
+                target: Target::Anchor(h.anchor),
+            });
+            items.push(Item {
+                band: 1,
+                draws,
+                keep_next: i + 1 < n,
+                ..Item::default()
+            });
+        }
+        items
+    }
+
+    /// Leader dots between `from` and `to`, on a grid of half ems counted
+    /// from the right edge so that the dots of all entries line up.
+    fn leader(&self, from: f32, to: f32) -> Option<Line> {
+        let em = self.geo.em;
+        let step = em / 2.0;
+        let dot = set_plain(self.fonts, ".", self.with(em, false));
+        let proto: &Placed = dot.glyphs.first()?;
+        let right = self.geo.text_w;
+        let mut line = Line {
+            size: em,
+            ..Line::default()
+        };
+        let mut k = ((right - to) / step).ceil();
+        loop {
+            let x = right - k * step - proto.advance / 2.0;
+            if x < from {
+                break;
+            }
+            let start = line.text.len() as u32;
+            line.text.push('.');
+            line.glyphs.push(Placed {
+                x,
+                text: start..start + 1,
+                ..proto.clone()
+            });
+            k += 1.0;
+        }
+        if line.glyphs.is_empty() {
+            return None;
+        }
+        line.glyphs.reverse();
+        // Text positions must follow the glyph order.
+        for (i, g) in line.glyphs.iter_mut().enumerate() {
+            g.text = i as u32..i as u32 + 1;
+        }
+        line.width = right;
+        Some(line)
+    }
+
+    /// Running heads (book title on left pages, article title on right
+    /// pages, none on an article's first page) and folios.
+    pub fn furnish(&self, pages: &mut [Page], articles: &[Article], roman: bool, first: usize) {
+        let geo = self.geo;
+        let size = geo.em * 0.8;
+        for (i, page) in pages.iter_mut().enumerate() {
+            if page.blank {
+                continue;
+            }
+            let left = geo.left(page.recto);
+            let folio = if roman {
+                roman_numeral(first + i)
+            } else {
+                (first + i).to_string()
+            };
+            let line = set_plain(self.fonts, &folio, self.with(size, false));
+            let y = geo.block_bottom() + (geo.page_h - geo.block_bottom()) * 0.45;
+            page.draws.push(Draw::Text {
+                x: left + (geo.text_w - line.width) / 2.0,
+                y,
+                line,
+            });
+            if roman || page.opening {
+                continue;
+            }
+            let Some(article) = page.article.and_then(|a| articles.get(a)) else {
+                continue;
+            };
+            let (text, script) = if page.recto {
+                (article.title.as_str(), article.lang.script())
+            } else {
+                (self.meta.title.as_str(), self.shape.script)
+            };
+            let shape = ShapeParams {
+                script,
+                ..self.with(size, false)
+            };
+            let head = set_fitting(self.fonts, text, shape, geo.text_w);
+            // Far enough above the text that no reader (nor pdftotext)
+            // takes the head for the first line of the page.
+            let base = geo.top - 1.9 * geo.em;
+            let rule_y = base + 0.4 * size;
+            page.draws.push(Draw::Text {
+                x: left + (geo.text_w - head.width) / 2.0,
+                y: base,
+                line: head,
+            });
+            page.draws.push(Draw::Rule {
+                x0: left,
+                y0: rule_y,
+                x1: left + geo.text_w,
+                y1: rule_y,
+                width: 0.4,
+            });
+        }
+    }
+}
+
+/// 2024-01-01 → 2024年1月.
+fn chinese_date(date: &str) -> String {
+    let mut parts = date.split('-');
+    match (
+        parts.next(),
+        parts.next().and_then(|m| m.parse::<u32>().ok()),
+    ) {
+        (Some(y), Some(m)) => format!("{y}年{m}月"),
+        _ => date.to_string(),
+    }
+}
+
+pub fn roman_numeral(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (v, s) in TABLE {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn roman() {
+        assert_eq!(super::roman_numeral(1), "i");
+        assert_eq!(super::roman_numeral(4), "iv");
+        assert_eq!(super::roman_numeral(14), "xiv");
+        assert_eq!(super::chinese_date("2024-01-01"), "2024年1月");
+    }
+}

@@ -1,0 +1,523 @@
+//! What printpdf cannot write, added to its lopdf document (crates.md §3):
+//! a nested outline with in-page destinations in document order, page
+//! labels (roman front matter, arabic body from 1), /Lang, /PageMode as a
+//! name, the Info dictionary with dates from the manifest, a fixed /ID,
+//! and the images. Then compression and the bytes.
+
+use lopdf::{Dictionary, Object, Stream, StringFormat};
+
+use super::embed::FontText;
+use super::images::{Image, ImageKind};
+use super::write::{ImagePlacement, ShiftedFont};
+use crate::model::BookMeta;
+
+/// An outline entry: its title, nesting level (0 = top) and destination.
+#[derive(Debug, Clone)]
+pub struct OutlineEntry {
+    pub level: u8,
+    pub title: String,
+    pub page: usize,
+    /// Top of the destination in PDF coordinates.
+    pub top: f32,
+}
+
+pub struct Finish<'a> {
+    pub meta: &'a BookMeta,
+    pub outline: &'a [OutlineEntry],
+    /// Pages before the body (labelled i, ii, …).
+    pub front_pages: usize,
+    pub images: &'a [Image],
+    pub placements: &'a [ImagePlacement],
+    pub shifted: &'a [ShiftedFont],
+    pub texts: &'a [FontText],
+    pub producer: &'a str,
+}
+
+pub fn finish(mut doc: lopdf::Document, f: &Finish<'_>) -> Result<Vec<u8>, String> {
+    doc.version = "1.7".into();
+    let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+    add_images(&mut doc, &pages, f);
+    add_shifted_fonts(&mut doc, &pages, f.shifted, f.texts)?;
+    let outline = add_outline(&mut doc, &pages, f.outline);
+    let mut labels = vec![];
+    if f.front_pages > 0 {
+        labels.push(Object::Integer(0));
+        labels.push(Object::Dictionary(Dictionary::from_iter(vec![(
+            "S",
+            Object::Name(b"r".to_vec()),
+        )])));
+    }
+    if f.front_pages < pages.len() {
+        labels.push(Object::Integer(f.front_pages as i64));
+        labels.push(Object::Dictionary(Dictionary::from_iter(vec![
+            ("S", Object::Name(b"D".to_vec())),
+            ("St", Object::Integer(1)),
+        ])));
+    }
+    let info = info_dict(f);
+    let info_id = doc.add_object(info);
+    let catalog = doc.catalog_mut().map_err(|e| e.to_string())?;
+    catalog.set(
+        "PageLabels",
+        Dictionary::from_iter(vec![("Nums", Object::Array(labels))]),
+    );
+    catalog.set("Lang", text_string(&f.meta.lang.tag));
+    catalog.set(
+        "ViewerPreferences",
+        Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
+    );
+    match outline {
+        Some(id) => {
+            catalog.set("Outlines", Object::Reference(id));
+            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        }
+        None => catalog.set("PageMode", Object::Name(b"UseNone".to_vec())),
+    }
+    doc.trailer.set("Info", Object::Reference(info_id));
+    // The same identifier in both halves: a first edition of this book.
+    let id = document_id(f.meta);
+    doc.trailer.set(
+        "ID",
+        Object::Array(vec![
+            Object::String(id.clone(), StringFormat::Hexadecimal),
+            Object::String(id, StringFormat::Hexadecimal),
+        ]),
+    );
+    doc.prune_objects();
+    doc.renumber_objects();
+    compress(&mut doc);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// PDF text string: ASCII as is, anything else as UTF-16BE with a BOM.
+pub fn text_string(s: &str) -> Object {
+    if s.is_ascii() {
+        return Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
+    }
+    let mut bytes = vec![0xFE, 0xFF];
+    for u in s.encode_utf16() {
+        bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+fn info_dict(f: &Finish<'_>) -> Dictionary {
+    let m = f.meta;
+    let date = pdf_date(m.modified);
+    let author = if m.authors.is_empty() {
+        m.editor.clone().unwrap_or_default()
+    } else {
+        m.authors.join("、")
+    };
+    let mut d = Dictionary::new();
+    d.set("Title", text_string(&m.title));
+    if !author.is_empty() {
+        d.set("Author", text_string(&author));
+    }
+    if let Some(s) = &m.description {
+        d.set("Subject", text_string(s));
+    }
+    if !m.subjects.is_empty() {
+        d.set("Keywords", text_string(&m.subjects.join(", ")));
+    }
+    d.set("Creator", text_string("booklet"));
+    d.set("Producer", text_string(f.producer));
+    d.set(
+        "CreationDate",
+        Object::String(date.clone().into_bytes(), StringFormat::Literal),
+    );
+    d.set(
+        "ModDate",
+        Object::String(date.into_bytes(), StringFormat::Literal),
+    );
+    d
+}
+
+/// `D:YYYYMMDDHHmmSSZ` for seconds since the Unix epoch (UTC).
+pub fn pdf_date(epoch: i64) -> String {
+    let days = epoch.div_euclid(86_400);
+    let secs = epoch.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "D:{y:04}{m:02}{d:02}{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// 16 bytes derived from the book's identifier (FNV-1a, twice seeded), so
+/// that every build of the same book carries the same ID.
+fn document_id(meta: &BookMeta) -> Vec<u8> {
+    let hash = |seed: u64| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
+        for b in meta.identifier.bytes().chain(meta.title.bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01B3);
+        }
+        h
+    };
+    let mut id = hash(0).to_be_bytes().to_vec();
+    id.extend_from_slice(&hash(0x9E37_79B9_7F4A_7C15).to_be_bytes());
+    id
+}
+
+fn add_outline(
+    doc: &mut lopdf::Document,
+    pages: &[lopdf::ObjectId],
+    entries: &[OutlineEntry],
+) -> Option<lopdf::ObjectId> {
+    if entries.is_empty() {
+        return None;
+    }
+    let root = doc.new_object_id();
+    let ids: Vec<lopdf::ObjectId> = entries.iter().map(|_| doc.new_object_id()).collect();
+    // Parent of each entry: the nearest earlier entry of a lower level.
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        while stack.last().is_some_and(|&s| entries[s].level >= e.level) {
+            stack.pop();
+        }
+        parent.push(stack.last().copied());
+        stack.push(i);
+    }
+    let children = |p: Option<usize>| -> Vec<usize> {
+        (0..entries.len()).filter(|&i| parent[i] == p).collect()
+    };
+    let mut dicts: Vec<Dictionary> = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let mut d = Dictionary::new();
+        d.set("Title", text_string(&e.title));
+        d.set(
+            "Parent",
+            Object::Reference(parent[i].map_or(root, |p| ids[p])),
+        );
+        let page = pages.get(e.page).copied().unwrap_or(pages[0]);
+        d.set(
+            "Dest",
+            Object::Array(vec![
+                Object::Reference(page),
+                Object::Name(b"XYZ".to_vec()),
+                Object::Real(0.0),
+                Object::Real(e.top),
+                Object::Null,
+            ]),
+        );
+        dicts.push(d);
+    }
+    let link = |dicts: &mut Vec<Dictionary>, kids: &[usize]| {
+        for (k, &c) in kids.iter().enumerate() {
+            if k > 0 {
+                dicts[c].set("Prev", Object::Reference(ids[kids[k - 1]]));
+            }
+            if k + 1 < kids.len() {
+                dicts[c].set("Next", Object::Reference(ids[kids[k + 1]]));
+            }
+        }
+    };
+    let top = children(None);
+    link(&mut dicts, &top);
+    for i in 0..entries.len() {
+        let kids = children(Some(i));
+        if kids.is_empty() {
+            continue;
+        }
+        link(&mut dicts, &kids);
+        dicts[i].set("First", Object::Reference(ids[kids[0]]));
+        dicts[i].set(
+            "Last",
+            Object::Reference(ids[*kids.last().expect("non-empty")]),
+        );
+        // Negative: the entry starts closed (sections fold under articles).
+        dicts[i].set("Count", Object::Integer(-(kids.len() as i64)));
+    }
+    for (id, d) in ids.iter().zip(dicts) {
+        doc.objects.insert(*id, Object::Dictionary(d));
+    }
+    let mut r = Dictionary::new();
+    r.set("Type", Object::Name(b"Outlines".to_vec()));
+    r.set("First", Object::Reference(ids[top[0]]));
+    r.set(
+        "Last",
+        Object::Reference(ids[*top.last().expect("non-empty")]),
+    );
+    r.set("Count", Object::Integer(top.len() as i64));
+    doc.objects.insert(root, Object::Dictionary(r));
+    Some(root)
+}
+
+fn add_images(doc: &mut lopdf::Document, pages: &[lopdf::ObjectId], f: &Finish<'_>) {
+    if f.placements.is_empty() {
+        return;
+    }
+    let mut xobjects = Vec::new();
+    for image in f.images {
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"XObject".to_vec()));
+        dict.set("Subtype", Object::Name(b"Image".to_vec()));
+        dict.set("Width", Object::Integer(image.width as i64));
+        dict.set("Height", Object::Integer(image.height as i64));
+        match &image.kind {
+            ImageKind::Jpeg { components } => {
+                let cs: &[u8] = match components {
+                    1 => b"DeviceGray",
+                    4 => b"DeviceCMYK",
+                    _ => b"DeviceRGB",
+                };
+                dict.set("ColorSpace", Object::Name(cs.to_vec()));
+                dict.set("BitsPerComponent", Object::Integer(8));
+                dict.set("Filter", Object::Name(b"DCTDecode".to_vec()));
+                if *components == 4 {
+                    // Adobe CMYK JPEGs are stored inverted.
+                    dict.set(
+                        "Decode",
+                        Object::Array([1, 0, 1, 0, 1, 0, 1, 0].map(Object::Integer).to_vec()),
+                    );
+                }
+            }
+            ImageKind::Png {
+                colors,
+                bits,
+                palette,
+            } => {
+                let cs = match palette {
+                    Some(p) => Object::Array(vec![
+                        Object::Name(b"Indexed".to_vec()),
+                        Object::Name(b"DeviceRGB".to_vec()),
+                        Object::Integer((p.len() / 3).saturating_sub(1) as i64),
+                        Object::String(p.clone(), StringFormat::Hexadecimal),
+                    ]),
+                    None if *colors == 1 => Object::Name(b"DeviceGray".to_vec()),
+                    None => Object::Name(b"DeviceRGB".to_vec()),
+                };
+                dict.set("ColorSpace", cs);
+                dict.set("BitsPerComponent", Object::Integer(*bits as i64));
+                dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                dict.set(
+                    "DecodeParms",
+                    Dictionary::from_iter(vec![
+                        ("Predictor", Object::Integer(15)),
+                        ("Colors", Object::Integer(*colors as i64)),
+                        ("BitsPerComponent", Object::Integer(*bits as i64)),
+                        ("Columns", Object::Integer(image.width as i64)),
+                    ]),
+                );
+            }
+        }
+        let stream = Stream::new(dict, image.data.clone()).with_compression(false);
+        xobjects.push(doc.add_object(stream));
+    }
+    for (pi, page_id) in pages.iter().enumerate() {
+        let here: Vec<&ImagePlacement> = f.placements.iter().filter(|p| p.page == pi).collect();
+        if here.is_empty() {
+            continue;
+        }
+        let mut content = String::new();
+        let mut names = Dictionary::new();
+        for p in here {
+            let [x, y, w, h] = p.rect;
+            let name = format!("BkIm{}", p.image);
+            content.push_str(&format!(
+                "q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n"
+            ));
+            if let Some(&id) = xobjects.get(p.image as usize) {
+                names.set(name, Object::Reference(id));
+            }
+        }
+        let stream_id = doc.add_object(Stream::new(Dictionary::new(), content.into_bytes()));
+        let Ok(page) = doc.get_dictionary(*page_id).cloned() else {
+            continue;
+        };
+        let mut page = page;
+        let contents = match page.get(b"Contents") {
+            Ok(Object::Reference(r)) => vec![Object::Reference(*r), Object::Reference(stream_id)],
+            Ok(Object::Array(a)) => {
+                let mut a = a.clone();
+                a.push(Object::Reference(stream_id));
+                a
+            }
+            _ => vec![Object::Reference(stream_id)],
+        };
+        page.set("Contents", Object::Array(contents));
+        // Own resources for this page: the shared ones plus its images.
+        let mut resources = match page.get(b"Resources") {
+            Ok(Object::Reference(r)) => doc.get_dictionary(*r).cloned().unwrap_or_default(),
+            Ok(Object::Dictionary(d)) => d.clone(),
+            _ => Dictionary::new(),
+        };
+        let mut xobj = match resources.get(b"XObject") {
+            Ok(Object::Reference(r)) => doc.get_dictionary(*r).cloned().unwrap_or_default(),
+            Ok(Object::Dictionary(d)) => d.clone(),
+            _ => Dictionary::new(),
+        };
+        for (k, v) in names.iter() {
+            xobj.set(k.clone(), v.clone());
+        }
+        resources.set("XObject", Object::Dictionary(xobj));
+        page.set("Resources", Object::Dictionary(resources));
+        doc.objects.insert(*page_id, Object::Dictionary(page));
+    }
+}
+
+/// The font resources with shifted widths: copies of their base font's
+/// dictionaries (same program, same ToUnicode) with their own /W.
+fn add_shifted_fonts(
+    doc: &mut lopdf::Document,
+    pages: &[lopdf::ObjectId],
+    shifted: &[ShiftedFont],
+    texts: &[FontText],
+) -> Result<(), String> {
+    let page = doc.get_dictionary(pages[0]).map_err(|e| e.to_string())?;
+    let resources = match page.get(b"Resources") {
+        Ok(Object::Reference(r)) => *r,
+        _ => return Err("page resources are not shared".into()),
+    };
+    let font_dict_id = match doc.get_dictionary(resources).and_then(|r| r.get(b"Font")) {
+        Ok(Object::Reference(r)) => *r,
+        _ => return Err("font resources are not shared".into()),
+    };
+    let mut fonts = doc
+        .get_dictionary(font_dict_id)
+        .map_err(|e| e.to_string())?
+        .clone();
+    for t in texts {
+        let Ok(Object::Reference(base_id)) = fonts.get(t.resource.as_bytes()) else {
+            continue;
+        };
+        let base_id = *base_id;
+        let stream = doc.add_object(Stream::new(Dictionary::new(), t.cmap.clone().into_bytes()));
+        if let Ok(base) = doc.get_dictionary_mut(base_id) {
+            base.set("ToUnicode", Object::Reference(stream));
+        }
+    }
+    for s in shifted {
+        let Ok(Object::Reference(base_id)) = fonts.get(s.base.as_bytes()) else {
+            continue;
+        };
+        let mut base = doc
+            .get_dictionary(*base_id)
+            .map_err(|e| e.to_string())?
+            .clone();
+        let Ok(Object::Array(desc)) = base.get(b"DescendantFonts") else {
+            continue;
+        };
+        let mut cid_font = match desc.first() {
+            Some(Object::Dictionary(d)) => d.clone(),
+            Some(Object::Reference(r)) => {
+                doc.get_dictionary(*r).map_err(|e| e.to_string())?.clone()
+            }
+            _ => continue,
+        };
+        cid_font.set("W", widths_array(&s.widths));
+        base.set(
+            "DescendantFonts",
+            Object::Array(vec![Object::Dictionary(cid_font)]),
+        );
+        let id = doc.add_object(base);
+        fonts.set(s.name.clone(), Object::Reference(id));
+    }
+    doc.objects.insert(font_dict_id, Object::Dictionary(fonts));
+    Ok(())
+}
+
+/// A CID font /W array: runs of consecutive codes.
+fn widths_array(widths: &std::collections::BTreeMap<u16, i64>) -> Object {
+    let mut out = Vec::new();
+    let mut run: Vec<Object> = Vec::new();
+    let mut run_start = 0u16;
+    let mut prev: Option<u16> = None;
+    for (&code, &w) in widths {
+        if prev.is_some_and(|p| p + 1 == code) {
+            run.push(Object::Integer(w));
+        } else {
+            if !run.is_empty() {
+                out.push(Object::Integer(run_start as i64));
+                out.push(Object::Array(std::mem::take(&mut run)));
+            }
+            run_start = code;
+            run.push(Object::Integer(w));
+        }
+        prev = Some(code);
+    }
+    if !run.is_empty() {
+        out.push(Object::Integer(run_start as i64));
+        out.push(Object::Array(run));
+    }
+    Object::Array(out)
+}
+
+/// Deflates every stream not yet filtered. Level 4: within a few KB of
+/// lopdf's level 9 (font programs barely compress further) in far less time.
+fn compress(doc: &mut lopdf::Document) {
+    use std::io::Write;
+    for object in doc.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let level = 4;
+        if stream.dict.get(b"Filter").is_ok() || !stream.allows_compression {
+            continue;
+        }
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
+        if encoder.write_all(&stream.content).is_err() {
+            continue;
+        }
+        if let Ok(packed) = encoder.finish() {
+            if packed.len() + 20 < stream.content.len() {
+                stream
+                    .dict
+                    .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                stream.set_content(packed);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(pdf_date(0), "D:19700101000000Z");
+        assert_eq!(pdf_date(1_704_067_200), "D:20240101000000Z");
+        assert_eq!(pdf_date(951_782_400 + 3661), "D:20000229010101Z");
+    }
+
+    #[test]
+    fn width_runs() {
+        let w: std::collections::BTreeMap<u16, i64> =
+            [(3, 500), (4, 750), (9, 1000)].into_iter().collect();
+        let Object::Array(a) = widths_array(&w) else {
+            panic!()
+        };
+        assert_eq!(a.len(), 4);
+        assert_eq!(a[0], Object::Integer(3));
+        assert_eq!(a[2], Object::Integer(9));
+    }
+
+    #[test]
+    fn text_strings() {
+        assert_eq!(
+            text_string("zh-Hans"),
+            Object::String(b"zh-Hans".to_vec(), StringFormat::Literal)
+        );
+        let Object::String(b, _) = text_string("中") else {
+            panic!()
+        };
+        assert_eq!(b, vec![0xFE, 0xFF, 0x4E, 0x2D]);
+    }
+}
