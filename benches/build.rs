@@ -84,7 +84,9 @@ fn main() {
     std::fs::write(&typ, typst_source(&manifest)).expect("write .typ");
     let typst_pdf = out.join("typst.pdf");
 
+    // Cold builds: typst keeps no cache between runs, so neither do we.
     let ours = || {
+        let _ = std::fs::remove_dir_all(booklet::cache::Cache::folder(&out));
         let t = Instant::now();
         let status = Command::new(env!("CARGO_BIN_EXE_booklet"))
             .args(["build", "--format", "all", "--out"])
