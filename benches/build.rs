@@ -84,6 +84,9 @@ fn main() {
     std::fs::write(&typ, typst_source(&manifest)).expect("write .typ");
     let typst_pdf = out.join("typst.pdf");
 
+    // Cold builds are the fair comparison (typst keeps no cache between
+    // runs); rebuilds with the cache warm are what `booklet build` costs
+    // after the first time.
     let cache = booklet::cache::Cache::folder(&out);
     let ours = |cold: bool| {
         if cold {
@@ -135,11 +138,11 @@ fn main() {
     let cold_ms = ms(median(c));
     println!("example booklet, whole process, median of {RUNS}:");
     println!(
-        "  booklet EPUB + PDF:   {ours_ms:>7.1} ms  rebuild, cache warm (PDF {} bytes, EPUB {} bytes)",
+        "  booklet EPUB + PDF:   {cold_ms:>7.1} ms  cold, no cache (PDF {} bytes, EPUB {} bytes)",
         size(out.join("booklet.pdf")),
         size(out.join("booklet.epub"))
     );
-    println!("  booklet EPUB + PDF:   {cold_ms:>7.1} ms  first build, no cache");
+    println!("  booklet EPUB + PDF:   {ours_ms:>7.1} ms  rebuild, cache warm");
     if !b.is_empty() {
         let typst_ms = ms(median(b));
         println!(
@@ -147,9 +150,9 @@ fn main() {
             size(typst_pdf)
         );
         println!(
-            "  ratio:                {:>7.1}x rebuild, {:.1}x first build  (target: at least 4x)",
-            typst_ms / ours_ms,
-            typst_ms / cold_ms
+            "  ratio:                {:>7.1}x cold, {:.1}x rebuild  (target: at least 4x)",
+            typst_ms / cold_ms,
+            typst_ms / ours_ms
         );
     }
 }

@@ -167,37 +167,42 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let stem = prepared.manifest.output_stem();
 
     // Render everything first; write only when every output succeeded. The
-    // back ends share nothing mutable, so they render side by side; their
-    // messages keep a fixed order (EPUB, then PDF).
+    // two back ends share nothing mutable, so they run side by side; their
+    // messages are kept in a fixed order (EPUB, then PDF).
     let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     let mut report = BuildReport::default();
     let (mut epub_diags, mut pdf_diags) = (Diagnostics::default(), Diagnostics::default());
-    let (epub_out, pdf_out) = std::thread::scope(|scope| {
-        let pdf = opts
-            .format
-            .pdf()
-            .then(|| scope.spawn(|| pdf::render(&prepared, &mut pdf_diags)));
+    let ((epub_result, epub_time), (pdf_result, pdf_time)) = std::thread::scope(|scope| {
+        let pdf = opts.format.pdf().then(|| {
+            scope.spawn(|| {
+                let t = Instant::now();
+                (pdf::render(&prepared, &mut pdf_diags), t.elapsed())
+            })
+        });
+        let t = Instant::now();
         let epub = if opts.format.epub() {
             epub::render(&prepared, &mut epub_diags)
         } else {
             None
         };
-        (epub, pdf.and_then(|h| h.join().ok().flatten()))
+        let epub = (epub, t.elapsed());
+        let pdf = pdf
+            .and_then(|h| h.join().ok())
+            .unwrap_or((None, Duration::ZERO));
+        (epub, pdf)
     });
+    clock.lap("EPUB and PDF, side by side");
+    clock.laps.push(("  of which EPUB", epub_time));
+    clock.laps.push(("  of which PDF", pdf_time));
     diags.extend(epub_diags);
     diags.extend(pdf_diags);
-    if let Some((bytes, epub_report)) = epub_out {
+    if let Some((bytes, epub_report)) = epub_result {
         outputs.push((epub::output_path(&out_dir, &stem), bytes));
         report.epub = Some(epub_report);
     }
-    if let Some(bytes) = pdf_out {
+    if let Some(bytes) = pdf_result {
         outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
     }
-    clock.lap(match (opts.format.epub(), opts.format.pdf()) {
-        (true, true) => "EPUB and PDF",
-        (true, false) => "EPUB",
-        _ => "PDF",
-    });
     if diags.has_errors() {
         return Err(diags);
     }

@@ -45,20 +45,6 @@ fn visible_text(xhtml: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Paragraph texts of a Markdown source, read independently of the
-/// library's parser: blocks that are not headings, markup stripped.
-fn source_paragraphs(md: &str) -> Vec<String> {
-    let body = match md.strip_prefix("---\n") {
-        Some(rest) => rest.split_once("\n---\n").map_or(rest, |(_, b)| b),
-        None => md,
-    };
-    body.split("\n\n")
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty() && !p.starts_with('#'))
-        .map(|p| p.replace("**", "").replace("\\*", "*").replace('\n', ""))
-        .collect()
-}
-
 fn build_example(dir: &Path, envs: &[(&str, &str)]) -> std::path::PathBuf {
     let out = dir.join("out");
     std::fs::create_dir_all(dir).unwrap();

@@ -25,7 +25,7 @@ pub fn report_uncovered(book: &Book, faces: &[Face], fonts: &FontBook, diags: &m
                     parsed
                         .iter()
                         .any(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
-                        || fonts.any_face_covering(c).is_some()
+                        || fonts.face_covering(c).is_some()
                 });
                 if !covered {
                     missing.entry(c).or_insert(line);

@@ -218,41 +218,6 @@ impl FontBook {
         Ok(face)
     }
 
-    /// Some installed face with a glyph for `c`, for last-resort fallback.
-    /// Faces are tried in load order: project, configured, shipped, system.
-    pub fn any_face_covering(&self, c: char) -> Option<fontdb::ID> {
-        self.db.faces().find_map(|info| {
-            let covered = self
-                .db
-                .with_face_data(info.id, |data, index| {
-                    ttf_parser::Face::parse(data, index)
-                        .ok()
-                        .and_then(|f| f.glyph_index(c))
-                        .is_some_and(|g| g.0 != 0)
-                })
-                .unwrap_or(false);
-            covered.then_some(info.id)
-        })
-    }
-
-    /// The face `id` (as [`FontBook::any_face_covering`] gives it), with
-    /// its file's bytes.
-    pub fn face(&self, id: fontdb::ID) -> Option<Face> {
-        let info = self.db.face(id)?;
-        let path = match &info.source {
-            fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
-            fontdb::Source::Binary(_) => return None,
-        };
-        Some(Face {
-            family: info.families.first().map(|(n, _)| n.clone())?,
-            post_script_name: info.post_script_name.clone(),
-            data: self.read(&path).ok()?,
-            path,
-            index: info.index,
-            bold: info.weight.0 >= 600,
-        })
-    }
-
     fn read(&self, path: &Path) -> Result<Arc<FontBytes>, Diagnostic> {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = files.get(path) {
@@ -272,6 +237,33 @@ impl FontBook {
         let data = Arc::new(data);
         files.insert(path.to_path_buf(), data.clone());
         Ok(data)
+    }
+
+    /// The first installed face (project, configured, shipped, then system
+    /// fonts) with a glyph for `c`: the last resort of character fallback.
+    pub fn face_covering(&self, c: char) -> Option<Face> {
+        let info = self.db.faces().find(|info| {
+            self.db
+                .with_face_data(info.id, |data, index| {
+                    ttf_parser::Face::parse(data, index)
+                        .ok()
+                        .and_then(|f| f.glyph_index(c))
+                        .is_some_and(|g| g.0 != 0)
+                })
+                .unwrap_or(false)
+        })?;
+        let path = match &info.source {
+            fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
+            fontdb::Source::Binary(_) => return None,
+        };
+        Some(Face {
+            family: info.families.first().map(|(n, _)| n.clone())?,
+            post_script_name: info.post_script_name.clone(),
+            data: self.read(&path).ok()?,
+            path,
+            index: info.index,
+            bold: info.weight.0 >= 600,
+        })
     }
 }
 

@@ -133,10 +133,7 @@ impl FontChoice {
         }
         drop(parsed);
         for c in uncovered {
-            let face = fonts
-                .any_face_covering(c)
-                .and_then(|id| fonts.face(id))
-                .map(|f| self.add(f));
+            let face = fonts.face_covering(c).map(|f| self.add(f));
             self.extra.insert(c, face);
         }
     }

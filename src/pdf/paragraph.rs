@@ -110,10 +110,11 @@ pub fn set_paragraph(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) ->
 fn is_phrase_break(shaped: &super::shape::Shaped, at: usize) -> bool {
     use super::shape::Class;
     shaped.glyphs[..at].last().is_some_and(|g| {
-        matches!(
-            g.class,
-            Class::Space | Class::Close | Class::Middle | Class::CjkOther | Class::Dash
-        )
+        g.ch == '\u{3000}'
+            || matches!(
+                g.class,
+                Class::Space | Class::Close | Class::Middle | Class::CjkOther | Class::Dash
+            )
     })
 }
 
@@ -161,7 +162,7 @@ fn set_paragraph_with(
         let justify = spec.align == Align::Justify && i + 1 < count && !forced;
         let line = set_line(&shaped, &metrics, start, end, width, justify);
         let x = match spec.align {
-            Align::Center => ((spec.width - line.width) / 2.0).max(0.0),
+            Align::Center => ((spec.width - inked_width(&line)) / 2.0).max(0.0),
             _ if start == 0 => spec.indent,
             _ => 0.0,
         };
@@ -172,6 +173,19 @@ fn set_paragraph_with(
         missing: shaped.missing,
         phrased,
     }
+}
+
+/// A line's width without the ideographic spaces that end it: what a
+/// centred line is centred on.
+fn inked_width(line: &Line) -> f32 {
+    let blank: f32 = line
+        .glyphs
+        .iter()
+        .rev()
+        .take_while(|g| line.glyph_text(g) == "\u{3000}")
+        .map(|g| g.advance)
+        .sum();
+    line.width - blank
 }
 
 /// Sets one line of plain text at its natural width (running heads,
@@ -247,7 +261,7 @@ pub fn set_balanced(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> 
     }
     // Centre within the full measure.
     for (x, line) in &mut best.lines {
-        *x = ((spec.width - line.width) / 2.0).max(0.0);
+        *x = ((spec.width - inked_width(line)) / 2.0).max(0.0);
     }
     best
 }

@@ -71,8 +71,12 @@ impl Class {
     fn of(c: char) -> Class {
         if c == '\n' {
             Class::Newline
-        } else if c == ' ' || c == '\u{3000}' {
+        } else if c == ' ' {
             Class::Space
+        } else if c == '\u{3000}' {
+            // The ideographic space is text (a title's two halves, say): set
+            // it as a blank character, so the text layer keeps it.
+            Class::Ideograph
         } else if cjk::is_unbreakable_mark(c) {
             Class::Dash
         } else if cjk::is_opening(c) {

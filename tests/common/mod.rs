@@ -116,3 +116,17 @@ pub fn epubcheck(epub: &Path) -> Option<(u32, u32, u32, String)> {
     };
     Some((num("fatal"), num("error"), num("warning"), text))
 }
+
+/// Paragraph texts of a Markdown source, read independently of the
+/// library's parser: blocks that are not headings, markup stripped.
+pub fn source_paragraphs(md: &str) -> Vec<String> {
+    let body = match md.strip_prefix("---\n") {
+        Some(rest) => rest.split_once("\n---\n").map_or(rest, |(_, b)| b),
+        None => md,
+    };
+    body.split("\n\n")
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty() && !p.starts_with('#'))
+        .map(|p| p.replace("**", "").replace("\\*", "*").replace('\n', ""))
+        .collect()
+}
