@@ -13,7 +13,9 @@ use super::line::{Line, Placed};
 use super::page::{
     paginate, Draw, Geometry, Item, NoteLines, NoteStyle, Page, Placement, Target, ASCENT,
 };
-use super::paragraph::{set_balanced, set_fitting, set_paragraph, set_plain, Align, ParaSpec};
+use super::paragraph::{
+    set_balanced, set_fitting, set_paragraph, set_phrased, set_plain, Align, ParaSpec,
+};
 use super::shape::{ShapeParams, SpanStyle, StyledText};
 use crate::lang::Script;
 use crate::model::{Article, BookMeta};
@@ -244,7 +246,7 @@ impl Front<'_> {
             indent: 0.0,
             align: Align::Left,
         };
-        let set = set_paragraph(self.fonts, &styled(&h.title), &spec);
+        let set = set_phrased(self.fonts, &styled(&h.title), &spec);
         let baseline = geo.baseline();
         let n = set.lines.len();
         let mut items = Vec::with_capacity(n);

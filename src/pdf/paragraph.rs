@@ -227,6 +227,17 @@ pub fn set_fitting(fonts: &FontSet<'_>, text: &str, shape: ShapeParams, width: f
     best
 }
 
+/// Lines broken after a space or punctuation when all of them can be,
+/// else as a paragraph: for TOC entries and other display text.
+pub fn set_phrased(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
+    let phrased = set_paragraph_with(fonts, text, spec, true);
+    if phrased.phrased {
+        phrased
+    } else {
+        set_paragraph(fonts, text, spec)
+    }
+}
+
 /// Display lines for titles, centred: broken after a space or punctuation
 /// when the title has one, else balanced (the narrowest measure, down to
 /// half, that keeps the number of lines).
