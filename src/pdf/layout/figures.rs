@@ -1,0 +1,202 @@
+//! The galley's less common blocks: footnotes (set apart for the page
+//! breaker), images scaled to the measure, and tables.
+
+use super::*;
+
+impl Layout<'_> {
+    pub(super) fn footnote(&mut self, number: u32, blocks: &[Block]) {
+        let size = self.em() * NOTE_SCALE;
+        let shape = ShapeParams { size, ..self.shape };
+        let mut lines: Vec<(f32, Line)> = Vec::new();
+        let label = crate::pdf::paragraph::set_plain(self.fonts, &format!("{number}"), shape);
+        let hang = size * 1.5;
+        for (i, block) in blocks.iter().enumerate() {
+            let inlines: Vec<Inline> = match &block.kind {
+                BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => c.clone(),
+                BlockKind::Code { text, .. } => vec![Inline::Text(text.clone())],
+                _ => vec![Inline::Text(block_plain(block))],
+            };
+            let text = styled_text(&inlines, SpanStyle::default(), &mut Vec::new());
+            let spec = ParaSpec {
+                shape,
+                width: self.geo.text_w - hang,
+                indent: 0.0,
+                align: Align::Justify,
+            };
+            let set = set_paragraph(self.fonts, &text, &spec);
+            for (x, line) in set.lines {
+                lines.push((hang + x, line));
+            }
+            if i == 0 && !lines.is_empty() {
+                lines.insert(0, (0.0, label.clone()));
+            }
+        }
+        // The label shares the first line's baseline: merge it in.
+        if lines.len() >= 2 && lines[0].1.glyphs.len() == label.glyphs.len() {
+            let (_, label_line) = lines.remove(0);
+            let (x, first) = &mut lines[0];
+            let offset = *x;
+            let mut merged = label_line;
+            let base = merged.text.len() as u32;
+            merged.text.push_str(&first.text);
+            for g in &first.glyphs {
+                let mut g = g.clone();
+                g.x += offset;
+                g.text = g.text.start + base..g.text.end + base;
+                merged.glyphs.push(g);
+            }
+            merged.width = offset + first.width;
+            *x = 0.0;
+            *first = merged;
+        }
+        self.galley.notes.insert((self.article, number), lines);
+    }
+
+    pub(super) fn image(
+        &mut self,
+        path: &std::path::Path,
+        alt: &str,
+        caption: &[Inline],
+        line: u32,
+        room: Room,
+    ) {
+        let geo = self.geo;
+        let width = self.measure(room);
+        let max_h = (geo.slots.saturating_sub(3).max(1)) as f32 * geo.pitch;
+        self.space(1, true);
+        match self.images.load(path) {
+            Ok((index, px_w, px_h)) => {
+                let (px_w, px_h) = (px_w.max(1) as f32, px_h.max(1) as f32);
+                // Pixels at 150 dpi at most, and never past the measure or
+                // most of the page.
+                let natural = px_w * 72.0 / 150.0;
+                let mut w = natural.min(width);
+                let mut h = w * px_h / px_w;
+                if h > max_h {
+                    h = max_h;
+                    w = h * px_w / px_h;
+                }
+                let band = (h / geo.pitch).ceil().max(1.0) as u16;
+                let x = room.left + (width - w) / 2.0;
+                let y = (band as f32 * geo.pitch - h) / 2.0;
+                self.galley.items.push(Item {
+                    band,
+                    draws: vec![Draw::Image {
+                        x,
+                        y,
+                        w,
+                        h,
+                        image: index,
+                    }],
+                    keep_next: !caption.is_empty(),
+                    ..Item::default()
+                });
+            }
+            Err(e) => {
+                self.diags.push(
+                    crate::diag::Diagnostic::warning(format!(
+                        "image `{}` cannot go into the PDF: {e}; its description is printed instead",
+                        path.display()
+                    ))
+                    .in_file(&self.source)
+                    .at_line(line),
+                );
+                let text = plain(&format!("［{alt}］"));
+                self.paragraph(&text, room, 0.0, 0.9, Align::Center, Vec::new());
+            }
+        }
+        if !caption.is_empty() {
+            let text = styled_text(caption, SpanStyle::default(), &mut Vec::new());
+            self.paragraph(&text, room, 0.0, 0.9, Align::Center, Vec::new());
+        }
+        self.space(1, true);
+    }
+
+    /// Tables: equal columns, cells wrapped, rules between rows.
+    pub(super) fn table(&mut self, head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], room: Room) {
+        let geo = self.geo;
+        let width = self.measure(room);
+        let cols = head
+            .len()
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
+        let col_w = width / cols as f32;
+        let pad = geo.em * 0.3;
+        let size = geo.em * 0.9;
+        self.space(1, true);
+        let all = std::iter::once((head, true)).chain(rows.iter().map(|r| (&r[..], false)));
+        for (ri, (cells, bold)) in all.enumerate() {
+            if cells.is_empty() {
+                continue;
+            }
+            let mut draws = Vec::new();
+            let mut lines_max = 1usize;
+            for (ci, cell) in cells.iter().enumerate().take(cols) {
+                let text = styled_text(cell, SpanStyle::default(), &mut Vec::new());
+                let spec = ParaSpec {
+                    shape: ShapeParams {
+                        size,
+                        bold,
+                        ..self.shape
+                    },
+                    width: (col_w - 2.0 * pad).max(size),
+                    indent: 0.0,
+                    align: Align::Left,
+                };
+                let set = set_paragraph(self.fonts, &text, &spec);
+                lines_max = lines_max.max(set.lines.len());
+                for (li, (x, line)) in set.lines.into_iter().enumerate() {
+                    draws.push(Draw::Text {
+                        x: room.left + ci as f32 * col_w + pad + x,
+                        y: li as f32 * geo.pitch + geo.baseline(),
+                        line,
+                    });
+                }
+            }
+            let band = lines_max as u16;
+            let bottom = band as f32 * geo.pitch - (geo.pitch - geo.em) / 2.0 + 1.0;
+            let rule = |y: f32, width: f32| Draw::Rule {
+                x0: room.left,
+                y0: y,
+                x1: room.left + width,
+                y1: y,
+                width: 0.5,
+            };
+            if ri == 0 {
+                draws.push(rule(-(geo.pitch - geo.em) / 2.0, width));
+            }
+            draws.push(rule(bottom, width));
+            self.galley.items.push(Item {
+                band,
+                draws,
+                keep_next: ri == 0,
+                ..Item::default()
+            });
+        }
+        self.space(1, true);
+    }
+}
+
+fn block_plain(block: &Block) -> String {
+    match &block.kind {
+        BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
+            crate::model::plain_text(c)
+        }
+        BlockKind::Quote(inner) => inner.iter().map(block_plain).collect::<Vec<_>>().join(" "),
+        BlockKind::List { items, .. } => items
+            .iter()
+            .flatten()
+            .map(block_plain)
+            .collect::<Vec<_>>()
+            .join(" "),
+        BlockKind::Code { text, .. } => text.clone(),
+        BlockKind::Image { alt, .. } => alt.clone(),
+        BlockKind::Rule => String::new(),
+        BlockKind::Table { head, rows, .. } => head
+            .iter()
+            .chain(rows.iter().flatten())
+            .map(|c| crate::model::plain_text(c))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
