@@ -7,6 +7,7 @@
 pub mod build;
 pub mod cache;
 pub mod cjk;
+pub mod dates;
 pub mod diag;
 pub mod edition;
 pub mod epub;

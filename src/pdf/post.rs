@@ -138,24 +138,8 @@ fn info_dict(f: &Finish<'_>) -> Dictionary {
 
 /// `D:YYYYMMDDHHmmSSZ` for seconds since the Unix epoch (UTC).
 pub fn pdf_date(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "D:{y:04}{m:02}{d:02}{:02}{:02}{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let (y, m, d, h, mi, s) = crate::dates::civil(epoch);
+    format!("D:{y:04}{m:02}{d:02}{h:02}{mi:02}{s:02}Z")
 }
 
 /// 16 bytes derived from the book's identifier (FNV-1a, twice seeded), so

@@ -64,10 +64,10 @@ fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
                 diags.push(Diagnostic::warning(format!(
                     "SOURCE_DATE_EPOCH=`{v}` is not a number of seconds; ignored"
                 )));
-                book.date.as_deref().map_or(0, date_to_epoch)
+                book.date.as_deref().map_or(0, crate::dates::date_to_epoch)
             }
         },
-        Err(_) => book.date.as_deref().map_or(0, date_to_epoch),
+        Err(_) => book.date.as_deref().map_or(0, crate::dates::date_to_epoch),
     };
     BookMeta {
         title: book.title.trim().to_string(),
@@ -84,21 +84,6 @@ fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
         modified,
         cover: book.cover.as_ref().map(|c| manifest.resolve(c)),
     }
-}
-
-/// Seconds since the epoch of midnight UTC on a YYYY-MM-DD date.
-pub fn date_to_epoch(date: &str) -> i64 {
-    let y: i64 = date.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(1970);
-    let m: i64 = date.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let d: i64 = date.get(8..10).and_then(|s| s.parse().ok()).unwrap_or(1);
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    (era * 146097 + doe - 719468) * 86400
 }
 
 /// A loaded article and the warnings loading it gave.
@@ -422,12 +407,6 @@ fn paragraph(line: u32, text: String) -> Block {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn epoch_of_dates() {
-        assert_eq!(date_to_epoch("1970-01-01"), 0);
-        assert_eq!(date_to_epoch("2024-03-01"), 1709251200);
-    }
 
     #[test]
     fn heading_ids() {
