@@ -25,44 +25,12 @@ pub fn is_wide(c: char) -> bool {
 /// Closing marks, pause/stop marks and interpuncts: never at a line start
 /// (clreq strict level, together with [`is_unbreakable_mark`]).
 pub fn is_line_start_prohibited(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。'
-            | '、'
-            | '；'
-            | '：'
-            | '？'
-            | '！'
-            | '．'
-            | '”'
-            | '’'
-            | '」'
-            | '』'
-            | '）'
-            | '］'
-            | '｝'
-            | '〕'
-            | '】'
-            | '〗'
-            | '》'
-            | '〉'
-            | '·'
-            | '・'
-            | '‧'
-            | '〙'
-            | '〛'
-            | '%'
-            | '％'
-            | ','
-            | '.'
-            | ';'
-            | ':'
-            | '?'
-            | '!'
-            | ')'
-            | ']'
-            | '}'
-    )
+    is_closing(c)
+        || is_middle_punct(c)
+        || matches!(
+            c,
+            '%' | '％' | ',' | '.' | ';' | ':' | '?' | '!' | ')' | ']' | '}'
+        )
 }
 
 /// Opening quotes and brackets: never at a line end.

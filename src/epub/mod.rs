@@ -116,18 +116,8 @@ fn build(
             table.get(script).map(|face| (*script, *bold, face, set))
         })
         .collect();
-    let subsets: Vec<Result<subset::Subset, String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = jobs
-            .iter()
-            .map(|(_, _, face, set)| s.spawn(move || subset::subset_cached(face, set, cache)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("font subsetting failed".into()))
-            })
-            .collect()
+    let subsets = crate::par::map(&jobs, |(_, _, face, set)| {
+        subset::subset_cached(face, set, cache)
     });
     for ((script, bold, _, _), sub) in jobs.iter().zip(subsets) {
         let sub = sub.map_err(Diagnostic::error)?;

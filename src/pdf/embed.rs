@@ -95,21 +95,9 @@ pub fn embed(
     used: &Used,
     cache: &Cache,
 ) -> Result<Vec<(FontIx, Embedded)>, String> {
-    let results: Vec<Result<(FontIx, Embedded), String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = used
-            .iter()
-            .enumerate()
-            .map(|(n, (&font, glyphs))| {
-                scope.spawn(move || embed_one(fonts, n, font, glyphs, cache))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("font subsetting failed".into()))
-            })
-            .collect()
+    let jobs: Vec<_> = used.iter().enumerate().collect();
+    let results = crate::par::map(&jobs, |&(n, (&font, glyphs))| {
+        embed_one(fonts, n, font, glyphs, cache)
     });
     results.into_iter().collect()
 }
