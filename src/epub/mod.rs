@@ -105,7 +105,7 @@ fn build(
 
     // Subset fonts, one regular and one bold per script in use.
     let mut report = EpubReport::default();
-    let mut font_files: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
+    let mut font_files: Vec<(String, &'static str)> = Vec::new();
     let mut font_css = String::from("@charset \"utf-8\";\n");
     // Subsetting dominates the build: one thread per font.
     let jobs: Vec<(Script, bool, &crate::fonts::Face, &BTreeSet<char>)> = chars
@@ -116,11 +116,10 @@ fn build(
             table.get(script).map(|face| (*script, *bold, face, set))
         })
         .collect();
-    let subsets = crate::par::map(&jobs, |(_, _, face, set)| {
-        subset::subset_cached(face, set, cache)
-    });
-    for ((script, bold, _, _), sub) in jobs.iter().zip(subsets) {
-        let sub = sub.map_err(Diagnostic::error)?;
+    // Each job subsets its font and compresses it for the archive (see
+    // package::deflated_entry); both are cached.
+    let built = crate::par::map(&jobs, |(script, bold, face, set)| {
+        let sub = subset::subset_cached(face, set, cache)?;
         let ext = if sub.media_type == "font/otf" {
             "otf"
         } else {
@@ -131,13 +130,27 @@ fn build(
             script_class(*script),
             if *bold { "bold" } else { "regular" }
         );
+        let key = Cache::key("epub-entry", &[name.as_bytes(), &sub.data]);
+        let entry = match cache.get(&key) {
+            Some(hit) => hit,
+            None => cache.put(
+                &key,
+                package::deflated_entry(&format!("OEBPS/{name}"), &sub.data)?,
+            ),
+        };
+        Ok((name, sub, entry))
+    });
+    let mut prebuilt = BTreeMap::new();
+    for ((script, bold, _, _), result) in jobs.iter().zip(built) {
+        let (name, sub, entry) = result.map_err(Diagnostic::error)?;
         let css_family = format!("Booklet {}", script_class(*script));
         font_css.push_str(&format!(
             "@font-face {{ font-family: \"{css_family}\"; font-weight: {}; font-style: normal; src: url(\"{name}\"); }}\n",
             if *bold { "bold" } else { "normal" }
         ));
         report.fonts.push((name.clone(), sub.glyph_count));
-        font_files.push((name, sub.data, sub.media_type));
+        font_files.push((name.clone(), sub.media_type));
+        prebuilt.insert(name, entry);
     }
     for script in chars.keys().map(|(s, _)| *s).collect::<BTreeSet<_>>() {
         font_css.push_str(&format!(
@@ -168,23 +181,12 @@ fn build(
     }
     builder.set_uuid(uuid::Uuid::nil());
     builder.stylesheet(css.as_bytes()).map_err(epub_err)?;
-    // Fonts go in already compressed (see package::deflated_entry); the
-    // builder gets empty placeholders so that its manifest lists them.
-    let mut prebuilt = BTreeMap::new();
-    for (name, data, media) in &font_files {
+    // Fonts go in already compressed; the builder gets empty placeholders
+    // so that its manifest lists them.
+    for (name, media) in &font_files {
         builder
             .add_resource(name, &b""[..], *media)
             .map_err(epub_err)?;
-        let key = Cache::key("epub-entry", &[name.as_bytes(), data]);
-        let entry = match cache.get(&key) {
-            Some(hit) => hit,
-            None => cache.put(
-                &key,
-                package::deflated_entry(&format!("OEBPS/{name}"), data)
-                    .map_err(Diagnostic::error)?,
-            ),
-        };
-        prebuilt.insert(name.clone(), entry);
     }
 
     let lang = meta.lang.tag.as_str();

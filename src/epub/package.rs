@@ -24,6 +24,11 @@ fn fixed_options() -> SimpleFileOptions {
         .unix_permissions(0o644)
 }
 
+/// CFF outlines barely compress past a fast level: on the example booklet
+/// level 6 saves 0.1 % of the EPUB over this one and costs a fifth of its
+/// build time.
+const FONT_LEVEL: i64 = 3;
+
 /// A one-entry archive holding `data` deflated, to be copied into the EPUB
 /// as it is. Fonts are most of an EPUB's bytes and of its build time, and
 /// unchanged fonts need not be compressed again on the next build.
@@ -32,7 +37,9 @@ pub fn deflated_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
     out.start_file(
         name,
-        fixed_options().compression_method(CompressionMethod::Deflated),
+        fixed_options()
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(Some(FONT_LEVEL)),
     )
     .map_err(zerr)?;
     out.write_all(data).map_err(|e| e.to_string())?;

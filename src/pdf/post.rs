@@ -447,36 +447,52 @@ fn widths_array(widths: &std::collections::BTreeMap<u16, i64>) -> Object {
 /// kept in the build cache: they change only when the glyphs used do.
 const CACHED_STREAM: usize = 64 * 1024;
 
-/// Deflates every stream not yet filtered. Level 4: within a few KB of
-/// lopdf's level 9 (font programs barely compress further) in far less time.
+/// Deflates every stream not yet filtered, side by side. Level 4: within a
+/// few KB of lopdf's level 9 (font programs barely compress further) in far
+/// less time.
 fn compress(doc: &mut lopdf::Document, cache: &crate::cache::Cache) {
     use std::io::Write;
-    for object in doc.objects.values_mut() {
-        let Object::Stream(stream) = object else {
-            continue;
-        };
-        let level = 4;
-        if stream.dict.get(b"Filter").is_ok() || !stream.allows_compression {
-            continue;
-        }
-        let deflate = |content: &[u8]| {
-            let mut encoder =
-                flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(level));
-            encoder.write_all(content).ok()?;
-            encoder.finish().ok()
-        };
-        let packed = if stream.content.len() >= CACHED_STREAM {
-            let key = crate::cache::Cache::key("pdf-deflate", &[&stream.content]);
-            match cache.get(&key) {
-                Some(hit) => Some(hit.to_vec()),
-                None => deflate(&stream.content).inspect(|p| {
-                    cache.put(&key, p.clone());
-                }),
+    let deflate = |content: &[u8]| -> Result<Vec<u8>, String> {
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(4));
+        encoder.write_all(content).map_err(|e| e.to_string())?;
+        encoder.finish().map_err(|e| e.to_string())
+    };
+    let todo: Vec<(lopdf::ObjectId, &[u8])> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, object)| match object {
+            Object::Stream(s) if s.allows_compression && s.dict.get(b"Filter").is_err() => {
+                Some((*id, s.content.as_slice()))
             }
-        } else {
-            deflate(&stream.content)
-        };
-        if let Some(packed) = packed {
+            _ => None,
+        })
+        .collect();
+    // Font programs (the large streams) dominate: one job each, cached;
+    // the many small page streams go together in one job.
+    let (large, small): (Vec<_>, Vec<_>) = todo
+        .into_iter()
+        .partition(|(_, c)| c.len() >= CACHED_STREAM);
+    let mut jobs: Vec<Vec<(lopdf::ObjectId, &[u8])>> = large.into_iter().map(|x| vec![x]).collect();
+    jobs.push(small);
+    let packed = crate::par::map(&jobs, |group| {
+        group
+            .iter()
+            .map(|(id, content)| {
+                let packed = if content.len() >= CACHED_STREAM {
+                    let key = crate::cache::Cache::key("pdf-deflate", &[content]);
+                    match cache.get(&key) {
+                        Some(hit) => hit.to_vec(),
+                        None => cache.put(&key, deflate(content)?).to_vec(),
+                    }
+                } else {
+                    deflate(content)?
+                };
+                Ok((*id, packed))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    });
+    for (id, packed) in packed.into_iter().flatten().flatten() {
+        if let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) {
             if packed.len() + 20 < stream.content.len() {
                 stream
                     .dict
