@@ -37,6 +37,24 @@ pub struct BookMeta {
     pub cover: Option<PathBuf>,
 }
 
+impl BookMeta {
+    /// Every metadata string a title page prints, for subsetting and
+    /// coverage checks.
+    pub fn printed_texts(&self) -> impl Iterator<Item = &String> {
+        [
+            &self.subtitle,
+            &self.editor,
+            &self.publisher,
+            &self.edition,
+            &self.date,
+        ]
+        .into_iter()
+        .flatten()
+        .chain([&self.title])
+        .chain(&self.authors)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Article {
     /// Stable ASCII id from the article's position: `a01`, `a02`, …

@@ -78,20 +78,8 @@ fn build(
     add(book_script, &meta.title, true);
     add(book_script, CONTENTS_TITLE, true);
     add(book_script, "　编0123456789", false);
-    for s in [
-        &meta.subtitle,
-        &meta.editor,
-        &meta.publisher,
-        &meta.edition,
-        &meta.date,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for s in meta.printed_texts() {
         add(book_script, s, false);
-    }
-    for a in &meta.authors {
-        add(book_script, a, false);
     }
     for article in &book.articles {
         // The contents page and nav list titles in the book's script.

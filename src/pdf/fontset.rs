@@ -113,18 +113,7 @@ impl FontChoice {
             }
         };
         let meta = &book.meta;
-        for t in [
-            &meta.subtitle,
-            &meta.editor,
-            &meta.publisher,
-            &meta.edition,
-            &meta.date,
-        ]
-        .into_iter()
-        .flatten()
-        .chain([&meta.title])
-        .chain(&meta.authors)
-        {
+        for t in meta.printed_texts() {
             scan(t);
         }
         scan(FIXED_TEXT);

@@ -74,27 +74,25 @@ impl<'a> Metrics<'a> {
             punct_shrink: Vec::with_capacity(n + 1),
             justifiables: Vec::with_capacity(n + 1),
         };
+        // Prefix sums: entry i covers glyphs[..i], so a line's totals are
+        // differences of two entries.
         let (mut a, mut g, mut st, mut sh, mut ps, mut j) = (0.0, 0.0, 0.0, 0.0, 0.0, 0);
-        for gl in glyphs {
+        for gl in std::iter::once(None).chain(glyphs.iter().map(Some)) {
+            if let Some(gl) = gl {
+                a += gl.advance as f64;
+                g += gl.gap as f64;
+                st += gl.gap_stretch as f64;
+                sh += gl.gap_shrink as f64;
+                ps += (gl.shrink_l + gl.shrink_r) as f64;
+                j += gl.justifiable as u32;
+            }
             m.adv.push(a);
             m.gap.push(g);
             m.stretch.push(st);
             m.shrink.push(sh);
             m.punct_shrink.push(ps);
             m.justifiables.push(j);
-            a += gl.advance as f64;
-            g += gl.gap as f64;
-            st += gl.gap_stretch as f64;
-            sh += gl.gap_shrink as f64;
-            ps += (gl.shrink_l + gl.shrink_r) as f64;
-            j += gl.justifiable as u32;
         }
-        m.adv.push(a);
-        m.gap.push(g);
-        m.stretch.push(st);
-        m.shrink.push(sh);
-        m.punct_shrink.push(ps);
-        m.justifiables.push(j);
         m
     }
 
