@@ -116,6 +116,9 @@ enum Verbosity {
 
 const FAILED: u8 = 1;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let verbosity = if cli.quiet {

@@ -104,8 +104,8 @@ fn build(
             table.get(script).map(|face| (*script, *bold, face, set))
         })
         .collect();
-    // Each job subsets its font and compresses it for the archive (see
-    // package::deflated_entry); both are cached.
+    // Each job subsets its font and makes its archive entry (see
+    // package::font_entry); both are cached.
     let built = crate::par::map(&jobs, |(script, bold, face, set)| {
         let sub = subset::subset_cached(face, set, cache)?;
         let ext = if sub.media_type == "font/otf" {
@@ -123,7 +123,7 @@ fn build(
             Some(hit) => hit,
             None => cache.put(
                 &key,
-                package::deflated_entry(&format!("OEBPS/{name}"), &sub.data)?,
+                package::font_entry(&format!("OEBPS/{name}"), &sub.data)?,
             ),
         };
         Ok((name, sub, entry))

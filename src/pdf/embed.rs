@@ -86,6 +86,9 @@ pub struct Embedded {
     /// PDF width in 1/1000 em).
     pub map: BTreeMap<u16, (u16, u16, i64)>,
     pub cmap: String,
+    /// The program as printpdf embeds it: a CID-keyed CFF bare, anything
+    /// else as the whole font.
+    pub program: Vec<u8>,
 }
 
 /// Subsets every program in use, side by side (or takes the subset an
@@ -172,9 +175,11 @@ fn embed_one(
                 .insert(u32::from(*code), text.chars().map(u32::from).collect());
         }
     }
+    let program = printpdf::extract_cid_keyed_cff(&bytes, 0).unwrap_or(bytes);
     Ok((
         font,
         Embedded {
+            program,
             cmap: cmap.to_cmap_string(&tag),
             id: FontId(tag),
             parsed,

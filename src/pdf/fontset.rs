@@ -156,6 +156,8 @@ pub struct FontSet<'a> {
     /// (char, bold, script) → [`FontSet::face_for`]: a cmap lookup per
     /// character and face costs more than remembering the answer.
     chosen: Mutex<HashMap<Wanted, (FontIx, bool)>>,
+    /// Paragraphs already set with these faces, by earlier builds.
+    pub paragraphs: Option<super::reuse::Paragraphs>,
 }
 
 impl<'a> FontSet<'a> {
@@ -173,6 +175,7 @@ impl<'a> FontSet<'a> {
             scale,
             halt: Mutex::new(HashMap::new()),
             chosen: Mutex::new(HashMap::new()),
+            paragraphs: None,
         })
     }
 

@@ -16,6 +16,7 @@ pub mod linebreak;
 pub mod page;
 pub mod paragraph;
 pub mod post;
+pub mod reuse;
 pub mod shape;
 pub mod write;
 
@@ -45,7 +46,8 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     let style = &prepared.style;
     let geo = Geometry::new(style)?;
     let choice = FontChoice::new(&prepared.faces, &prepared.manifest, book, &prepared.fonts);
-    let fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
+    let mut fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
+    fonts.paragraphs = Some(reuse::Paragraphs::open(&prepared.cache, &choice));
 
     let mut images = images::Images::default();
     let mut layout = Layout::new(&fonts, geo, style, &mut images, diags);
@@ -97,6 +99,9 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
             ..Page::default()
         });
     }
+    if let Some(kept) = &fonts.paragraphs {
+        kept.save();
+    }
     let front_count = front_pages.len();
     let mut pages = front_pages;
     pages.extend(body);
@@ -132,6 +137,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     );
     post::finish(
         written.doc,
+        written.prepacked,
         &Finish {
             meta: &book.meta,
             outline: &outline,

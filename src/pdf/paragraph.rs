@@ -124,6 +124,20 @@ fn set_paragraph_with(
     spec: &ParaSpec,
     phrases: bool,
 ) -> SetParagraph {
+    match &fonts.paragraphs {
+        Some(kept) => kept.get_or(super::reuse::key(text, spec, phrases), || {
+            set_anew(fonts, text, spec, phrases)
+        }),
+        None => set_anew(fonts, text, spec, phrases),
+    }
+}
+
+fn set_anew(
+    fonts: &FontSet<'_>,
+    text: &StyledText,
+    spec: &ParaSpec,
+    phrases: bool,
+) -> SetParagraph {
     let shaped = shape(fonts, text, &spec.shape);
     let mut opps = breaks::opportunities(&shaped);
     if phrases

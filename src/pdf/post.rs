@@ -4,7 +4,11 @@
 //! name, the Info dictionary with dates from the manifest, a fixed /ID,
 //! and the images. Then compression and the bytes.
 
+use std::sync::Arc;
+
 use lopdf::{Dictionary, Object, Stream, StringFormat};
+
+use crate::cache::Cache;
 
 use super::embed::FontText;
 use super::images::{Image, ImageKind};
@@ -31,10 +35,14 @@ pub struct Finish<'a> {
     pub shifted: &'a [ShiftedFont],
     pub texts: &'a [FontText],
     pub producer: &'a str,
-    pub cache: &'a crate::cache::Cache,
+    pub cache: &'a Cache,
 }
 
-pub fn finish(mut doc: lopdf::Document, f: &Finish<'_>) -> Result<Vec<u8>, String> {
+pub fn finish(
+    mut doc: lopdf::Document,
+    prepacked: Vec<Prepacked>,
+    f: &Finish<'_>,
+) -> Result<Vec<u8>, String> {
     doc.version = "1.7".into();
     let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
     add_images(&mut doc, &pages, f);
@@ -86,7 +94,7 @@ pub fn finish(mut doc: lopdf::Document, f: &Finish<'_>) -> Result<Vec<u8>, Strin
     );
     doc.prune_objects();
     doc.renumber_objects();
-    compress(&mut doc, f.cache);
+    compress(&mut doc, f.cache, prepacked);
     let mut out = Vec::new();
     doc.save_modern(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
@@ -447,16 +455,41 @@ fn widths_array(widths: &std::collections::BTreeMap<u16, i64>) -> Object {
 /// kept in the build cache: they change only when the glyphs used do.
 const CACHED_STREAM: usize = 64 * 1024;
 
-/// Deflates every stream not yet filtered, side by side. Level 4: within a
-/// few KB of lopdf's level 9 (font programs barely compress further) in far
-/// less time.
-fn compress(doc: &mut lopdf::Document, cache: &crate::cache::Cache) {
+/// Level 4: within a few KB of lopdf's level 9 (font programs barely
+/// compress further) in far less time.
+fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
     use std::io::Write;
-    let deflate = |content: &[u8]| -> Result<Vec<u8>, String> {
-        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(4));
-        encoder.write_all(content).map_err(|e| e.to_string())?;
-        encoder.finish().map_err(|e| e.to_string())
-    };
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(4));
+    encoder.write_all(content).map_err(|e| e.to_string())?;
+    encoder.finish().map_err(|e| e.to_string())
+}
+
+/// A font program being deflated in the background while the pages are
+/// written: its compression is the largest single job of a first build.
+pub struct Prepacked {
+    program: Arc<Vec<u8>>,
+    packed: std::thread::JoinHandle<Result<Arc<Vec<u8>>, String>>,
+}
+
+impl Prepacked {
+    /// Starts deflating `program` (or takes an earlier build's result).
+    pub fn start(program: Vec<u8>, cache: &Arc<Cache>) -> Prepacked {
+        let program = Arc::new(program);
+        let (input, cache) = (program.clone(), cache.clone());
+        let packed = std::thread::spawn(move || {
+            let key = Cache::key("pdf-deflate", &[&input]);
+            match cache.get(&key) {
+                Some(hit) => Ok(hit),
+                None => Ok(cache.put(&key, deflate(&input)?)),
+            }
+        });
+        Prepacked { program, packed }
+    }
+}
+
+/// Deflates every stream not yet filtered, side by side, using the
+/// programs deflated in the background where the content is theirs.
+fn compress(doc: &mut lopdf::Document, cache: &Cache, prepacked: Vec<Prepacked>) {
     let todo: Vec<(lopdf::ObjectId, &[u8])> = doc
         .objects
         .iter()
@@ -467,9 +500,21 @@ fn compress(doc: &mut lopdf::Document, cache: &crate::cache::Cache) {
             _ => None,
         })
         .collect();
-    // Font programs (the large streams) dominate: one job each, cached;
-    // the many small page streams go together in one job.
-    let (large, small): (Vec<_>, Vec<_>) = todo
+    let mut ready: Vec<(lopdf::ObjectId, Vec<u8>)> = Vec::new();
+    let mut prepacked: Vec<Option<Prepacked>> = prepacked.into_iter().map(Some).collect();
+    let mut rest = Vec::new();
+    for (id, content) in todo {
+        let slot = prepacked
+            .iter_mut()
+            .find(|p| p.as_ref().is_some_and(|p| p.program.as_slice() == content));
+        match slot.and_then(Option::take).map(|p| p.packed.join()) {
+            Some(Ok(Ok(packed))) => ready.push((id, packed.to_vec())),
+            _ => rest.push((id, content)),
+        }
+    }
+    // Other large streams (images) get a job each, cached; the many small
+    // page streams go together in one job.
+    let (large, small): (Vec<_>, Vec<_>) = rest
         .into_iter()
         .partition(|(_, c)| c.len() >= CACHED_STREAM);
     let mut jobs: Vec<Vec<(lopdf::ObjectId, &[u8])>> = large.into_iter().map(|x| vec![x]).collect();
@@ -479,7 +524,7 @@ fn compress(doc: &mut lopdf::Document, cache: &crate::cache::Cache) {
             .iter()
             .map(|(id, content)| {
                 let packed = if content.len() >= CACHED_STREAM {
-                    let key = crate::cache::Cache::key("pdf-deflate", &[content]);
+                    let key = Cache::key("pdf-deflate", &[content]);
                     match cache.get(&key) {
                         Some(hit) => hit.to_vec(),
                         None => cache.put(&key, deflate(content)?).to_vec(),
@@ -491,7 +536,8 @@ fn compress(doc: &mut lopdf::Document, cache: &crate::cache::Cache) {
             })
             .collect::<Result<Vec<_>, String>>()
     });
-    for (id, packed) in packed.into_iter().flatten().flatten() {
+    ready.extend(packed.into_iter().flatten().flatten());
+    for (id, packed) in ready {
         if let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) {
             if packed.len() + 20 < stream.content.len() {
                 stream

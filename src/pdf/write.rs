@@ -14,6 +14,7 @@ use printpdf::{
 use super::embed::{embed, program_of, used_glyphs, FontText};
 use super::fontset::{FontIx, FontSet};
 use super::page::{Draw, Geometry, Page, Target};
+use super::post::Prepacked;
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
@@ -59,6 +60,8 @@ pub struct Written {
     pub images: Vec<ImagePlacement>,
     pub shifted: Vec<ShiftedFont>,
     pub texts: Vec<FontText>,
+    /// The font programs, being deflated.
+    pub prepacked: Vec<Prepacked>,
 }
 
 /// Writes the pages into a printpdf document turned into lopdf's, plus
@@ -70,14 +73,16 @@ pub fn write(
     fonts: &FontSet<'_>,
     anchors: &[AnchorPos],
     title: &str,
-    cache: &crate::cache::Cache,
+    cache: &std::sync::Arc<crate::cache::Cache>,
 ) -> Result<Written, String> {
     let program = program_of(fonts);
     let used = used_glyphs(pages, &program);
     let mut doc = PdfDocument::new(title);
     let mut embedded: BTreeMap<FontIx, EmbeddedFont> = BTreeMap::new();
     let mut texts = Vec::new();
+    let mut prepacked = Vec::new();
     for (font, e) in embed(fonts, &used, cache)? {
+        prepacked.push(Prepacked::start(e.program, cache));
         texts.push(FontText {
             resource: e.id.0.clone(),
             cmap: e.cmap,
@@ -202,6 +207,7 @@ pub fn write(
         images,
         shifted: shifted.into_values().collect(),
         texts,
+        prepacked,
     })
 }
 

@@ -1,0 +1,306 @@
+//! Set paragraphs kept between builds. Shaping and line breaking are most
+//! of the typesetter's time, and a paragraph sets the same way whenever
+//! its text, style, measure and fonts are the same; so after an edit only
+//! the paragraphs that changed are set again.
+//!
+//! Each paragraph is keyed by everything [`super::paragraph`] reads. The
+//! paragraphs of the last build are kept together in one cache entry per
+//! font choice (one file read instead of hundreds), decoded once per
+//! process and kept as they are for `watch`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::fontset::FontChoice;
+use super::line::{Line, Placed};
+use super::paragraph::{Align, ParaSpec, SetParagraph};
+use super::shape::StyledText;
+use crate::cache::{Cache, Key};
+
+type Known = HashMap<Key, Arc<SetParagraph>>;
+
+pub struct Paragraphs {
+    cache: Arc<Cache>,
+    /// The cache entry holding the last build's paragraphs.
+    pack: Key,
+    known: Arc<Known>,
+    /// Paragraphs used by this build, old or new.
+    used: Mutex<Known>,
+}
+
+impl Paragraphs {
+    /// The paragraphs set with `choice` by the last build, if the cache has
+    /// them.
+    pub fn open(cache: &Arc<Cache>, choice: &FontChoice) -> Paragraphs {
+        let mut parts: Vec<Vec<u8>> = Vec::new();
+        for face in &choice.faces {
+            parts.push(face.path.to_string_lossy().as_bytes().to_vec());
+            parts.push(face.index.to_le_bytes().to_vec());
+            parts.push((face.data.len() as u64).to_le_bytes().to_vec());
+        }
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        let pack = Cache::key("pdf-paragraphs", &refs);
+        let known = cache
+            .memo::<Known>(&pack)
+            .or_else(|| cache.get(&pack).and_then(|b| decode(&b)).map(Arc::new))
+            .unwrap_or_default();
+        Paragraphs {
+            cache: cache.clone(),
+            pack,
+            known,
+            used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The paragraph set under `key`, set by `set` if no build has yet.
+    pub fn get_or(&self, key: Key, set: impl FnOnce() -> SetParagraph) -> SetParagraph {
+        if !self.cache.is_enabled() {
+            return set();
+        }
+        let found = self.known.get(&key).cloned();
+        let value = found.unwrap_or_else(|| Arc::new(set()));
+        let out = (*value).clone();
+        self.lock().insert(key, value);
+        out
+    }
+
+    /// Keeps this build's paragraphs for the next one (only when they
+    /// differ from what is kept).
+    pub fn save(&self) {
+        if !self.cache.is_enabled() {
+            return;
+        }
+        let used = std::mem::take(&mut *self.lock());
+        let same =
+            used.len() == self.known.len() && used.keys().all(|k| self.known.contains_key(k));
+        if same {
+            // Mark the entry as used so that it survives pruning.
+            self.cache.memo::<Known>(&self.pack);
+            let _ = self.cache.get(&self.pack);
+            return;
+        }
+        self.cache.put(&self.pack, encode(&used));
+        self.cache.put_memo(&self.pack, used);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.used.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The key of a paragraph: its styled text, how it is set, and whether
+/// display lines prefer phrase breaks.
+pub fn key(text: &StyledText, spec: &ParaSpec, phrases: bool) -> Key {
+    let mut k = Vec::with_capacity(text.text.len() + 16 * text.spans.len() + 32);
+    let f = |k: &mut Vec<u8>, x: f32| k.extend_from_slice(&x.to_bits().to_le_bytes());
+    f(&mut k, spec.shape.size);
+    f(&mut k, spec.width);
+    f(&mut k, spec.indent);
+    k.push(spec.shape.script as u8);
+    k.push(spec.shape.punct as u8);
+    k.push(spec.shape.bold as u8);
+    k.push(match spec.align {
+        Align::Justify => 0,
+        Align::Left => 1,
+        Align::Center => 2,
+    });
+    k.push(phrases as u8);
+    for (range, style) in &text.spans {
+        k.extend_from_slice(&(range.start as u32).to_le_bytes());
+        k.extend_from_slice(&(range.end as u32).to_le_bytes());
+        k.extend_from_slice(&[style.bold as u8, style.emphasis as u8, style.sup as u8]);
+        k.extend_from_slice(&style.link.map_or(u32::MAX, u32::from).to_le_bytes());
+        f(&mut k, style.scale);
+    }
+    Cache::key("pdf-paragraph", &[&k, text.text.as_bytes()])
+}
+
+// A plain little-endian encoding: the pack is read back only by the same
+// binary (cache keys carry its fingerprint), and checked against its hash.
+
+fn encode(paragraphs: &Known) -> Vec<u8> {
+    let mut out = Vec::with_capacity(paragraphs.len() * 1024);
+    put_u32(&mut out, paragraphs.len() as u32);
+    let mut keys: Vec<&Key> = paragraphs.keys().collect();
+    keys.sort();
+    for key in keys {
+        let p = &paragraphs[key];
+        out.extend_from_slice(key);
+        out.push(p.phrased as u8);
+        put_u32(&mut out, p.missing.len() as u32);
+        for c in &p.missing {
+            put_u32(&mut out, *c as u32);
+        }
+        put_u32(&mut out, p.lines.len() as u32);
+        for (x, line) in &p.lines {
+            put_f32(&mut out, *x);
+            put_line(&mut out, line);
+        }
+    }
+    out
+}
+
+fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_f32(out: &mut Vec<u8>, v: f32) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_line(out: &mut Vec<u8>, line: &Line) {
+    put_u32(out, line.text.len() as u32);
+    out.extend_from_slice(line.text.as_bytes());
+    put_f32(out, line.width);
+    put_f32(out, line.size);
+    out.push(line.spaced as u8);
+    put_u32(out, line.glyphs.len() as u32);
+    for g in &line.glyphs {
+        out.extend_from_slice(&g.font.to_le_bytes());
+        out.extend_from_slice(&g.gid.to_le_bytes());
+        for v in [g.size, g.x, g.rise, g.advance] {
+            put_f32(out, v);
+        }
+        put_u32(out, g.text.start);
+        put_u32(out, g.text.end);
+        out.push(g.emphasis as u8);
+        out.extend_from_slice(&g.link.map_or(u32::MAX, u32::from).to_le_bytes());
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn bytes(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, tail) = self.0.split_at_checked(n)?;
+        self.0 = tail;
+        Some(head)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.bytes(1)?[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_le_bytes(self.bytes(2)?.try_into().ok()?))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
+    }
+    fn f32(&mut self) -> Option<f32> {
+        Some(f32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
+    }
+    /// A count, bounded by what is left (each item takes at least a byte),
+    /// so that a damaged entry cannot ask for a huge allocation.
+    fn count(&mut self) -> Option<usize> {
+        let n = self.u32()? as usize;
+        (n <= self.0.len()).then_some(n)
+    }
+    fn link(&mut self) -> Option<Option<u16>> {
+        let v = self.u32()?;
+        Some(if v == u32::MAX {
+            None
+        } else {
+            Some(u16::try_from(v).ok()?)
+        })
+    }
+}
+
+fn decode(bytes: &[u8]) -> Option<Known> {
+    let mut r = Reader(bytes);
+    let n = r.count()?;
+    let mut out = HashMap::with_capacity(n);
+    for _ in 0..n {
+        let key: Key = r.bytes(32)?.try_into().ok()?;
+        let phrased = r.u8()? != 0;
+        let missing = (0..r.count()?)
+            .map(|_| char::from_u32(r.u32()?))
+            .collect::<Option<Vec<char>>>()?;
+        let count = r.count()?;
+        let mut lines = Vec::with_capacity(count);
+        for _ in 0..count {
+            let x = r.f32()?;
+            lines.push((x, line(&mut r)?));
+        }
+        let set = SetParagraph {
+            lines,
+            missing,
+            phrased,
+        };
+        out.insert(key, Arc::new(set));
+    }
+    r.0.is_empty().then_some(out)
+}
+
+fn line(r: &mut Reader<'_>) -> Option<Line> {
+    let len = r.count()?;
+    let text = String::from_utf8(r.bytes(len)?.to_vec()).ok()?;
+    let width = r.f32()?;
+    let size = r.f32()?;
+    let spaced = r.u8()? != 0;
+    let count = r.count()?;
+    let mut glyphs = Vec::with_capacity(count);
+    for _ in 0..count {
+        glyphs.push(Placed {
+            font: r.u16()?,
+            gid: r.u16()?,
+            size: r.f32()?,
+            x: r.f32()?,
+            rise: r.f32()?,
+            advance: r.f32()?,
+            text: r.u32()?..r.u32()?,
+            emphasis: r.u8()? != 0,
+            link: r.link()?,
+        });
+    }
+    Some(Line {
+        glyphs,
+        text,
+        width,
+        size,
+        spaced,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_round_trip_and_reject_damage() {
+        let line = Line {
+            glyphs: vec![Placed {
+                font: 1,
+                gid: 42,
+                size: 10.5,
+                x: 3.25,
+                rise: -1.0,
+                advance: 10.5,
+                text: 0..3,
+                emphasis: true,
+                link: Some(7),
+            }],
+            text: "中".into(),
+            width: 10.5,
+            size: 10.5,
+            spaced: false,
+        };
+        let set = SetParagraph {
+            lines: vec![(21.0, line)],
+            missing: vec!['𠀀'],
+            phrased: true,
+        };
+        let mut known = Known::new();
+        known.insert([9; 32], Arc::new(set));
+        let bytes = encode(&known);
+        let back = decode(&bytes).expect("decodes");
+        let p = &back[&[9; 32]];
+        assert_eq!(p.lines[0].0, 21.0);
+        assert_eq!(p.lines[0].1.glyphs[0].gid, 42);
+        assert_eq!(p.lines[0].1.glyphs[0].link, Some(7));
+        assert_eq!(p.lines[0].1.text, "中");
+        assert_eq!(p.missing, vec!['𠀀']);
+        assert!(decode(&bytes[..bytes.len() - 1]).is_none());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(&longer).is_none());
+    }
+}
