@@ -18,6 +18,7 @@ pub mod paragraph;
 pub mod post;
 pub mod reuse;
 pub mod shape;
+pub mod streams;
 pub mod write;
 
 use crate::build::Prepared;

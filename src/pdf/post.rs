@@ -457,7 +457,7 @@ const CACHED_STREAM: usize = 64 * 1024;
 
 /// Level 4: within a few KB of lopdf's level 9 (font programs barely
 /// compress further) in far less time.
-fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
+pub(super) fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
     use std::io::Write;
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(4));
     encoder.write_all(content).map_err(|e| e.to_string())?;

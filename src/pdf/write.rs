@@ -3,7 +3,7 @@
 //! position is reached through TJ offsets in thousandths of an em (Tw does
 //! nothing with CID fonts). Fonts come subset from [`super::embed`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, FontId, Greyscale,
@@ -15,6 +15,7 @@ use super::embed::{embed, program_of, used_glyphs, FontText};
 use super::fontset::{FontIx, FontSet};
 use super::page::{Draw, Geometry, Page, Target};
 use super::post::Prepacked;
+use super::streams::PageStreams;
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
@@ -100,6 +101,10 @@ pub fn write(
         );
     }
     let mut shifted: BTreeMap<(FontIx, i64), ShiftedFont> = BTreeMap::new();
+
+    let digest = fonts_digest(fonts, &embedded);
+    let mut streams = PageStreams::look_up(pages, geo, &digest, cache);
+    let resources: BTreeSet<String> = embedded.values().map(|e| e.id.0.clone()).collect();
 
     let mut images = Vec::new();
     let mut pdf_pages = Vec::with_capacity(pages.len());
@@ -187,11 +192,17 @@ pub fn write(
             ops.push(Op::RestoreGraphicsState);
         }
         ops.extend(links);
+        if streams.is_kept(index) {
+            ops = streams.strip(ops, &resources);
+        }
         pdf_pages.push(PdfPage::new(
             printpdf::Mm(geo.page_w / super::page::PT_PER_MM),
             printpdf::Mm(geo.page_h / super::page::PT_PER_MM),
             ops,
         ));
+    }
+    if let Some((first, shown)) = streams.shown_ops() {
+        pdf_pages[first].ops.extend(shown);
     }
     doc.with_pages(pdf_pages);
     let opts = PdfSaveOptions {
@@ -201,7 +212,8 @@ pub fn write(
         image_optimization: None,
     };
     let mut warnings = Vec::new();
-    let doc = doc.to_lopdf_document(&opts, &mut warnings);
+    let mut doc = doc.to_lopdf_document(&opts, &mut warnings);
+    streams.fill(&mut doc, cache)?;
     Ok(Written {
         doc,
         images,
@@ -209,6 +221,26 @@ pub fn write(
         texts,
         prepacked,
     })
+}
+
+/// Identifies the embedded fonts as the content streams see them: each
+/// subset's face, resource name and glyph codes and widths.
+fn fonts_digest(fonts: &FontSet<'_>, embedded: &BTreeMap<FontIx, EmbeddedFont>) -> Vec<u8> {
+    let mut d = Vec::new();
+    for (&font, e) in embedded {
+        let face = &fonts.choice.faces[font as usize];
+        d.extend_from_slice(face.path.to_string_lossy().as_bytes());
+        d.extend_from_slice(&face.index.to_le_bytes());
+        d.extend_from_slice(&(face.data.len() as u64).to_le_bytes());
+        d.extend_from_slice(e.id.0.as_bytes());
+        for (old, (new, code, width)) in &e.map {
+            d.extend_from_slice(&old.to_le_bytes());
+            d.extend_from_slice(&new.to_le_bytes());
+            d.extend_from_slice(&code.to_le_bytes());
+            d.extend_from_slice(&width.to_le_bytes());
+        }
+    }
+    d
 }
 
 struct TextOut<'a> {
