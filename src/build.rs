@@ -242,17 +242,29 @@ fn write_outputs(dir: &Path, outputs: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagn
     remove_stale_temps(dir, outputs);
     // Stage every file first, then rename them all: either all outputs are
     // new or none is.
-    let mut staged = Vec::new();
-    for (path, bytes) in outputs {
+    // Side by side: most of the time is waiting for the disk.
+    let written = crate::par::map(outputs, |(path, bytes)| {
         let tmp = temp_path(path);
-        if let Err(e) = write_synced(&tmp, bytes) {
-            for t in &staged {
-                let _ = std::fs::remove_file(t);
+        write_synced(&tmp, bytes)
+            .map(|()| tmp)
+            .map_err(|e| e.to_string())
+    });
+    let mut staged = Vec::new();
+    let mut failed = None;
+    for ((path, _), result) in outputs.iter().zip(written) {
+        match result {
+            Ok(tmp) => staged.push(tmp),
+            Err(e) => {
+                let _ = std::fs::remove_file(temp_path(path));
+                failed.get_or_insert((path, e));
             }
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Diagnostic::error(format!("cannot write the output: {e}")).in_file(path));
         }
-        staged.push(tmp);
+    }
+    if let Some((path, e)) = failed {
+        for t in &staged {
+            let _ = std::fs::remove_file(t);
+        }
+        return Err(Diagnostic::error(format!("cannot write the output: {e}")).in_file(path));
     }
     for ((path, _), tmp) in outputs.iter().zip(&staged) {
         std::fs::rename(tmp, path).map_err(|e| {

@@ -168,6 +168,76 @@ impl Cache {
     }
 }
 
+/// Values a build uses by the hundred (set paragraphs, page streams), kept
+/// together as one entry: one file to read and write instead of hundreds.
+/// Each value has its own key; the pack holds those the last build used,
+/// decoded once per process and kept as they are for `watch`.
+pub struct Pack<T> {
+    cache: Arc<Cache>,
+    key: Key,
+    known: Arc<Packed<T>>,
+    used: Mutex<Packed<T>>,
+}
+
+pub type Packed<T> = HashMap<Key, Arc<T>>;
+
+impl<T: Send + Sync + 'static> Pack<T> {
+    /// The pack stored under `key`, read with `decode` (which returns
+    /// `None` for anything it cannot read: then the pack starts empty).
+    pub fn open(
+        cache: &Arc<Cache>,
+        key: Key,
+        decode: impl FnOnce(&[u8]) -> Option<Packed<T>>,
+    ) -> Pack<T> {
+        let known = cache
+            .memo::<Packed<T>>(&key)
+            .or_else(|| cache.get(&key).and_then(|b| decode(&b)).map(Arc::new))
+            .unwrap_or_default();
+        Pack {
+            cache: cache.clone(),
+            key,
+            known,
+            used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.cache.is_enabled()
+    }
+
+    pub fn get(&self, key: &Key) -> Option<Arc<T>> {
+        let found = self.known.get(key).cloned()?;
+        self.lock().insert(*key, found.clone());
+        Some(found)
+    }
+
+    pub fn put(&self, key: Key, value: Arc<T>) {
+        self.lock().insert(key, value);
+    }
+
+    /// Keeps the values used since [`Pack::open`] for the next build,
+    /// written with `encode` only when they differ from what is kept.
+    pub fn save(&self, encode: impl FnOnce(&Packed<T>) -> Vec<u8>) {
+        if !self.cache.is_enabled() {
+            return;
+        }
+        let used = std::mem::take(&mut *self.lock());
+        let same =
+            used.len() == self.known.len() && used.keys().all(|k| self.known.contains_key(k));
+        if same {
+            // Marked as used, so that pruning keeps it.
+            self.cache.mark_used(&self.key);
+            return;
+        }
+        self.cache.put(&self.key, encode(&used));
+        self.cache.put_memo(&self.key, used);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Packed<T>> {
+        self.used.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 fn hex(key: &Key) -> String {
     key.iter().map(|b| format!("{b:02x}")).collect()
 }

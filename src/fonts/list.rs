@@ -29,13 +29,16 @@ const PROBES: &[(&str, &str)] = &[
 pub fn cjk_families(book: &FontBook, project: &std::path::Path) -> BTreeMap<String, FamilyInfo> {
     let shipped = super::shipped_dir();
     let mut out: BTreeMap<String, FamilyInfo> = BTreeMap::new();
-    for face in book.db.faces() {
+    for (db, face) in book
+        .databases()
+        .into_iter()
+        .flat_map(|db| db.faces().map(move |f| (db, f)))
+    {
         let path = match &face.source {
             fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
             fontdb::Source::Binary(_) => continue,
         };
-        let covers: Vec<&'static str> = book
-            .db
+        let covers: Vec<&'static str> = db
             .with_face_data(face.id, |data, index| {
                 let parsed = ttf_parser::Face::parse(data, index).ok();
                 PROBES

@@ -9,7 +9,7 @@ pub mod subset;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Script;
@@ -96,7 +96,11 @@ pub fn shipped_dir() -> PathBuf {
 
 /// Every font the build may use, indexed once.
 pub struct FontBook {
-    pub(crate) db: fontdb::Database,
+    /// The project's, configured and shipped fonts.
+    local: fontdb::Database,
+    /// System fonts, indexed only when the local ones do not do: scanning
+    /// them costs more than many a rebuild.
+    system: OnceLock<fontdb::Database>,
     /// File bytes, read once per path.
     files: Mutex<HashMap<PathBuf, Arc<FontBytes>>>,
 }
@@ -115,18 +119,29 @@ impl FontBook {
         if shipped != project && shipped.is_dir() {
             db.load_fonts_dir(&shipped);
         }
-        db.load_system_fonts();
         FontBook {
-            db,
+            local: db,
+            system: OnceLock::new(),
             files: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The font databases in the order they are searched.
+    pub(crate) fn databases(&self) -> [&fontdb::Database; 2] {
+        let system = self.system.get_or_init(|| {
+            let mut db = fontdb::Database::new();
+            db.load_system_fonts();
+            db
+        });
+        [&self.local, system]
     }
 
     /// Family names available, sorted, for error messages and `booklet fonts`.
     pub fn families(&self) -> Vec<String> {
         let mut names: Vec<String> = self
-            .db
-            .faces()
+            .databases()
+            .into_iter()
+            .flat_map(|db| db.faces())
             .flat_map(|f| f.families.iter().map(|(n, _)| n.clone()))
             .collect();
         names.sort();
@@ -153,14 +168,20 @@ impl FontBook {
             fontdb::Weight::NORMAL
         };
         let with_script = format!("{family} {suffix}");
-        let id = [with_script.as_str(), family]
-            .into_iter()
-            .find_map(|name| {
-                self.db.query(&fontdb::Query {
+        let find = |db: &fontdb::Database| {
+            [with_script.as_str(), family].into_iter().find_map(|name| {
+                db.query(&fontdb::Query {
                     families: &[fontdb::Family::Name(name)],
                     weight,
                     ..Default::default()
                 })
+            })
+        };
+        let (db, id) = find(&self.local)
+            .map(|id| (&self.local, id))
+            .or_else(|| {
+                let system = self.databases()[1];
+                find(system).map(|id| (system, id))
             })
             .ok_or_else(|| {
                 let available = self.families();
@@ -187,8 +208,7 @@ impl FontBook {
                         .join(", ")
                 ))
             })?;
-        let info = self
-            .db
+        let info = db
             .face(id)
             .ok_or_else(|| Diagnostic::error(format!("font family `{family}` vanished")))?;
         let path = match &info.source {
@@ -242,15 +262,19 @@ impl FontBook {
     /// The first installed face (project, configured, shipped, then system
     /// fonts) with a glyph for `c`: the last resort of character fallback.
     pub fn face_covering(&self, c: char) -> Option<Face> {
-        let info = self.db.faces().find(|info| {
-            self.db
-                .with_face_data(info.id, |data, index| {
-                    ttf_parser::Face::parse(data, index)
-                        .ok()
-                        .and_then(|f| f.glyph_index(c))
-                        .is_some_and(|g| g.0 != 0)
-                })
-                .unwrap_or(false)
+        let covers = |db: &fontdb::Database, info: &fontdb::FaceInfo| {
+            db.with_face_data(info.id, |data, index| {
+                ttf_parser::Face::parse(data, index)
+                    .ok()
+                    .and_then(|f| f.glyph_index(c))
+                    .is_some_and(|g| g.0 != 0)
+            })
+            .unwrap_or(false)
+        };
+        let local = self.local.faces().find(|info| covers(&self.local, info));
+        let info = local.or_else(|| {
+            let system = self.databases()[1];
+            system.faces().find(|info| covers(system, info))
         })?;
         let path = match &info.source {
             fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),

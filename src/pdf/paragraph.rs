@@ -205,6 +205,21 @@ fn inked_width(line: &Line) -> f32 {
 /// Sets one line of plain text at its natural width (running heads,
 /// folios, TOC entries).
 pub fn set_plain(fonts: &FontSet<'_>, text: &str, shape: ShapeParams) -> Line {
+    let Some(kept) = &fonts.paragraphs else {
+        return set_plain_anew(fonts, text, shape);
+    };
+    let set = kept.get_or(super::reuse::plain_key(text, &shape), || SetParagraph {
+        lines: vec![(0.0, set_plain_anew(fonts, text, shape))],
+        ..SetParagraph::default()
+    });
+    set.lines
+        .into_iter()
+        .next()
+        .map(|(_, l)| l)
+        .unwrap_or_default()
+}
+
+fn set_plain_anew(fonts: &FontSet<'_>, text: &str, shape: ShapeParams) -> Line {
     let mut styled = StyledText::default();
     styled.push(text, SpanStyle::default());
     let shaped = self::shape(fonts, &styled, &shape);

@@ -399,25 +399,20 @@ fn add_shifted_fonts(
         let Ok(Object::Reference(base_id)) = fonts.get(s.base.as_bytes()) else {
             continue;
         };
-        let mut base = doc
-            .get_dictionary(*base_id)
-            .map_err(|e| e.to_string())?
-            .clone();
-        let Ok(Object::Array(desc)) = base.get(b"DescendantFonts") else {
+        let base_dict = doc.get_dictionary(*base_id).map_err(|e| e.to_string())?;
+        let Ok(Object::Array(desc)) = base_dict.get(b"DescendantFonts") else {
             continue;
         };
-        let mut cid_font = match desc.first() {
-            Some(Object::Dictionary(d)) => d.clone(),
-            Some(Object::Reference(r)) => {
-                doc.get_dictionary(*r).map_err(|e| e.to_string())?.clone()
-            }
+        let original = match desc.first() {
+            Some(Object::Dictionary(d)) => d,
+            Some(Object::Reference(r)) => doc.get_dictionary(*r).map_err(|e| e.to_string())?,
             _ => continue,
         };
-        cid_font.set("W", widths_array(&s.widths));
-        base.set(
-            "DescendantFonts",
-            Object::Array(vec![Object::Dictionary(cid_font)]),
-        );
+        // Copies with one entry replaced, in place (the widths are long:
+        // cloning them only to throw them away is most of this pass).
+        let cid_font = replaced(original, b"W", widths_array(&s.widths));
+        let descendants = Object::Array(vec![Object::Dictionary(cid_font)]);
+        let base = replaced(base_dict, b"DescendantFonts", descendants);
         let id = doc.add_object(base);
         fonts.set(s.name.clone(), Object::Reference(id));
     }
@@ -426,6 +421,20 @@ fn add_shifted_fonts(
 }
 
 /// A CID font /W array: runs of consecutive codes.
+/// `dict` with the value of `key` replaced by `value`, in its place.
+fn replaced(dict: &Dictionary, key: &[u8], value: Object) -> Dictionary {
+    let mut value = Some(value);
+    dict.iter()
+        .map(|(k, v)| {
+            let v = match value.take_if(|_| k.as_slice() == key) {
+                Some(new) => new,
+                None => v.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
 fn widths_array(widths: &std::collections::BTreeMap<u16, i64>) -> Object {
     let mut out = Vec::new();
     let mut run: Vec<Object> = Vec::new();

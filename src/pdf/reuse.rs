@@ -3,30 +3,21 @@
 //! its text, style, measure and fonts are the same; so after an edit only
 //! the paragraphs that changed are set again.
 //!
-//! Each paragraph is keyed by everything [`super::paragraph`] reads. The
-//! paragraphs of the last build are kept together in one cache entry per
-//! font choice (one file read instead of hundreds), decoded once per
-//! process and kept as they are for `watch`.
+//! Each paragraph is keyed by everything [`super::paragraph`] reads; the
+//! paragraphs of the last build are kept in one [`Pack`] per font choice.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::fontset::FontChoice;
 use super::line::{Line, Placed};
 use super::paragraph::{Align, ParaSpec, SetParagraph};
-use super::shape::StyledText;
-use crate::cache::{Cache, Key};
+use super::shape::{ShapeParams, StyledText};
+use crate::cache::{Cache, Key, Pack, Packed};
 
-type Known = HashMap<Key, Arc<SetParagraph>>;
+type Known = Packed<SetParagraph>;
 
-pub struct Paragraphs {
-    cache: Arc<Cache>,
-    /// The cache entry holding the last build's paragraphs.
-    pack: Key,
-    known: Arc<Known>,
-    /// Paragraphs used by this build, old or new.
-    used: Mutex<Known>,
-}
+pub struct Paragraphs(Pack<SetParagraph>);
 
 impl Paragraphs {
     /// The paragraphs set with `choice` by the last build, if the cache has
@@ -39,52 +30,26 @@ impl Paragraphs {
             parts.push((face.data.len() as u64).to_le_bytes().to_vec());
         }
         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-        let pack = Cache::key("pdf-paragraphs", &refs);
-        let known = cache
-            .memo::<Known>(&pack)
-            .or_else(|| cache.get(&pack).and_then(|b| decode(&b)).map(Arc::new))
-            .unwrap_or_default();
-        Paragraphs {
-            cache: cache.clone(),
-            pack,
-            known,
-            used: Mutex::new(HashMap::new()),
-        }
+        let key = Cache::key("pdf-paragraphs", &refs);
+        Paragraphs(Pack::open(cache, key, decode))
     }
 
     /// The paragraph set under `key`, set by `set` if no build has yet.
     pub fn get_or(&self, key: Key, set: impl FnOnce() -> SetParagraph) -> SetParagraph {
-        if !self.cache.is_enabled() {
+        if !self.0.is_enabled() {
             return set();
         }
-        let found = self.known.get(&key).cloned();
-        let value = found.unwrap_or_else(|| Arc::new(set()));
-        let out = (*value).clone();
-        self.lock().insert(key, value);
-        out
+        if let Some(found) = self.0.get(&key) {
+            return (*found).clone();
+        }
+        let value = set();
+        self.0.put(key, Arc::new(value.clone()));
+        value
     }
 
-    /// Keeps this build's paragraphs for the next one (only when they
-    /// differ from what is kept).
+    /// Keeps this build's paragraphs for the next one.
     pub fn save(&self) {
-        if !self.cache.is_enabled() {
-            return;
-        }
-        let used = std::mem::take(&mut *self.lock());
-        let same =
-            used.len() == self.known.len() && used.keys().all(|k| self.known.contains_key(k));
-        if same {
-            // Mark the entry as used so that it survives pruning.
-            self.cache.memo::<Known>(&self.pack);
-            let _ = self.cache.get(&self.pack);
-            return;
-        }
-        self.cache.put(&self.pack, encode(&used));
-        self.cache.put_memo(&self.pack, used);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Known> {
-        self.used.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.save(encode);
     }
 }
 
@@ -113,6 +78,13 @@ pub fn key(text: &StyledText, spec: &ParaSpec, phrases: bool) -> Key {
         f(&mut k, style.scale);
     }
     Cache::key("pdf-paragraph", &[&k, text.text.as_bytes()])
+}
+
+/// The key of a line of plain text set at its natural width.
+pub fn plain_key(text: &str, shape: &ShapeParams) -> Key {
+    let mut k = shape.size.to_bits().to_le_bytes().to_vec();
+    k.extend_from_slice(&[shape.script as u8, shape.punct as u8, shape.bold as u8]);
+    Cache::key("pdf-plain", &[&k, text.as_bytes()])
 }
 
 // A plain little-endian encoding: the pack is read back only by the same

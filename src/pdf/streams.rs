@@ -20,9 +20,10 @@ use printpdf::{Codepoint, FontId, Op, PdfFontHandle, Pt, TextItem};
 use super::line::Line;
 use super::page::{Draw, Geometry, Page};
 use super::post::deflate;
-use crate::cache::{Cache, Key};
+use crate::cache::{Cache, Key, Pack, Packed};
 
 pub struct PageStreams {
+    pack: Pack<Vec<u8>>,
     keys: Vec<Key>,
     kept: Vec<Option<Arc<Vec<u8>>>>,
     /// Per font resource, the glyphs the kept pages draw.
@@ -31,10 +32,17 @@ pub struct PageStreams {
 
 impl PageStreams {
     /// Looks up every page's stream. `fonts` identifies the embedded fonts.
-    pub fn look_up(pages: &[Page], geo: &Geometry, fonts: &[u8], cache: &Cache) -> PageStreams {
+    pub fn look_up(
+        pages: &[Page],
+        geo: &Geometry,
+        fonts: &[u8],
+        cache: &Arc<Cache>,
+    ) -> PageStreams {
+        let pack = Pack::open(cache, Cache::key("pdf-page-streams", &[fonts]), decode);
         let keys: Vec<Key> = pages.iter().map(|p| page_key(p, geo, fonts)).collect();
-        let kept = keys.iter().map(|k| cache.get(k)).collect();
+        let kept = keys.iter().map(|k| pack.get(k)).collect();
         PageStreams {
+            pack,
             keys,
             kept,
             shown: BTreeMap::new(),
@@ -100,7 +108,7 @@ impl PageStreams {
 
     /// Puts the kept streams in place and deflates the others side by
     /// side, keeping them for the next build.
-    pub fn fill(&self, doc: &mut lopdf::Document, cache: &Cache) -> Result<(), String> {
+    pub fn fill(&self, doc: &mut lopdf::Document) -> Result<(), String> {
         let contents: Vec<Option<lopdf::ObjectId>> = doc
             .get_pages()
             .values()
@@ -145,9 +153,12 @@ impl PageStreams {
         for chunk in packed {
             for (i, id, stored) in chunk? {
                 set_stream(doc, id, &stored);
-                cache.put(&self.keys[i], stored);
+                if self.pack.is_enabled() {
+                    self.pack.put(self.keys[i], Arc::new(stored));
+                }
             }
         }
+        self.pack.save(encode);
         Ok(())
     }
 }
@@ -214,4 +225,29 @@ fn line_bytes(k: &mut Vec<u8>, line: &Line) {
         }
         k.push(g.emphasis as u8);
     }
+}
+
+fn encode(streams: &Packed<Vec<u8>>) -> Vec<u8> {
+    let mut keys: Vec<&Key> = streams.keys().collect();
+    keys.sort();
+    let mut out = Vec::new();
+    for key in keys {
+        out.extend_from_slice(key);
+        out.extend_from_slice(&(streams[key].len() as u32).to_le_bytes());
+        out.extend_from_slice(&streams[key]);
+    }
+    out
+}
+
+fn decode(mut bytes: &[u8]) -> Option<Packed<Vec<u8>>> {
+    let mut out = Packed::new();
+    while !bytes.is_empty() {
+        let (key, rest) = bytes.split_at_checked(32)?;
+        let (len, rest) = rest.split_at_checked(4)?;
+        let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+        let (stream, rest) = rest.split_at_checked(len)?;
+        out.insert(key.try_into().ok()?, Arc::new(stream.to_vec()));
+        bytes = rest;
+    }
+    Some(out)
 }

@@ -213,7 +213,7 @@ pub fn write(
     };
     let mut warnings = Vec::new();
     let mut doc = doc.to_lopdf_document(&opts, &mut warnings);
-    streams.fill(&mut doc, cache)?;
+    streams.fill(&mut doc)?;
     Ok(Written {
         doc,
         images,
