@@ -7,6 +7,7 @@
 
 pub mod breaks;
 pub mod embed;
+pub mod fontfile;
 pub mod fontset;
 pub mod frontmatter;
 pub mod images;
@@ -100,9 +101,12 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
             ..Page::default()
         });
     }
-    if let Some(kept) = &fonts.paragraphs {
-        kept.save();
-    }
+    // Every paragraph is set: keep them for the next build while the
+    // pages are written.
+    let saving = fonts
+        .paragraphs
+        .take()
+        .map(|kept| std::thread::spawn(move || kept.save()));
     let front_count = front_pages.len();
     let mut pages = front_pages;
     pages.extend(body);
@@ -119,6 +123,9 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
         &book.meta.title,
         &prepared.cache,
     )?;
+    if let Some(saving) = saving {
+        let _ = saving.join();
+    }
     let outline: Vec<OutlineEntry> = galley
         .headings
         .iter()
@@ -138,7 +145,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     );
     post::finish(
         written.doc,
-        written.prepacked,
+        written.fonts,
         &Finish {
             meta: &book.meta,
             outline: &outline,
@@ -146,7 +153,6 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
             images: &images.list,
             placements: &written.images,
             shifted: &written.shifted,
-            texts: &written.texts,
             producer: &producer,
             cache: &prepared.cache,
         },

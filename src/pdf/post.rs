@@ -2,15 +2,14 @@
 //! a nested outline with in-page destinations in document order, page
 //! labels (roman front matter, arabic body from 1), /Lang, /PageMode as a
 //! name, the Info dictionary with dates from the manifest, a fixed /ID,
-//! and the images. Then compression and the bytes.
-
-use std::sync::Arc;
+//! the fonts ([`super::fontfile`]) and the images. Then compression and
+//! the bytes.
 
 use lopdf::{Dictionary, Object, Stream, StringFormat};
 
 use crate::cache::Cache;
 
-use super::embed::FontText;
+use super::fontfile::{add_fonts, FontEntry};
 use super::images::{Image, ImageKind};
 use super::write::{ImagePlacement, ShiftedFont};
 use crate::model::BookMeta;
@@ -33,20 +32,19 @@ pub struct Finish<'a> {
     pub images: &'a [Image],
     pub placements: &'a [ImagePlacement],
     pub shifted: &'a [ShiftedFont],
-    pub texts: &'a [FontText],
     pub producer: &'a str,
     pub cache: &'a Cache,
 }
 
 pub fn finish(
     mut doc: lopdf::Document,
-    prepacked: Vec<Prepacked>,
+    fonts: Vec<FontEntry>,
     f: &Finish<'_>,
 ) -> Result<Vec<u8>, String> {
     doc.version = "1.7".into();
     let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
     add_images(&mut doc, &pages, f);
-    add_shifted_fonts(&mut doc, &pages, f.shifted, f.texts)?;
+    add_fonts(&mut doc, &pages, fonts, f.shifted)?;
     let outline = add_outline(&mut doc, &pages, f.outline);
     let mut labels = vec![];
     if f.front_pages > 0 {
@@ -94,7 +92,7 @@ pub fn finish(
     );
     doc.prune_objects();
     doc.renumber_objects();
-    compress(&mut doc, f.cache, prepacked);
+    compress(&mut doc, f.cache);
     let mut out = Vec::new();
     doc.save_modern(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
@@ -364,102 +362,6 @@ fn add_images(doc: &mut lopdf::Document, pages: &[lopdf::ObjectId], f: &Finish<'
     }
 }
 
-/// The font resources with shifted widths: copies of their base font's
-/// dictionaries (same program, same ToUnicode) with their own /W.
-fn add_shifted_fonts(
-    doc: &mut lopdf::Document,
-    pages: &[lopdf::ObjectId],
-    shifted: &[ShiftedFont],
-    texts: &[FontText],
-) -> Result<(), String> {
-    let page = doc.get_dictionary(pages[0]).map_err(|e| e.to_string())?;
-    let resources = match page.get(b"Resources") {
-        Ok(Object::Reference(r)) => *r,
-        _ => return Err("page resources are not shared".into()),
-    };
-    let font_dict_id = match doc.get_dictionary(resources).and_then(|r| r.get(b"Font")) {
-        Ok(Object::Reference(r)) => *r,
-        _ => return Err("font resources are not shared".into()),
-    };
-    let mut fonts = doc
-        .get_dictionary(font_dict_id)
-        .map_err(|e| e.to_string())?
-        .clone();
-    for t in texts {
-        let Ok(Object::Reference(base_id)) = fonts.get(t.resource.as_bytes()) else {
-            continue;
-        };
-        let base_id = *base_id;
-        let stream = doc.add_object(Stream::new(Dictionary::new(), t.cmap.clone().into_bytes()));
-        if let Ok(base) = doc.get_dictionary_mut(base_id) {
-            base.set("ToUnicode", Object::Reference(stream));
-        }
-    }
-    for s in shifted {
-        let Ok(Object::Reference(base_id)) = fonts.get(s.base.as_bytes()) else {
-            continue;
-        };
-        let base_dict = doc.get_dictionary(*base_id).map_err(|e| e.to_string())?;
-        let Ok(Object::Array(desc)) = base_dict.get(b"DescendantFonts") else {
-            continue;
-        };
-        let original = match desc.first() {
-            Some(Object::Dictionary(d)) => d,
-            Some(Object::Reference(r)) => doc.get_dictionary(*r).map_err(|e| e.to_string())?,
-            _ => continue,
-        };
-        // Copies with one entry replaced, in place (the widths are long:
-        // cloning them only to throw them away is most of this pass).
-        let cid_font = replaced(original, b"W", widths_array(&s.widths));
-        let descendants = Object::Array(vec![Object::Dictionary(cid_font)]);
-        let base = replaced(base_dict, b"DescendantFonts", descendants);
-        let id = doc.add_object(base);
-        fonts.set(s.name.clone(), Object::Reference(id));
-    }
-    doc.objects.insert(font_dict_id, Object::Dictionary(fonts));
-    Ok(())
-}
-
-/// A CID font /W array: runs of consecutive codes.
-/// `dict` with the value of `key` replaced by `value`, in its place.
-fn replaced(dict: &Dictionary, key: &[u8], value: Object) -> Dictionary {
-    let mut value = Some(value);
-    dict.iter()
-        .map(|(k, v)| {
-            let v = match value.take_if(|_| k.as_slice() == key) {
-                Some(new) => new,
-                None => v.clone(),
-            };
-            (k.clone(), v)
-        })
-        .collect()
-}
-
-fn widths_array(widths: &std::collections::BTreeMap<u16, i64>) -> Object {
-    let mut out = Vec::new();
-    let mut run: Vec<Object> = Vec::new();
-    let mut run_start = 0u16;
-    let mut prev: Option<u16> = None;
-    for (&code, &w) in widths {
-        if prev.is_some_and(|p| p + 1 == code) {
-            run.push(Object::Integer(w));
-        } else {
-            if !run.is_empty() {
-                out.push(Object::Integer(run_start as i64));
-                out.push(Object::Array(std::mem::take(&mut run)));
-            }
-            run_start = code;
-            run.push(Object::Integer(w));
-        }
-        prev = Some(code);
-    }
-    if !run.is_empty() {
-        out.push(Object::Integer(run_start as i64));
-        out.push(Object::Array(run));
-    }
-    Object::Array(out)
-}
-
 /// Streams this large (font programs) are deflated once and the result
 /// kept in the build cache: they change only when the glyphs used do.
 const CACHED_STREAM: usize = 64 * 1024;
@@ -473,33 +375,9 @@ pub(super) fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
     encoder.finish().map_err(|e| e.to_string())
 }
 
-/// A font program being deflated in the background while the pages are
-/// written: its compression is the largest single job of a first build.
-pub struct Prepacked {
-    program: Arc<Vec<u8>>,
-    packed: std::thread::JoinHandle<Result<Arc<Vec<u8>>, String>>,
-}
-
-impl Prepacked {
-    /// Starts deflating `program` (or takes an earlier build's result).
-    pub fn start(program: Vec<u8>, cache: &Arc<Cache>) -> Prepacked {
-        let program = Arc::new(program);
-        let (input, cache) = (program.clone(), cache.clone());
-        let packed = std::thread::spawn(move || {
-            let key = Cache::key("pdf-deflate", &[&input]);
-            match cache.get(&key) {
-                Some(hit) => Ok(hit),
-                None => Ok(cache.put(&key, deflate(&input)?)),
-            }
-        });
-        Prepacked { program, packed }
-    }
-}
-
-/// Deflates every stream not yet filtered, side by side, using the
-/// programs deflated in the background where the content is theirs.
-fn compress(doc: &mut lopdf::Document, cache: &Cache, prepacked: Vec<Prepacked>) {
-    let todo: Vec<(lopdf::ObjectId, &[u8])> = doc
+/// Deflates every stream not yet filtered, side by side.
+fn compress(doc: &mut lopdf::Document, cache: &Cache) {
+    let rest: Vec<(lopdf::ObjectId, &[u8])> = doc
         .objects
         .iter()
         .filter_map(|(id, object)| match object {
@@ -509,20 +387,8 @@ fn compress(doc: &mut lopdf::Document, cache: &Cache, prepacked: Vec<Prepacked>)
             _ => None,
         })
         .collect();
-    let mut ready: Vec<(lopdf::ObjectId, Vec<u8>)> = Vec::new();
-    let mut prepacked: Vec<Option<Prepacked>> = prepacked.into_iter().map(Some).collect();
-    let mut rest = Vec::new();
-    for (id, content) in todo {
-        let slot = prepacked
-            .iter_mut()
-            .find(|p| p.as_ref().is_some_and(|p| p.program.as_slice() == content));
-        match slot.and_then(Option::take).map(|p| p.packed.join()) {
-            Some(Ok(Ok(packed))) => ready.push((id, packed.to_vec())),
-            _ => rest.push((id, content)),
-        }
-    }
-    // Other large streams (images) get a job each, cached; the many small
-    // page streams go together in one job.
+    // Large streams (images) get a job each, cached; the small ones go
+    // together in one job.
     let (large, small): (Vec<_>, Vec<_>) = rest
         .into_iter()
         .partition(|(_, c)| c.len() >= CACHED_STREAM);
@@ -545,8 +411,7 @@ fn compress(doc: &mut lopdf::Document, cache: &Cache, prepacked: Vec<Prepacked>)
             })
             .collect::<Result<Vec<_>, String>>()
     });
-    ready.extend(packed.into_iter().flatten().flatten());
-    for (id, packed) in ready {
+    for (id, packed) in packed.into_iter().flatten().flatten() {
         if let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) {
             if packed.len() + 20 < stream.content.len() {
                 stream
@@ -567,18 +432,6 @@ mod tests {
         assert_eq!(pdf_date(0), "D:19700101000000Z");
         assert_eq!(pdf_date(1_704_067_200), "D:20240101000000Z");
         assert_eq!(pdf_date(951_782_400 + 3661), "D:20000229010101Z");
-    }
-
-    #[test]
-    fn width_runs() {
-        let w: std::collections::BTreeMap<u16, i64> =
-            [(3, 500), (4, 750), (9, 1000)].into_iter().collect();
-        let Object::Array(a) = widths_array(&w) else {
-            panic!()
-        };
-        assert_eq!(a.len(), 4);
-        assert_eq!(a[0], Object::Integer(3));
-        assert_eq!(a[2], Object::Integer(9));
     }
 
     #[test]

@@ -140,31 +140,39 @@ fn put_line(out: &mut Vec<u8>, line: &Line) {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+/// Reads what the packs' encoders write; `None` past the end.
+pub(super) struct Reader<'a>(pub &'a [u8]);
 
 impl Reader<'_> {
-    fn bytes(&mut self, n: usize) -> Option<&[u8]> {
+    pub fn bytes(&mut self, n: usize) -> Option<&[u8]> {
         let (head, tail) = self.0.split_at_checked(n)?;
         self.0 = tail;
         Some(head)
     }
-    fn u8(&mut self) -> Option<u8> {
+    pub fn u8(&mut self) -> Option<u8> {
         Some(self.bytes(1)?[0])
     }
-    fn u16(&mut self) -> Option<u16> {
+    pub fn u16(&mut self) -> Option<u16> {
         Some(u16::from_le_bytes(self.bytes(2)?.try_into().ok()?))
     }
-    fn u32(&mut self) -> Option<u32> {
+    pub fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
     }
-    fn f32(&mut self) -> Option<f32> {
+    pub fn f32(&mut self) -> Option<f32> {
         Some(f32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
     }
     /// A count, bounded by what is left (each item takes at least a byte),
     /// so that a damaged entry cannot ask for a huge allocation.
-    fn count(&mut self) -> Option<usize> {
+    pub fn count(&mut self) -> Option<usize> {
         let n = self.u32()? as usize;
         (n <= self.0.len()).then_some(n)
+    }
+    pub fn i64(&mut self) -> Option<i64> {
+        Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+    pub fn string(&mut self) -> Option<String> {
+        let len = self.count()?;
+        String::from_utf8(self.bytes(len)?.to_vec()).ok()
     }
     fn link(&mut self) -> Option<Option<u16>> {
         let v = self.u32()?;

@@ -5,29 +5,97 @@
 //!
 //! A page's stream depends only on what the page draws and on the
 //! embedded fonts (the code and width of each glyph), so a hash of those
-//! is its key. A kept page still goes through printpdf, with its links and
-//! none of its drawing; the glyphs it draws are shown once on the first
-//! kept page, so that printpdf's font dictionaries (which list the widths
-//! of the glyphs drawn) come out as in a build from scratch. Its stream is
-//! then replaced by the kept one.
+//! is its key. A kept page goes through printpdf with its links and none
+//! of its drawing, and its stream is replaced by the kept one; what its
+//! drawing added to the fonts (glyphs shown, shifted widths) is kept with
+//! it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use lopdf::Object;
-use printpdf::{Codepoint, FontId, Op, PdfFontHandle, Pt, TextItem};
+use printpdf::{FontId, Op, PdfFontHandle, TextItem};
 
+use super::fontset::FontIx;
 use super::line::Line;
 use super::page::{Draw, Geometry, Page};
 use super::post::deflate;
+use super::reuse::Reader;
+use super::write::ShiftedFont;
 use crate::cache::{Cache, Key, Pack, Packed};
 
+/// What a page's drawing adds to the document besides its stream: the
+/// glyphs it shows per font resource (printpdf lists their widths) and the
+/// shifted font resources it draws with.
+#[derive(Debug, Clone, Default)]
+pub struct PageFonts {
+    pub shown: BTreeMap<String, BTreeSet<u16>>,
+    pub shifted: BTreeMap<(FontIx, i64), ShiftedFont>,
+}
+
+impl PageFonts {
+    /// Notes the glyphs `ops` show through the fonts in `resources`.
+    pub fn note_shown(&mut self, ops: &[Op], resources: &BTreeSet<String>) {
+        let mut font = None;
+        for op in ops {
+            match op {
+                Op::SetFont {
+                    font: PdfFontHandle::External(FontId(name)),
+                    ..
+                } => font = resources.contains(name).then_some(name),
+                Op::ShowText { items } => {
+                    let Some(name) = font else { continue };
+                    let set = self.shown.entry(name.clone()).or_default();
+                    for item in items {
+                        if let TextItem::GlyphIds(glyphs) = item {
+                            set.extend(glyphs.iter().map(|g| g.gid));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds `other`'s glyphs and shifted widths to these.
+    pub fn absorb(&mut self, other: &PageFonts) {
+        for (name, glyphs) in &other.shown {
+            self.shown.entry(name.clone()).or_default().extend(glyphs);
+        }
+        merge_shifted(&mut self.shifted, &other.shifted);
+    }
+}
+
+/// Adds a page's shifted fonts and widths to those of the document.
+pub fn merge_shifted(
+    all: &mut BTreeMap<(FontIx, i64), ShiftedFont>,
+    page: &BTreeMap<(FontIx, i64), ShiftedFont>,
+) {
+    for (k, s) in page {
+        all.entry(*k)
+            .or_insert_with(|| ShiftedFont {
+                widths: BTreeMap::new(),
+                ..s.clone()
+            })
+            .widths
+            .extend(&s.widths);
+    }
+}
+
+struct Kept {
+    /// A flag (1 = deflated), then the stream's bytes.
+    stream: Vec<u8>,
+    fonts: PageFonts,
+}
+
 pub struct PageStreams {
-    pack: Pack<Vec<u8>>,
+    pack: Pack<Kept>,
     keys: Vec<Key>,
-    kept: Vec<Option<Arc<Vec<u8>>>>,
-    /// Per font resource, the glyphs the kept pages draw.
-    shown: BTreeMap<String, BTreeSet<u16>>,
+    kept: Vec<Option<Arc<Kept>>>,
+    /// The fonts of the pages drawn anew, by page.
+    fresh: BTreeMap<usize, PageFonts>,
+    /// Everything the pages show.
+    shown: PageFonts,
 }
 
 impl PageStreams {
@@ -39,76 +107,47 @@ impl PageStreams {
         cache: &Arc<Cache>,
     ) -> PageStreams {
         let pack = Pack::open(cache, Cache::key("pdf-page-streams", &[fonts]), decode);
-        let keys: Vec<Key> = pages.iter().map(|p| page_key(p, geo, fonts)).collect();
+        let keys: Vec<Key> = pages.iter().map(|p| page_key(p, geo)).collect();
         let kept = keys.iter().map(|k| pack.get(k)).collect();
         PageStreams {
             pack,
             keys,
             kept,
-            shown: BTreeMap::new(),
+            fresh: BTreeMap::new(),
+            shown: PageFonts::default(),
         }
     }
 
-    pub fn is_kept(&self, page: usize) -> bool {
-        self.kept.get(page).is_some_and(Option::is_some)
+    /// The fonts of page `page` if its stream is kept: then nothing of it
+    /// need be drawn, only its links given to printpdf.
+    pub fn kept(&mut self, page: usize) -> Option<&PageFonts> {
+        let kept = self.kept.get(page)?.as_ref()?;
+        self.shown.absorb(&PageFonts {
+            shown: kept.fonts.shown.clone(),
+            shifted: BTreeMap::new(),
+        });
+        Some(&kept.fonts)
     }
 
-    /// What printpdf gets for a kept page: its links (annotations, not
-    /// drawing); the glyphs it shows are noted for [`Self::shown_ops`].
-    pub fn strip(&mut self, ops: Vec<Op>, resources: &BTreeSet<String>) -> Vec<Op> {
-        let mut font = None;
-        let mut links = Vec::new();
-        for op in ops {
-            match op {
-                Op::SetFont {
-                    font: PdfFontHandle::External(FontId(name)),
-                    ..
-                } => font = resources.contains(&name).then_some(name),
-                Op::ShowText { items } => {
-                    let Some(name) = &font else { continue };
-                    let set = self.shown.entry(name.clone()).or_default();
-                    for item in items {
-                        if let TextItem::GlyphIds(glyphs) = item {
-                            set.extend(glyphs.iter().map(|g| g.gid));
-                        }
-                    }
-                }
-                link @ Op::LinkAnnotation { .. } => links.push(link),
-                _ => {}
-            }
+    /// The fonts of page `page`, drawn anew, to be kept with its stream.
+    pub fn drawn(&mut self, page: usize, fonts: PageFonts) {
+        self.shown.absorb(&PageFonts {
+            shown: fonts.shown.clone(),
+            shifted: BTreeMap::new(),
+        });
+        if self.pack.is_enabled() {
+            self.fresh.insert(page, fonts);
         }
-        links
     }
 
-    /// Operations showing every glyph the kept pages draw, for the first
-    /// kept page (whose stream is replaced anyway).
-    pub fn shown_ops(&self) -> Option<(usize, Vec<Op>)> {
-        let first = self.kept.iter().position(Option::is_some)?;
-        let mut ops = vec![Op::StartTextSection];
-        for (name, glyphs) in &self.shown {
-            ops.push(Op::SetFont {
-                font: PdfFontHandle::External(FontId(name.clone())),
-                size: Pt(1.0),
-            });
-            let items = glyphs
-                .iter()
-                .map(|&gid| Codepoint {
-                    gid,
-                    offset: 0.0,
-                    cid: Some(String::new()),
-                })
-                .collect();
-            ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(items)],
-            });
-        }
-        ops.push(Op::EndTextSection);
-        Some((first, ops))
+    /// The codes each font resource shows, over all pages.
+    pub fn shown(&self) -> &BTreeMap<String, BTreeSet<u16>> {
+        &self.shown.shown
     }
 
     /// Puts the kept streams in place and deflates the others side by
     /// side, keeping them for the next build.
-    pub fn fill(&self, doc: &mut lopdf::Document) -> Result<(), String> {
+    pub fn fill(mut self, doc: &mut lopdf::Document) -> Result<(), String> {
         let contents: Vec<Option<lopdf::ObjectId>> = doc
             .get_pages()
             .values()
@@ -121,7 +160,7 @@ impl PageStreams {
         for (i, id) in contents.iter().enumerate() {
             let Some(id) = *id else { continue };
             match self.kept.get(i).cloned().flatten() {
-                Some(kept) => set_stream(doc, id, &kept),
+                Some(kept) => set_stream(doc, id, &kept.stream),
                 None => {
                     if let Some(Object::Stream(s)) = doc.objects.get(&id) {
                         fresh.push((i, id, s.content.clone()));
@@ -151,10 +190,11 @@ impl PageStreams {
                 .collect::<Result<Vec<_>, String>>()
         });
         for chunk in packed {
-            for (i, id, stored) in chunk? {
-                set_stream(doc, id, &stored);
-                if self.pack.is_enabled() {
-                    self.pack.put(self.keys[i], Arc::new(stored));
+            for (i, id, stream) in chunk? {
+                set_stream(doc, id, &stream);
+                if let Some(fonts) = self.fresh.remove(&i) {
+                    self.pack
+                        .put(self.keys[i], Arc::new(Kept { stream, fonts }));
                 }
             }
         }
@@ -183,7 +223,7 @@ fn set_stream(doc: &mut lopdf::Document, id: lopdf::ObjectId, stored: &[u8]) {
 
 /// Everything of a page that reaches its content stream. Links and images
 /// are not drawn by the stream (annotations, and a stream of their own).
-fn page_key(page: &Page, geo: &Geometry, fonts: &[u8]) -> Key {
+fn page_key(page: &Page, geo: &Geometry) -> Key {
     let mut k: Vec<u8> = Vec::with_capacity(16 * 1024);
     let f = |k: &mut Vec<u8>, v: f32| k.extend_from_slice(&v.to_bits().to_le_bytes());
     f(&mut k, geo.page_h);
@@ -210,7 +250,7 @@ fn page_key(page: &Page, geo: &Geometry, fonts: &[u8]) -> Key {
             Draw::Image { .. } | Draw::Link { .. } => {}
         }
     }
-    Cache::key("pdf-page-stream", &[fonts, &k])
+    Cache::key("pdf-page-stream", &[&k])
 }
 
 fn line_bytes(k: &mut Vec<u8>, line: &Line) {
@@ -227,27 +267,76 @@ fn line_bytes(k: &mut Vec<u8>, line: &Line) {
     }
 }
 
-fn encode(streams: &Packed<Vec<u8>>) -> Vec<u8> {
-    let mut keys: Vec<&Key> = streams.keys().collect();
+fn encode(pages: &Packed<Kept>) -> Vec<u8> {
+    let mut keys: Vec<&Key> = pages.keys().collect();
     keys.sort();
     let mut out = Vec::new();
+    let put_u32 = |out: &mut Vec<u8>, v: usize| out.extend_from_slice(&(v as u32).to_le_bytes());
+    let put_str = |out: &mut Vec<u8>, s: &str| {
+        put_u32(out, s.len());
+        out.extend_from_slice(s.as_bytes());
+    };
     for key in keys {
+        let kept = &pages[key];
         out.extend_from_slice(key);
-        out.extend_from_slice(&(streams[key].len() as u32).to_le_bytes());
-        out.extend_from_slice(&streams[key]);
+        put_u32(&mut out, kept.stream.len());
+        out.extend_from_slice(&kept.stream);
+        put_u32(&mut out, kept.fonts.shown.len());
+        for (name, glyphs) in &kept.fonts.shown {
+            put_str(&mut out, name);
+            put_u32(&mut out, glyphs.len());
+            for g in glyphs {
+                out.extend_from_slice(&g.to_le_bytes());
+            }
+        }
+        put_u32(&mut out, kept.fonts.shifted.len());
+        for ((font, shift), s) in &kept.fonts.shifted {
+            out.extend_from_slice(&font.to_le_bytes());
+            out.extend_from_slice(&shift.to_le_bytes());
+            put_str(&mut out, &s.base);
+            put_str(&mut out, &s.name);
+            put_u32(&mut out, s.widths.len());
+            for (code, width) in &s.widths {
+                out.extend_from_slice(&code.to_le_bytes());
+                out.extend_from_slice(&width.to_le_bytes());
+            }
+        }
     }
     out
 }
 
-fn decode(mut bytes: &[u8]) -> Option<Packed<Vec<u8>>> {
+fn decode(bytes: &[u8]) -> Option<Packed<Kept>> {
+    let mut r = Reader(bytes);
     let mut out = Packed::new();
-    while !bytes.is_empty() {
-        let (key, rest) = bytes.split_at_checked(32)?;
-        let (len, rest) = rest.split_at_checked(4)?;
-        let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
-        let (stream, rest) = rest.split_at_checked(len)?;
-        out.insert(key.try_into().ok()?, Arc::new(stream.to_vec()));
-        bytes = rest;
+    while !r.0.is_empty() {
+        let key: Key = r.bytes(32)?.try_into().ok()?;
+        let len = r.count()?;
+        let stream = r.bytes(len)?.to_vec();
+        let mut fonts = PageFonts::default();
+        for _ in 0..r.count()? {
+            let name = r.string()?;
+            let glyphs = (0..r.count()?)
+                .map(|_| r.u16())
+                .collect::<Option<BTreeSet<u16>>>()?;
+            fonts.shown.insert(name, glyphs);
+        }
+        for _ in 0..r.count()? {
+            let font = r.u16()?;
+            let shift = r.i64()?;
+            let base = r.string()?;
+            let name = r.string()?;
+            let widths = (0..r.count()?)
+                .map(|_| Some((r.u16()?, r.i64()?)))
+                .collect::<Option<BTreeMap<u16, i64>>>()?;
+            let shifted = ShiftedFont {
+                base,
+                name,
+                shift,
+                widths,
+            };
+            fonts.shifted.insert((font, shift), shifted);
+        }
+        out.insert(key, Arc::new(Kept { stream, fonts }));
     }
     Some(out)
 }

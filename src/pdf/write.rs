@@ -7,15 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
     Actions, BorderArray, Codepoint, Color, ColorArray, Destination, FontId, Greyscale,
-    HighlightingMode, LinkAnnotation, Op, PaintMode, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
+    HighlightingMode, LinkAnnotation, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, TextItem, TextMatrix, WindingOrder,
 };
 
-use super::embed::{embed, program_of, used_glyphs, FontText};
+use super::embed::{embed, program_of, used_glyphs};
+use super::fontfile::{FontEntry, Prepacked};
 use super::fontset::{FontIx, FontSet};
 use super::page::{Draw, Geometry, Page, Target};
-use super::post::Prepacked;
-use super::streams::PageStreams;
+use super::streams::{merge_shifted, PageFonts, PageStreams};
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
@@ -31,7 +31,7 @@ pub struct ImagePlacement {
 
 /// A font as the content stream draws it.
 struct EmbeddedFont {
-    id: FontId,
+    id: String,
     /// Original glyph id → (subset glyph id, code in the content stream,
     /// PDF width in 1/1000 em).
     map: BTreeMap<u16, (u16, u16, i64)>,
@@ -59,15 +59,13 @@ const SHIFT_STEP: i64 = 125;
 pub struct Written {
     pub doc: lopdf::Document,
     pub images: Vec<ImagePlacement>,
+    pub fonts: Vec<FontEntry>,
     pub shifted: Vec<ShiftedFont>,
-    pub texts: Vec<FontText>,
-    /// The font programs, being deflated.
-    pub prepacked: Vec<Prepacked>,
 }
 
 /// Writes the pages into a printpdf document turned into lopdf's, plus
-/// where images go and the shifted font resources (both added by the
-/// post-pass).
+/// where images go and the fonts (all added by the post-pass: printpdf
+/// would parse every subset again to write what is known already).
 pub fn write(
     pages: &[Page],
     geo: &Geometry,
@@ -80,18 +78,16 @@ pub fn write(
     let used = used_glyphs(pages, &program);
     let mut doc = PdfDocument::new(title);
     let mut embedded: BTreeMap<FontIx, EmbeddedFont> = BTreeMap::new();
-    let mut texts = Vec::new();
-    let mut prepacked = Vec::new();
+    let mut entries = Vec::new();
     for (font, e) in embed(fonts, &used, cache)? {
-        prepacked.push(Prepacked::start(e.program, cache));
-        texts.push(FontText {
-            resource: e.id.0.clone(),
-            cmap: e.cmap,
-        });
-        doc.resources
-            .fonts
-            .map
-            .insert(e.id.clone(), PdfFont::new(e.parsed));
+        entries.push((
+            e.id.clone(),
+            e.base_font,
+            e.kind,
+            e.metrics,
+            e.cmap,
+            Prepacked::start(e.program, cache),
+        ));
         embedded.insert(
             font,
             EmbeddedFont {
@@ -104,11 +100,21 @@ pub fn write(
 
     let digest = fonts_digest(fonts, &embedded);
     let mut streams = PageStreams::look_up(pages, geo, &digest, cache);
-    let resources: BTreeSet<String> = embedded.values().map(|e| e.id.0.clone()).collect();
+    let resources: BTreeSet<String> = embedded.values().map(|e| e.id.clone()).collect();
 
     let mut images = Vec::new();
     let mut pdf_pages = Vec::with_capacity(pages.len());
     for (index, page) in pages.iter().enumerate() {
+        // A page whose stream is kept is not drawn again: only its links
+        // and images are placed.
+        let kept = match streams.kept(index) {
+            Some(fonts) => {
+                merge_shifted(&mut shifted, &fonts.shifted);
+                true
+            }
+            None => false,
+        };
+        let mut page_fonts = PageFonts::default();
         let mut ops = Vec::new();
         let mut graphics = Vec::new();
         let mut links = Vec::new();
@@ -117,11 +123,12 @@ pub fn write(
         let mut state: Option<(String, f32)> = None;
         for draw in &page.draws {
             match draw {
+                Draw::Text { .. } | Draw::Rule { .. } if kept => {}
                 Draw::Text { x, y, line } => {
                     let mut out = TextOut {
                         fonts: &embedded,
                         program: &program,
-                        shifted: &mut shifted,
+                        shifted: &mut page_fonts.shifted,
                         state: &mut state,
                         ops: &mut ops,
                     };
@@ -191,18 +198,19 @@ pub fn write(
             ops.extend(graphics);
             ops.push(Op::RestoreGraphicsState);
         }
-        ops.extend(links);
-        if streams.is_kept(index) {
-            ops = streams.strip(ops, &resources);
+        if kept {
+            ops = links;
+        } else {
+            ops.extend(links);
+            page_fonts.note_shown(&ops, &resources);
+            merge_shifted(&mut shifted, &page_fonts.shifted);
+            streams.drawn(index, page_fonts);
         }
         pdf_pages.push(PdfPage::new(
             printpdf::Mm(geo.page_w / super::page::PT_PER_MM),
             printpdf::Mm(geo.page_h / super::page::PT_PER_MM),
             ops,
         ));
-    }
-    if let Some((first, shown)) = streams.shown_ops() {
-        pdf_pages[first].ops.extend(shown);
     }
     doc.with_pages(pdf_pages);
     let opts = PdfSaveOptions {
@@ -213,13 +221,39 @@ pub fn write(
     };
     let mut warnings = Vec::new();
     let mut doc = doc.to_lopdf_document(&opts, &mut warnings);
+    let shown = streams.shown().clone();
     streams.fill(&mut doc)?;
+    let fonts = entries
+        .into_iter()
+        .map(|(resource, base_font, kind, metrics, cmap, program)| {
+            // The widths of the glyphs drawn through the unshifted resource.
+            let width: BTreeMap<u16, i64> = embedded
+                .values()
+                .filter(|e| e.id == resource)
+                .flat_map(|e| e.map.values().map(|&(_, code, w)| (code, w)))
+                .collect();
+            let widths = shown
+                .get(&resource)
+                .into_iter()
+                .flatten()
+                .filter_map(|code| Some((*code, *width.get(code)?)))
+                .collect();
+            FontEntry {
+                resource,
+                base_font,
+                kind,
+                metrics,
+                cmap,
+                widths,
+                program,
+            }
+        })
+        .collect();
     Ok(Written {
         doc,
         images,
+        fonts,
         shifted: shifted.into_values().collect(),
-        texts,
-        prepacked,
     })
 }
 
@@ -232,7 +266,7 @@ fn fonts_digest(fonts: &FontSet<'_>, embedded: &BTreeMap<FontIx, EmbeddedFont>) 
         d.extend_from_slice(face.path.to_string_lossy().as_bytes());
         d.extend_from_slice(&face.index.to_le_bytes());
         d.extend_from_slice(&(face.data.len() as u64).to_le_bytes());
-        d.extend_from_slice(e.id.0.as_bytes());
+        d.extend_from_slice(e.id.as_bytes());
         for (old, (new, code, width)) in &e.map {
             d.extend_from_slice(&old.to_le_bytes());
             d.extend_from_slice(&new.to_le_bytes());
@@ -297,16 +331,16 @@ impl TextOut<'_> {
             }
             let size = first.size;
             let resource = if shift == 0 {
-                font.id.0.clone()
+                font.id.clone()
             } else {
                 let entry = self
                     .shifted
                     .entry((program, shift))
                     .or_insert_with(|| ShiftedFont {
-                        base: font.id.0.clone(),
+                        base: font.id.clone(),
                         name: format!(
                             "{}{}{}",
-                            font.id.0,
+                            font.id,
                             if shift < 0 { "M" } else { "P" },
                             shift.abs()
                         ),
@@ -336,7 +370,7 @@ impl TextOut<'_> {
             let mut pen = start_x as f64;
             let mut items = Vec::with_capacity(j - i);
             for k in i..j {
-                let (new, code, width) = width_of(k);
+                let (_, code, width) = width_of(k);
                 pen += (width + shift) as f64 * size as f64 / 1000.0;
                 let offset = if k + 1 < j {
                     let target = (x + glyphs[k + 1].x) as f64;
@@ -346,14 +380,11 @@ impl TextOut<'_> {
                 } else {
                     0.0
                 };
-                // printpdf maps glyph ids to codes for its own resources;
-                // the shifted ones get the codes directly.
-                let id = if shift == 0 { new } else { code };
-                // The text of each glyph reaches the PDF through the
-                // complete ToUnicode map written by the post-pass, which
-                // replaces printpdf's: no per-glyph copy needed here.
+                // Codes go in directly (the fonts are written by the
+                // post-pass, not known to printpdf); the text of each glyph
+                // reaches the PDF through the font's ToUnicode map.
                 items.push(Codepoint {
-                    gid: id,
+                    gid: code,
                     offset,
                     cid: Some(String::new()),
                 });
