@@ -1,16 +1,16 @@
-//! `booklet build`: manifest → sources → model → back ends → files.
-//! Outputs are written to a temporary file beside the target and renamed
-//! into place, so a failed or interrupted build leaves yesterday's files.
+//! `booklet build`: manifest → sources → model → back ends → files (staged
+//! and replaced together by [`crate::output`]).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::edition::{self, Changes};
 use crate::fonts::{Faces, FontBook};
 use crate::manifest::Manifest;
 use crate::model::Book;
+use crate::output::Staging;
 use crate::style::Style;
 use crate::{epub, pdf, source};
 use std::sync::Arc;
@@ -166,17 +166,42 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .unwrap_or_else(|| prepared.manifest.output_dir());
     let stem = prepared.manifest.output_stem();
 
-    // Render everything first; write only when every output succeeded. The
-    // two back ends share nothing mutable, so they run side by side; their
-    // messages are kept in a fixed order (EPUB, then PDF).
-    let mut outputs: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    // The two back ends share nothing mutable, so they run side by side;
+    // each stages its file as soon as it is done, and the files replace the
+    // old ones only when everything succeeded. Messages are kept in a fixed
+    // order (EPUB, then PDF).
+    let epub_path = epub::output_path(&out_dir, &stem);
+    let pdf_path = out_dir.join(format!("{stem}.pdf"));
+    let staging = if opts.dry_run {
+        None
+    } else {
+        let targets = [epub_path.clone(), pdf_path.clone()];
+        match Staging::open(&out_dir, &targets) {
+            Ok(s) => Some(s),
+            Err(d) => {
+                diags.push(d);
+                return Err(diags);
+            }
+        }
+    };
+    let stage = |path: &Path, bytes: &[u8], diags: &mut Diagnostics| {
+        if let Some(staging) = &staging {
+            if let Err(d) = staging.stage(path, bytes) {
+                diags.push(d);
+            }
+        }
+    };
     let mut report = BuildReport::default();
     let (mut epub_diags, mut pdf_diags) = (Diagnostics::default(), Diagnostics::default());
-    let ((epub_result, epub_time), (pdf_result, pdf_time)) = std::thread::scope(|scope| {
+    let ((epub_report, epub_time), (pdf_done, pdf_time)) = std::thread::scope(|scope| {
         let pdf = opts.format.pdf().then(|| {
             scope.spawn(|| {
                 let t = Instant::now();
-                (pdf::render(&prepared, &mut pdf_diags), t.elapsed())
+                let pdf = pdf::render(&prepared, &mut pdf_diags);
+                if let Some(bytes) = &pdf {
+                    stage(&pdf_path, bytes, &mut pdf_diags);
+                }
+                (pdf.is_some(), t.elapsed())
             })
         });
         let t = Instant::now();
@@ -185,10 +210,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         } else {
             None
         };
+        let epub = epub.map(|(bytes, epub_report)| {
+            stage(&epub_path, &bytes, &mut epub_diags);
+            epub_report
+        });
         let epub = (epub, t.elapsed());
         let pdf = pdf
             .and_then(|h| h.join().ok())
-            .unwrap_or((None, Duration::ZERO));
+            .unwrap_or((false, Duration::ZERO));
         (epub, pdf)
     });
     clock.lap("EPUB and PDF, side by side");
@@ -196,23 +225,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     clock.laps.push(("  of which PDF", pdf_time));
     diags.extend(epub_diags);
     diags.extend(pdf_diags);
-    if let Some((bytes, epub_report)) = epub_result {
-        outputs.push((epub::output_path(&out_dir, &stem), bytes));
+    let mut written = Vec::new();
+    if let Some(epub_report) = epub_report {
+        written.push(epub_path);
         report.epub = Some(epub_report);
     }
-    if let Some(bytes) = pdf_result {
-        outputs.push((out_dir.join(format!("{stem}.pdf")), bytes));
+    if pdf_done {
+        written.push(pdf_path);
     }
     if diags.has_errors() {
         return Err(diags);
     }
     report.articles = prepared.book.articles.len();
-    if opts.dry_run {
+    let Some(staging) = staging else {
         report.diagnostics = diags;
         report.timings = clock.laps;
         return Ok(report);
-    }
-    if let Err(d) = write_outputs(&out_dir, &outputs) {
+    };
+    if let Err(d) = staging.commit() {
         diags.push(d);
         return Err(diags);
     }
@@ -226,84 +256,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         edition::compare_and_record(&out_dir, &edition::current(&prepared.manifest, &titles));
     prepared.cache.prune();
     clock.lap("write");
-    report.written = outputs.into_iter().map(|(p, _)| p).collect();
+    report.written = written;
     report.diagnostics = diags;
     report.timings = clock.laps;
     Ok(report)
-}
-
-fn write_outputs(dir: &Path, outputs: &[(PathBuf, Vec<u8>)]) -> Result<(), Diagnostic> {
-    if outputs.is_empty() {
-        return Ok(());
-    }
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Diagnostic::error(format!("cannot create the output folder: {e}")).in_file(dir)
-    })?;
-    remove_stale_temps(dir, outputs);
-    // Stage every file first, then rename them all: either all outputs are
-    // new or none is.
-    // Side by side: most of the time is waiting for the disk.
-    let written = crate::par::map(outputs, |(path, bytes)| {
-        let tmp = temp_path(path);
-        write_synced(&tmp, bytes)
-            .map(|()| tmp)
-            .map_err(|e| e.to_string())
-    });
-    let mut staged = Vec::new();
-    let mut failed = None;
-    for ((path, _), result) in outputs.iter().zip(written) {
-        match result {
-            Ok(tmp) => staged.push(tmp),
-            Err(e) => {
-                let _ = std::fs::remove_file(temp_path(path));
-                failed.get_or_insert((path, e));
-            }
-        }
-    }
-    if let Some((path, e)) = failed {
-        for t in &staged {
-            let _ = std::fs::remove_file(t);
-        }
-        return Err(Diagnostic::error(format!("cannot write the output: {e}")).in_file(path));
-    }
-    for ((path, _), tmp) in outputs.iter().zip(&staged) {
-        std::fs::rename(tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(tmp);
-            Diagnostic::error(format!("cannot replace the output: {e}")).in_file(path)
-        })?;
-    }
-    Ok(())
-}
-
-/// Temporary files left by a build that was killed mid-write.
-fn remove_stale_temps(dir: &Path, outputs: &[(PathBuf, Vec<u8>)]) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let prefixes: Vec<String> = outputs
-        .iter()
-        .filter_map(|(p, _)| p.file_name())
-        .map(|n| format!(".{}.", n.to_string_lossy()))
-        .collect();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p)) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::File::create(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }

@@ -20,6 +20,7 @@ pub mod init;
 pub mod lang;
 pub mod manifest;
 pub mod model;
+pub mod output;
 pub mod par;
 pub mod pdf;
 pub mod source;

@@ -143,7 +143,8 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
         "booklet {} (printpdf 0.12.8, lopdf 0.44)",
         env!("CARGO_PKG_VERSION")
     );
-    post::finish(
+    let saving = written.saving;
+    let bytes = post::finish(
         written.doc,
         written.fonts,
         &Finish {
@@ -156,5 +157,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
             producer: &producer,
             cache: &prepared.cache,
         },
-    )
+    );
+    let _ = saving.join();
+    bytes
 }

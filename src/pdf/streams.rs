@@ -146,8 +146,12 @@ impl PageStreams {
     }
 
     /// Puts the kept streams in place and deflates the others side by
-    /// side, keeping them for the next build.
-    pub fn fill(mut self, doc: &mut lopdf::Document) -> Result<(), String> {
+    /// side, keeping them for the next build (saved in the background: join
+    /// the handle before the build ends).
+    pub fn fill(
+        mut self,
+        doc: &mut lopdf::Document,
+    ) -> Result<std::thread::JoinHandle<()>, String> {
         let contents: Vec<Option<lopdf::ObjectId>> = doc
             .get_pages()
             .values()
@@ -198,8 +202,8 @@ impl PageStreams {
                 }
             }
         }
-        self.pack.save(encode);
-        Ok(())
+        let pack = self.pack;
+        Ok(std::thread::spawn(move || pack.save(encode)))
     }
 }
 

@@ -61,6 +61,8 @@ pub struct Written {
     pub images: Vec<ImagePlacement>,
     pub fonts: Vec<FontEntry>,
     pub shifted: Vec<ShiftedFont>,
+    /// The page streams being kept for the next build.
+    pub saving: std::thread::JoinHandle<()>,
 }
 
 /// Writes the pages into a printpdf document turned into lopdf's, plus
@@ -222,7 +224,7 @@ pub fn write(
     let mut warnings = Vec::new();
     let mut doc = doc.to_lopdf_document(&opts, &mut warnings);
     let shown = streams.shown().clone();
-    streams.fill(&mut doc)?;
+    let saving = streams.fill(&mut doc)?;
     let fonts = entries
         .into_iter()
         .map(|(resource, base_font, kind, metrics, cmap, program)| {
@@ -254,6 +256,7 @@ pub fn write(
         images,
         fonts,
         shifted: shifted.into_values().collect(),
+        saving,
     })
 }
 
