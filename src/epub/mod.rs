@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
 use crate::build::Prepared;
+use std::sync::Arc;
+
 use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fonts::{subset, Faces};
@@ -56,7 +58,7 @@ fn build(
     book: &Book,
     style: &Style,
     faces: &Faces,
-    cache: &Cache,
+    cache: &Arc<Cache>,
     diags: &mut Diagnostics,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
     let meta = &book.meta;
@@ -168,7 +170,11 @@ fn build(
         builder.metadata("subject", s).map_err(epub_err)?;
     }
     builder.set_uuid(uuid::Uuid::nil());
-    builder.stylesheet(css.as_bytes()).map_err(epub_err)?;
+    // Documents go in as empty placeholders too: epub-builder would deflate
+    // them all on every build; package::documents compresses each once and
+    // keeps it for the next build.
+    let mut docs: Vec<(String, Vec<u8>)> = vec![("stylesheet.css".into(), css.into_bytes())];
+    builder.stylesheet(&b""[..]).map_err(epub_err)?;
     // Fonts go in already compressed; the builder gets empty placeholders
     // so that its manifest lists them.
     for (name, media) in &font_files {
@@ -200,14 +206,16 @@ fn build(
             .map_err(epub_err)?;
     }
     let title_doc = xhtml::document(lang, class, &meta.title, &xhtml::title_page(meta));
+    docs.push(("title.xhtml".into(), title_doc.into_bytes()));
     builder
-        .add_content(EpubContent::new("title.xhtml", title_doc.as_bytes()))
+        .add_content(EpubContent::new("title.xhtml", &b""[..]))
         .map_err(epub_err)?;
     let contents = xhtml::contents_page(CONTENTS_TITLE, &book.articles, depth);
     let contents_doc = xhtml::document(lang, class, CONTENTS_TITLE, &contents);
+    docs.push(("contents.xhtml".into(), contents_doc.into_bytes()));
     builder
         .add_content(
-            EpubContent::new("contents.xhtml", contents_doc.as_bytes())
+            EpubContent::new("contents.xhtml", &b""[..])
                 .title(CONTENTS_TITLE)
                 .reftype(ReferenceType::Toc),
         )
@@ -238,8 +246,8 @@ fn build(
             &article.title,
             &body,
         );
-        let mut content =
-            EpubContent::new(file.clone(), doc.as_bytes()).title(article.title.as_str());
+        docs.push((file.clone(), doc.into_bytes()));
+        let mut content = EpubContent::new(file.clone(), &b""[..]).title(article.title.as_str());
         if i == 0 {
             content = content.reftype(ReferenceType::Text);
         }
@@ -262,9 +270,13 @@ fn build(
             .map_err(epub_err)?;
     }
 
+    let kept = package::open_kept(cache);
+    prebuilt.extend(package::documents(docs, &kept).map_err(Diagnostic::error)?);
+    let saving = std::thread::spawn(move || kept.save(package::encode));
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
     let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;
+    let _ = saving.join();
     Ok((bytes, report))
 }
 

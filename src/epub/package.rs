@@ -15,6 +15,7 @@ use std::sync::Arc;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
+use crate::cache::{Cache, Pack, Packed};
 use crate::epub::xhtml::escape;
 use crate::model::Book;
 
@@ -44,6 +45,101 @@ pub fn font_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
     .map_err(zerr)?;
     out.write_all(data).map_err(|e| e.to_string())?;
     Ok(out.finish().map_err(zerr)?.into_inner())
+}
+
+/// One-entry archives of the documents (name, content), each compressed
+/// once: the ones an earlier build compressed are taken from `kept`.
+pub fn documents(
+    docs: Vec<(String, Vec<u8>)>,
+    kept: &Pack<Vec<u8>>,
+) -> Result<BTreeMap<String, Arc<Vec<u8>>>, String> {
+    let keyed: Vec<(String, Vec<u8>, crate::cache::Key)> = docs
+        .into_iter()
+        .map(|(name, data)| {
+            let key = Cache::key("epub-document", &[name.as_bytes(), &data]);
+            (name, data, key)
+        })
+        .collect();
+    let mut found: BTreeMap<crate::cache::Key, Arc<Vec<u8>>> = BTreeMap::new();
+    let mut missing = Vec::new();
+    for doc in &keyed {
+        match kept.get(&doc.2) {
+            Some(entry) => {
+                found.insert(doc.2, entry);
+            }
+            None => missing.push(doc),
+        }
+    }
+    // Side by side in two halves: on a first build this is all the text.
+    let half = missing.len().div_ceil(2).max(1);
+    let jobs: Vec<&[&(String, Vec<u8>, crate::cache::Key)]> = missing.chunks(half).collect();
+    let made = crate::par::map(&jobs, |chunk| {
+        chunk
+            .iter()
+            .map(|(name, data, key)| {
+                let entry = deflated_entry(&format!("OEBPS/{name}"), data)?;
+                Ok((*key, Arc::new(entry)))
+            })
+            .collect::<Result<Vec<_>, String>>()
+    });
+    for chunk in made {
+        for (key, entry) in chunk? {
+            if kept.is_enabled() {
+                kept.put(key, entry.clone());
+            }
+            found.insert(key, entry);
+        }
+    }
+    keyed
+        .into_iter()
+        .map(|(name, _, key)| {
+            let entry = found.get(&key).cloned();
+            Ok((name, entry.ok_or("a compressed document went missing")?))
+        })
+        .collect()
+}
+
+/// A one-entry archive holding `data` deflated at zip's default level.
+fn deflated_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+    let zerr = |e: zip::result::ZipError| format!("compressing {name}: {e}");
+    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    out.start_file(
+        name,
+        fixed_options().compression_method(CompressionMethod::Deflated),
+    )
+    .map_err(zerr)?;
+    out.write_all(data).map_err(|e| e.to_string())?;
+    Ok(out.finish().map_err(zerr)?.into_inner())
+}
+
+/// The documents kept between builds, in one cache entry.
+pub fn open_kept(cache: &Arc<Cache>) -> Pack<Vec<u8>> {
+    Pack::open(cache, Cache::key("epub-documents", &[]), decode)
+}
+
+pub fn encode(entries: &Packed<Vec<u8>>) -> Vec<u8> {
+    let mut keys: Vec<&crate::cache::Key> = entries.keys().collect();
+    keys.sort();
+    let mut out = Vec::new();
+    for key in keys {
+        out.extend_from_slice(key);
+        out.extend_from_slice(&(entries[key].len() as u32).to_le_bytes());
+        out.extend_from_slice(&entries[key]);
+    }
+    out
+}
+
+fn decode(mut bytes: &[u8]) -> Option<Packed<Vec<u8>>> {
+    let mut out = Packed::new();
+    while !bytes.is_empty() {
+        let (key, rest) = bytes.split_at_checked(32)?;
+        let (len, rest) = rest.split_at_checked(4)?;
+        let len = u32::from_le_bytes(len.try_into().ok()?) as usize;
+        let (entry, rest) = rest.split_at_checked(len)?;
+        out.insert(key.try_into().ok()?, Arc::new(entry.to_vec()));
+        bytes = rest;
+    }
+    Some(out)
 }
 
 /// `prebuilt` maps entry names to [`font_entry`] archives that replace
