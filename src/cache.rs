@@ -63,16 +63,38 @@ impl Cache {
         if let Some(v) = self.lock_memory().get(key) {
             return Some(v.clone());
         }
+        let value = Arc::new(self.read(key, <[u8]>::to_vec)?);
+        self.lock_memory().insert(*key, value.clone());
+        Some(value)
+    }
+
+    /// `f` of the value stored under `key`, read in place: for values
+    /// decoded into something else, which need no copy of their bytes.
+    pub fn with<R>(&self, key: &Key, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        if !self.remember {
+            return None;
+        }
+        self.mark_used(key);
+        if let Some(v) = self.lock_memory().get(key).cloned() {
+            return Some(f(&v));
+        }
+        self.read(key, f)
+    }
+
+    /// Reads an entry from the folder through a mapping (fresh memory is
+    /// what reading costs most), checked against its hash.
+    fn read<R>(&self, key: &Key, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let path = self.dir.as_ref()?.join(hex(key));
-        let stored = std::fs::read(&path).ok()?;
-        let (check, value) = stored.split_at_checked(32)?;
+        let file = std::fs::File::open(&path).ok()?;
+        // SAFETY: entries are written under another name and renamed into
+        // place, never changed in place; one removed meanwhile stays mapped.
+        let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+        let (check, value) = map.split_at_checked(32)?;
         if blake3::hash(value).as_bytes() != check {
             let _ = std::fs::remove_file(&path);
             return None;
         }
-        let value = Arc::new(value.to_vec());
-        self.lock_memory().insert(*key, value.clone());
-        Some(value)
+        Some(f(value))
     }
 
     pub fn put(&self, key: &Key, value: Vec<u8>) -> Arc<Vec<u8>> {
@@ -191,7 +213,7 @@ impl<T: Send + Sync + 'static> Pack<T> {
     ) -> Pack<T> {
         let known = cache
             .memo::<Packed<T>>(&key)
-            .or_else(|| cache.get(&key).and_then(|b| decode(&b)).map(Arc::new))
+            .or_else(|| cache.with(&key, decode).flatten().map(Arc::new))
             .unwrap_or_default();
         Pack {
             cache: cache.clone(),
