@@ -93,7 +93,17 @@ pub fn finish(
     doc.prune_objects();
     doc.renumber_objects();
     compress(&mut doc, f.cache);
-    let mut out = Vec::new();
+    // Sized for the streams and some: growing by doubling would touch
+    // twice the memory.
+    let streams: usize = doc
+        .objects
+        .values()
+        .map(|o| match o {
+            Object::Stream(s) => s.content.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut out = Vec::with_capacity(streams + streams / 8 + 64 * 1024);
     doc.save_modern(&mut out).map_err(|e| e.to_string())?;
     Ok(out)
 }
@@ -368,11 +378,37 @@ const CACHED_STREAM: usize = 64 * 1024;
 
 /// Level 4: within a few KB of lopdf's level 9 (font programs barely
 /// compress further) in far less time.
+const LEVEL: u32 = 4;
+
 pub(super) fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
-    use std::io::Write;
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(4));
-    encoder.write_all(content).map_err(|e| e.to_string())?;
-    encoder.finish().map_err(|e| e.to_string())
+    Deflater::new().deflate(content)
+}
+
+/// One compressor for many streams: setting one up takes more memory than
+/// a page stream holds, and fresh memory is dear.
+pub(super) struct Deflater(flate2::Compress);
+
+impl Deflater {
+    pub fn new() -> Deflater {
+        Deflater(flate2::Compress::new(flate2::Compression::new(LEVEL), true))
+    }
+
+    /// `content` as a zlib stream.
+    pub fn deflate(&mut self, content: &[u8]) -> Result<Vec<u8>, String> {
+        self.0.reset();
+        let mut out = Vec::with_capacity(content.len() / 2 + 64);
+        loop {
+            let done = self.0.total_in() as usize;
+            let status = self
+                .0
+                .compress_vec(&content[done..], &mut out, flate2::FlushCompress::Finish)
+                .map_err(|e| e.to_string())?;
+            if status == flate2::Status::StreamEnd {
+                return Ok(out);
+            }
+            out.reserve(out.capacity().max(64));
+        }
+    }
 }
 
 /// Deflates every stream not yet filtered, side by side.
@@ -395,6 +431,7 @@ fn compress(doc: &mut lopdf::Document, cache: &Cache) {
     let mut jobs: Vec<Vec<(lopdf::ObjectId, &[u8])>> = large.into_iter().map(|x| vec![x]).collect();
     jobs.push(small);
     let packed = crate::par::map(&jobs, |group| {
+        let mut deflater = Deflater::new();
         group
             .iter()
             .map(|(id, content)| {
@@ -402,10 +439,10 @@ fn compress(doc: &mut lopdf::Document, cache: &Cache) {
                     let key = Cache::key("pdf-deflate", &[content]);
                     match cache.get(&key) {
                         Some(hit) => hit.to_vec(),
-                        None => cache.put(&key, deflate(content)?).to_vec(),
+                        None => cache.put(&key, deflater.deflate(content)?).to_vec(),
                     }
                 } else {
-                    deflate(content)?
+                    deflater.deflate(content)?
                 };
                 Ok((*id, packed))
             })

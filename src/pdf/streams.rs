@@ -19,7 +19,7 @@ use printpdf::{FontId, Op, PdfFontHandle, TextItem};
 use super::fontset::FontIx;
 use super::line::Line;
 use super::page::{Draw, Geometry, Page};
-use super::post::deflate;
+use super::post::Deflater;
 use super::reuse::Reader;
 use super::write::ShiftedFont;
 use crate::cache::{Cache, Key, Pack, Packed};
@@ -176,10 +176,11 @@ impl PageStreams {
         let half = fresh.len().div_ceil(2).max(1);
         let jobs: Vec<&[(usize, lopdf::ObjectId, Vec<u8>)]> = fresh.chunks(half).collect();
         let packed = crate::par::map(&jobs, |chunk| {
+            let mut deflater = Deflater::new();
             chunk
                 .iter()
                 .map(|(i, id, content)| {
-                    let packed = deflate(content)?;
+                    let packed = deflater.deflate(content)?;
                     // As the post-pass would: deflated only where it pays.
                     let mut stored = Vec::with_capacity(packed.len().min(content.len()) + 1);
                     if packed.len() + 20 < content.len() {
