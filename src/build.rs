@@ -254,7 +254,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .collect();
     report.edition =
         edition::compare_and_record(&out_dir, &edition::current(&prepared.manifest, &titles));
-    prepared.cache.prune();
+    // Only a build of both formats knows every entry still in use: one of
+    // them alone would drop the other's.
+    if opts.format == Format::All {
+        prepared.cache.prune();
+    }
     clock.lap("write");
     report.written = written;
     report.diagnostics = diags;
