@@ -2,7 +2,7 @@
 //! such characters as blank boxes, so each one is reported with the file and
 //! line where it first appears.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{Face, FontBook};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -12,7 +12,13 @@ use crate::model::{visit_text, Book};
 /// faces and configured fallbacks) nor any other installed font covers.
 pub fn report_uncovered(book: &Book, faces: &[Face], fonts: &FontBook, diags: &mut Diagnostics) {
     let parsed: Vec<ttf_parser::Face<'_>> = faces.iter().filter_map(Face::parse).collect();
-    let mut verdict: BTreeMap<char, bool> = BTreeMap::new();
+    let mut verdicts = Verdicts::default();
+    let decide = |c: char| {
+        parsed
+            .iter()
+            .any(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
+            || fonts.face_covering(c).is_some()
+    };
     for article in &book.articles {
         // char → first line, for characters nothing covers.
         let mut missing: BTreeMap<char, u32> = BTreeMap::new();
@@ -21,12 +27,7 @@ pub fn report_uncovered(book: &Book, faces: &[Face], fonts: &FontBook, diags: &m
                 if c.is_whitespace() || c.is_control() || is_invisible(c) {
                     continue;
                 }
-                let covered = *verdict.entry(c).or_insert_with(|| {
-                    parsed
-                        .iter()
-                        .any(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
-                        || fonts.face_covering(c).is_some()
-                });
+                let covered = verdicts.get_or(c, decide);
                 if !covered {
                     missing.entry(c).or_insert(line);
                 }
@@ -41,6 +42,37 @@ pub fn report_uncovered(book: &Book, faces: &[Face], fonts: &FontBook, diags: &m
                 .in_file(&article.source)
                 .at_line(line),
             );
+        }
+    }
+}
+
+/// A yes or no per character, asked once each: these questions are put
+/// for every character of the book on every build, so the answers for the
+/// Basic Multilingual Plane sit in a table.
+pub struct Verdicts {
+    bmp: Vec<u8>,
+    astral: HashMap<char, bool>,
+}
+
+impl Default for Verdicts {
+    fn default() -> Verdicts {
+        Verdicts {
+            bmp: vec![0; 0x1_0000],
+            astral: HashMap::new(),
+        }
+    }
+}
+
+impl Verdicts {
+    pub fn get_or(&mut self, c: char, decide: impl FnOnce(char) -> bool) -> bool {
+        match self.bmp.get_mut(c as usize) {
+            Some(v) => {
+                if *v == 0 {
+                    *v = if decide(c) { 1 } else { 2 };
+                }
+                *v == 1
+            }
+            None => *self.astral.entry(c).or_insert_with(|| decide(c)),
         }
     }
 }

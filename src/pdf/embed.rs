@@ -3,7 +3,7 @@
 //! rebuilds are identical, and a complete ToUnicode map per program.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use allsorts::binary::read::ReadScope;
 use allsorts::error::ParseError;
@@ -59,7 +59,9 @@ pub fn program_of(fonts: &FontSet<'_>) -> Vec<FontIx> {
 /// texts keeps the first non-empty one (the font's ToUnicode map has one
 /// entry per glyph).
 pub fn used_glyphs(pages: &[Page], program: &[FontIx]) -> Used {
-    let mut used: Used = BTreeMap::new();
+    // Hash maps while walking every glyph of the book, sorted once at the
+    // end.
+    let mut used: HashMap<FontIx, HashMap<u16, &str>> = HashMap::new();
     for page in pages {
         for draw in &page.draws {
             if let Draw::Text { line, .. } = draw {
@@ -68,13 +70,21 @@ pub fn used_glyphs(pages: &[Page], program: &[FontIx]) -> Used {
                     let font = program[g.font as usize];
                     let slot = used.entry(font).or_default().entry(g.gid).or_default();
                     if slot.is_empty() && !text.is_empty() {
-                        *slot = text.to_string();
+                        *slot = text;
                     }
                 }
             }
         }
     }
-    used
+    used.into_iter()
+        .map(|(font, glyphs)| {
+            let glyphs = glyphs
+                .into_iter()
+                .map(|(gid, text)| (gid, text.to_string()))
+                .collect();
+            (font, glyphs)
+        })
+        .collect()
 }
 
 /// How a program is embedded (PDF 32000-1 §9.9).

@@ -96,13 +96,13 @@ impl FontChoice {
         let parsed: Vec<Option<ttf_parser::Face<'_>>> =
             self.faces.iter().map(|f| f.parse()).collect();
         let mut uncovered: BTreeSet<char> = BTreeSet::new();
-        let mut known: HashMap<char, bool> = HashMap::new();
+        let mut known = crate::fonts::coverage::Verdicts::default();
         let mut scan = |text: &str| {
             for c in text.chars() {
                 if is_invisible(c) || c.is_whitespace() {
                     continue;
                 }
-                let covered = *known.entry(c).or_insert_with(|| {
+                let covered = known.get_or(c, |c| {
                     parsed
                         .iter()
                         .any(|f| f.as_ref().is_some_and(|f| has_glyph(f, c)))

@@ -57,12 +57,11 @@ impl PageFonts {
         }
     }
 
-    /// Adds `other`'s glyphs and shifted widths to these.
-    pub fn absorb(&mut self, other: &PageFonts) {
+    /// Adds the glyphs `other` shows to these.
+    fn add_shown(&mut self, other: &PageFonts) {
         for (name, glyphs) in &other.shown {
             self.shown.entry(name.clone()).or_default().extend(glyphs);
         }
-        merge_shifted(&mut self.shifted, &other.shifted);
     }
 }
 
@@ -122,19 +121,13 @@ impl PageStreams {
     /// need be drawn, only its links given to printpdf.
     pub fn kept(&mut self, page: usize) -> Option<&PageFonts> {
         let kept = self.kept.get(page)?.as_ref()?;
-        self.shown.absorb(&PageFonts {
-            shown: kept.fonts.shown.clone(),
-            shifted: BTreeMap::new(),
-        });
+        self.shown.add_shown(&kept.fonts);
         Some(&kept.fonts)
     }
 
     /// The fonts of page `page`, drawn anew, to be kept with its stream.
     pub fn drawn(&mut self, page: usize, fonts: PageFonts) {
-        self.shown.absorb(&PageFonts {
-            shown: fonts.shown.clone(),
-            shifted: BTreeMap::new(),
-        });
+        self.shown.add_shown(&fonts);
         if self.pack.is_enabled() {
             self.fresh.insert(page, fonts);
         }
