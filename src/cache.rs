@@ -255,6 +255,23 @@ impl<T: Send + Sync + 'static> Pack<T> {
         self.cache.put_memo(&self.key, used);
     }
 
+    /// [`Pack::save`] on a thread of its own, when there is anything to
+    /// write (join the handle before the build ends).
+    pub fn save_in_background(
+        self,
+        encode: fn(&Packed<T>) -> Vec<u8>,
+    ) -> Option<std::thread::JoinHandle<()>> {
+        let unchanged = {
+            let used = self.lock();
+            used.len() == self.known.len() && used.keys().all(|k| self.known.contains_key(k))
+        };
+        if unchanged || !self.cache.is_enabled() {
+            self.save(encode);
+            return None;
+        }
+        Some(std::thread::spawn(move || self.save(encode)))
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Packed<T>> {
         self.used.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -272,11 +272,13 @@ fn build(
 
     let kept = package::open_kept(cache);
     prebuilt.extend(package::documents(docs, &kept).map_err(Diagnostic::error)?);
-    let saving = std::thread::spawn(move || kept.save(package::encode));
+    let saving = kept.save_in_background(package::encode);
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
     let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;
-    let _ = saving.join();
+    if let Some(saving) = saving {
+        let _ = saving.join();
+    }
     Ok((bytes, report))
 }
 

@@ -31,30 +31,40 @@ pub struct FontEntry {
 /// written: its compression is the largest single job of a first build.
 pub struct Prepacked {
     program: Arc<Vec<u8>>,
-    packed: std::thread::JoinHandle<Result<Arc<Vec<u8>>, String>>,
+    packed: Packing,
+}
+
+enum Packing {
+    Done(Arc<Vec<u8>>),
+    Running(std::thread::JoinHandle<Result<Arc<Vec<u8>>, String>>),
 }
 
 impl Prepacked {
     /// Starts deflating `program` (or takes an earlier build's result).
     pub fn start(program: Vec<u8>, cache: &Arc<Cache>) -> Prepacked {
+        let key = Cache::key("pdf-deflate", &[&program]);
         let program = Arc::new(program);
-        let (input, cache) = (program.clone(), cache.clone());
-        let packed = std::thread::spawn(move || {
-            let key = Cache::key("pdf-deflate", &[&input]);
-            match cache.get(&key) {
-                Some(hit) => Ok(hit),
-                None => Ok(cache.put(&key, deflate(&input)?)),
+        // Only a miss is worth a thread.
+        let packed = match cache.get(&key) {
+            Some(hit) => Packing::Done(hit),
+            None => {
+                let (input, cache) = (program.clone(), cache.clone());
+                Packing::Running(std::thread::spawn(move || {
+                    Ok(cache.put(&key, deflate(&input)?))
+                }))
             }
-        });
+        };
         Prepacked { program, packed }
     }
 
     /// The program's stream: deflated where that pays.
     fn stream(self, mut dict: Dictionary) -> Result<Stream, String> {
-        let packed = self
-            .packed
-            .join()
-            .map_err(|_| "a compression thread failed".to_string())??;
+        let packed = match self.packed {
+            Packing::Done(packed) => packed,
+            Packing::Running(job) => job
+                .join()
+                .map_err(|_| "a compression thread failed".to_string())??,
+        };
         let mut stream = if packed.len() + 20 < self.program.len() {
             dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             Stream::new(dict, packed.to_vec())

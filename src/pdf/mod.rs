@@ -103,10 +103,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     }
     // Every paragraph is set: keep them for the next build while the
     // pages are written.
-    let saving = fonts
-        .paragraphs
-        .take()
-        .map(|kept| std::thread::spawn(move || kept.save()));
+    let saving = fonts.paragraphs.take().and_then(|kept| kept.save());
     let front_count = front_pages.len();
     let mut pages = front_pages;
     pages.extend(body);
@@ -143,7 +140,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
         "booklet {} (printpdf 0.12.8, lopdf 0.44)",
         env!("CARGO_PKG_VERSION")
     );
-    let saving = written.saving;
+    let saving_pages = written.saving;
     let bytes = post::finish(
         written.doc,
         written.fonts,
@@ -158,6 +155,8 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
             cache: &prepared.cache,
         },
     );
-    let _ = saving.join();
+    if let Some(saving) = saving_pages {
+        let _ = saving.join();
+    }
     bytes
 }

@@ -47,9 +47,10 @@ impl Paragraphs {
         value
     }
 
-    /// Keeps this build's paragraphs for the next one.
-    pub fn save(&self) {
-        self.0.save(encode);
+    /// Keeps this build's paragraphs for the next one, in the background
+    /// (join the handle before the build ends).
+    pub fn save(self) -> Option<std::thread::JoinHandle<()>> {
+        self.0.save_in_background(encode)
     }
 }
 

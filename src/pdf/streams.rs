@@ -144,7 +144,7 @@ impl PageStreams {
     pub fn fill(
         mut self,
         doc: &mut lopdf::Document,
-    ) -> Result<std::thread::JoinHandle<()>, String> {
+    ) -> Result<Option<std::thread::JoinHandle<()>>, String> {
         let contents: Vec<Option<lopdf::ObjectId>> = doc
             .get_pages()
             .values()
@@ -196,8 +196,7 @@ impl PageStreams {
                 }
             }
         }
-        let pack = self.pack;
-        Ok(std::thread::spawn(move || pack.save(encode)))
+        Ok(self.pack.save_in_background(encode))
     }
 }
 

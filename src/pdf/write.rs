@@ -62,7 +62,7 @@ pub struct Written {
     pub fonts: Vec<FontEntry>,
     pub shifted: Vec<ShiftedFont>,
     /// The page streams being kept for the next build.
-    pub saving: std::thread::JoinHandle<()>,
+    pub saving: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Writes the pages into a printpdf document turned into lopdf's, plus
