@@ -30,17 +30,23 @@ fn fixed_options() -> SimpleFileOptions {
 /// the time of level 3 (68 %), which was half the EPUB's build time.
 const FONT_LEVEL: i64 = 1;
 
-/// A one-entry archive holding `data` deflated, to be copied into the EPUB
-/// as it is. Fonts are most of an EPUB's bytes and of its build time, and
-/// unchanged fonts need not be compressed again on the next build.
+/// A font as a one-entry archive, to be copied into the EPUB as it is.
+/// Fonts are most of an EPUB's bytes and of its build time, and unchanged
+/// fonts need not be compressed again on the next build.
 pub fn font_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+    deflated_entry(name, data, Some(FONT_LEVEL))
+}
+
+/// A one-entry archive holding `data` deflated (at zip's default level if
+/// none is given).
+fn deflated_entry(name: &str, data: &[u8], level: Option<i64>) -> Result<Vec<u8>, String> {
     let zerr = |e: zip::result::ZipError| format!("compressing {name}: {e}");
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
     out.start_file(
         name,
         fixed_options()
             .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(FONT_LEVEL)),
+            .compression_level(level),
     )
     .map_err(zerr)?;
     out.write_all(data).map_err(|e| e.to_string())?;
@@ -77,7 +83,7 @@ pub fn documents(
         chunk
             .iter()
             .map(|(name, data, key)| {
-                let entry = deflated_entry(&format!("OEBPS/{name}"), data)?;
+                let entry = deflated_entry(&format!("OEBPS/{name}"), data, None)?;
                 Ok((*key, Arc::new(entry)))
             })
             .collect::<Result<Vec<_>, String>>()
@@ -97,19 +103,6 @@ pub fn documents(
             Ok((name, entry.ok_or("a compressed document went missing")?))
         })
         .collect()
-}
-
-/// A one-entry archive holding `data` deflated at zip's default level.
-fn deflated_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    let zerr = |e: zip::result::ZipError| format!("compressing {name}: {e}");
-    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
-    out.start_file(
-        name,
-        fixed_options().compression_method(CompressionMethod::Deflated),
-    )
-    .map_err(zerr)?;
-    out.write_all(data).map_err(|e| e.to_string())?;
-    Ok(out.finish().map_err(zerr)?.into_inner())
 }
 
 /// The documents kept between builds, in one cache entry.
