@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 50;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/seeds");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         println!("skipped: seeds not found at {}", dir.display());
         return;
