@@ -4,8 +4,9 @@
 //! what they drew before.
 //!
 //! A page's stream depends only on what the page draws and on the
-//! embedded fonts (the code and width of each glyph), so a hash of those
-//! is its key. A kept page goes through printpdf with its links and none
+//! embedded fonts (the code and width of each glyph): the streams are kept
+//! in one pack per set of embedded fonts, each under a hash of what its
+//! page draws. A kept page goes through printpdf with its links and none
 //! of its drawing, and its stream is replaced by the kept one; what its
 //! drawing added to the fonts (glyphs shown, shifted widths) is kept with
 //! it.

@@ -1,7 +1,8 @@
-//! Pages to printpdf operations. Glyphs are drawn by id with their text
-//! attached (so copy, search and pdftotext give the source), and every
-//! position is reached through TJ offsets in thousandths of an em (Tw does
-//! nothing with CID fonts). Fonts come subset from [`super::embed`].
+//! Pages to printpdf operations. Glyphs are drawn by their codes in the
+//! subset fonts of [`super::embed`] (their text reaches copy, search and
+//! pdftotext through each font's ToUnicode map), and every position is
+//! reached through TJ offsets in thousandths of an em (Tw does nothing
+//! with CID fonts).
 
 use std::collections::{BTreeMap, BTreeSet};
 
