@@ -2,8 +2,8 @@
 //! which draws glyphs but lays out nothing.
 //!
 //! model → [`layout`] (paragraphs through [`shape`], [`breaks`],
-//! [`linebreak`] and [`line`], or kept from the last build by [`reuse`]) →
-//! [`page`] → [`frontmatter`] → [`write`] (printpdf; unchanged pages from
+//! [`linebreak`] and [`line`](mod@line), or kept from the last build by [`reuse`]) →
+//! [`page`] → [`frontmatter`] → [`write`](mod@write) (printpdf; unchanged pages from
 //! [`streams`]) → [`post`] (lopdf; fonts by [`fontfile`]) → bytes.
 
 pub mod breaks;
