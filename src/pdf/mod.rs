@@ -2,9 +2,10 @@
 //! which draws glyphs but lays out nothing.
 //!
 //! model → [`layout`] (paragraphs through [`shape`], [`breaks`],
-//! [`linebreak`] and [`line`](mod@line), or kept from the last build by [`reuse`]) →
-//! [`page`] → [`frontmatter`] → [`write`](mod@write) (printpdf; unchanged pages from
-//! [`streams`]) → [`post`] (lopdf; fonts by [`fontfile`]) → bytes.
+//! [`linebreak`] and [`line`](mod@line), or kept from the last build by
+//! [`reuse`]) → [`page`] → [`frontmatter`] → [`write`](mod@write)
+//! (printpdf; unchanged pages from [`streams`]) → [`post`] (lopdf; fonts
+//! by [`fontfile`]) → bytes.
 
 pub mod breaks;
 pub mod embed;
