@@ -193,7 +193,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     };
     let mut report = BuildReport::default();
     let (mut epub_diags, mut pdf_diags) = (Diagnostics::default(), Diagnostics::default());
+    let mut coverage = Diagnostics::default();
     let ((epub_report, epub_time), (pdf_done, pdf_time)) = std::thread::scope(|scope| {
+        // Warnings only, so the back ends need not wait for them.
+        scope.spawn(|| {
+            let primary = prepared.faces.primary();
+            let book = &prepared.book;
+            crate::fonts::coverage::report_uncovered(
+                book,
+                &primary,
+                &prepared.fonts,
+                &mut coverage,
+            );
+        });
         let pdf = opts.format.pdf().then(|| {
             scope.spawn(|| {
                 let t = Instant::now();
@@ -223,6 +235,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     clock.lap("EPUB and PDF, side by side");
     clock.laps.push(("  of which EPUB", epub_time));
     clock.laps.push(("  of which PDF", pdf_time));
+    diags.extend(coverage);
     diags.extend(epub_diags);
     diags.extend(pdf_diags);
     let mut written = Vec::new();

@@ -302,8 +302,8 @@ pub struct Faces {
 }
 
 /// Resolves the manifest's families for every script the book uses,
-/// reporting each problem against the manifest line that caused it, then
-/// warns about characters no font covers.
+/// reporting each problem against the manifest line that caused it.
+/// (Characters no font covers: [`coverage::report_uncovered`].)
 pub fn resolve_faces(
     manifest: &Manifest,
     book: &Book,
@@ -366,12 +366,17 @@ pub fn resolve_faces(
         diags.extend(failed);
         return None;
     }
-    let primary: Vec<Face> = faces
-        .regular
-        .values()
-        .chain(&faces.fallback)
-        .cloned()
-        .collect();
-    coverage::report_uncovered(book, &primary, fonts, diags);
     Some(faces)
+}
+
+impl Faces {
+    /// The faces every character is first looked for in: the body faces
+    /// and the configured fallbacks.
+    pub fn primary(&self) -> Vec<Face> {
+        self.regular
+            .values()
+            .chain(&self.fallback)
+            .cloned()
+            .collect()
+    }
 }
