@@ -243,14 +243,12 @@ impl<T: Send + Sync + 'static> Pack<T> {
         if !self.cache.is_enabled() {
             return;
         }
-        let used = std::mem::take(&mut *self.lock());
-        let same =
-            used.len() == self.known.len() && used.keys().all(|k| self.known.contains_key(k));
-        if same {
+        if self.unchanged() {
             // Marked as used, so that pruning keeps it.
             self.cache.mark_used(&self.key);
             return;
         }
+        let used = std::mem::take(&mut *self.lock());
         self.cache.put(&self.key, encode(&used));
         self.cache.put_memo(&self.key, used);
     }
@@ -261,15 +259,17 @@ impl<T: Send + Sync + 'static> Pack<T> {
         self,
         encode: fn(&Packed<T>) -> Vec<u8>,
     ) -> Option<std::thread::JoinHandle<()>> {
-        let unchanged = {
-            let used = self.lock();
-            used.len() == self.known.len() && used.keys().all(|k| self.known.contains_key(k))
-        };
-        if unchanged || !self.cache.is_enabled() {
+        if self.unchanged() || !self.cache.is_enabled() {
             self.save(encode);
             return None;
         }
         Some(std::thread::spawn(move || self.save(encode)))
+    }
+
+    /// Whether this build used exactly the values kept.
+    fn unchanged(&self) -> bool {
+        let used = self.lock();
+        used.len() == self.known.len() && used.keys().all(|k| self.known.contains_key(k))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Packed<T>> {

@@ -66,6 +66,16 @@ impl std::fmt::Debug for Face {
 }
 
 impl Face {
+    /// What identifies the face's outlines in cache keys: its file, its
+    /// place in a collection, and the file's length (hashing 20 MB on every
+    /// build would cost more than the cache saves).
+    pub fn identity(&self) -> Vec<u8> {
+        let mut id = self.path.to_string_lossy().as_bytes().to_vec();
+        id.extend_from_slice(&self.index.to_le_bytes());
+        id.extend_from_slice(&(self.data.len() as u64).to_le_bytes());
+        id
+    }
+
     pub fn parse(&self) -> Option<ttf_parser::Face<'_>> {
         ttf_parser::Face::parse(&self.data, self.index).ok()
     }

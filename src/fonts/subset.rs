@@ -27,15 +27,7 @@ pub fn subset_cached(
     cache: &crate::cache::Cache,
 ) -> Result<Subset, String> {
     let text: String = chars.iter().collect();
-    let key = crate::cache::Cache::key(
-        "epub-subset",
-        &[
-            face.path.to_string_lossy().as_bytes(),
-            &face.index.to_le_bytes(),
-            &(face.data.len() as u64).to_le_bytes(),
-            text.as_bytes(),
-        ],
-    );
+    let key = crate::cache::Cache::key("epub-subset", &[&face.identity(), text.as_bytes()]);
     if let Some(hit) = cache.get(&key) {
         let parsed = ttf_parser::Face::parse(&hit, 0).map_err(|e| e.to_string())?;
         return Ok(Subset {

@@ -149,15 +149,7 @@ fn embed_one(
     let mut list: Vec<u16> = vec![0];
     list.extend(glyphs.keys().copied().filter(|&g| g != 0));
     let ids: Vec<u8> = list.iter().flat_map(|g| g.to_le_bytes()).collect();
-    let key = Cache::key(
-        "pdf-program",
-        &[
-            face.path.to_string_lossy().as_bytes(),
-            &face.index.to_le_bytes(),
-            &(face.data.len() as u64).to_le_bytes(),
-            &ids,
-        ],
-    );
+    let key = Cache::key("pdf-program", &[&face.identity(), &ids]);
     let stored = match cache.get(&key) {
         Some(hit) => hit,
         None => {

@@ -23,12 +23,7 @@ impl Paragraphs {
     /// The paragraphs set with `choice` by the last build, if the cache has
     /// them.
     pub fn open(cache: &Arc<Cache>, choice: &FontChoice) -> Paragraphs {
-        let mut parts: Vec<Vec<u8>> = Vec::new();
-        for face in &choice.faces {
-            parts.push(face.path.to_string_lossy().as_bytes().to_vec());
-            parts.push(face.index.to_le_bytes().to_vec());
-            parts.push((face.data.len() as u64).to_le_bytes().to_vec());
-        }
+        let parts: Vec<Vec<u8>> = choice.faces.iter().map(|f| f.identity()).collect();
         let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
         let key = Cache::key("pdf-paragraphs", &refs);
         Paragraphs(Pack::open(cache, key, decode))

@@ -267,9 +267,7 @@ fn fonts_digest(fonts: &FontSet<'_>, embedded: &BTreeMap<FontIx, EmbeddedFont>) 
     let mut d = Vec::new();
     for (&font, e) in embedded {
         let face = &fonts.choice.faces[font as usize];
-        d.extend_from_slice(face.path.to_string_lossy().as_bytes());
-        d.extend_from_slice(&face.index.to_le_bytes());
-        d.extend_from_slice(&(face.data.len() as u64).to_le_bytes());
+        d.extend_from_slice(&face.identity());
         d.extend_from_slice(e.id.as_bytes());
         for (old, (new, code, width)) in &e.map {
             d.extend_from_slice(&old.to_le_bytes());
