@@ -1,8 +1,9 @@
 //! A content-addressed cache for incremental builds: values are stored
 //! under a hash of everything they depend on, in memory (for `watch`) and in
 //! a folder beside the outputs (for the next `build`). A missing, stale or
-//! corrupt entry only costs time: entries are checked against their own
-//! hash, and keys include a fingerprint of the binary that wrote them.
+//! corrupt entry only costs time: entries carry their length and CRC-32
+//! (which catch a torn or damaged file; keys, not values, need a strong
+//! hash), and keys include a fingerprint of the binary that wrote them.
 
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
@@ -89,12 +90,13 @@ impl Cache {
         // SAFETY: entries are written under another name and renamed into
         // place, never changed in place; one removed meanwhile stays mapped.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-        let (check, value) = map.split_at_checked(32)?;
-        if blake3::hash(value).as_bytes() != check {
-            let _ = std::fs::remove_file(&path);
-            return None;
+        match checked(&map) {
+            Some(value) => Some(f(value)),
+            None => {
+                let _ = std::fs::remove_file(&path);
+                None
+            }
         }
-        Some(f(value))
     }
 
     pub fn put(&self, key: &Key, value: Vec<u8>) -> Arc<Vec<u8>> {
@@ -109,8 +111,7 @@ impl Cache {
             if std::fs::create_dir_all(dir).is_ok() {
                 let path = dir.join(hex(key));
                 let tmp = dir.join(format!("{}.{}.tmp", hex(key), std::process::id()));
-                let mut data = blake3::hash(&value).as_bytes().to_vec();
-                data.extend_from_slice(&value);
+                let data = sealed(&value);
                 if std::fs::write(&tmp, data).is_ok() && std::fs::rename(&tmp, &path).is_err() {
                     let _ = std::fs::remove_file(&tmp);
                 }
@@ -277,6 +278,27 @@ impl<T: Send + Sync + 'static> Pack<T> {
     }
 }
 
+/// Bytes before the value in a stored entry.
+const HEADER: usize = 12;
+
+/// An entry as stored: the value's length and CRC-32, then the value.
+fn sealed(value: &[u8]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(HEADER + value.len());
+    data.extend_from_slice(&(value.len() as u64).to_le_bytes());
+    data.extend_from_slice(&crc32fast::hash(value).to_le_bytes());
+    data.extend_from_slice(value);
+    data
+}
+
+/// The value of a stored entry, if it is whole and undamaged.
+fn checked(entry: &[u8]) -> Option<&[u8]> {
+    let (header, value) = entry.split_at_checked(HEADER)?;
+    let (len, crc) = header.split_at(8);
+    let whole = u64::from_le_bytes(len.try_into().ok()?) == value.len() as u64;
+    let sound = u32::from_le_bytes(crc.try_into().ok()?) == crc32fast::hash(value);
+    (whole && sound).then_some(value)
+}
+
 fn hex(key: &Key) -> String {
     key.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -318,6 +340,11 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&file, bytes).unwrap();
+        assert!(Cache::beside(&dir).get(&k).is_none());
+        // So is an entry cut short.
+        cache.put(&k, b"value".to_vec());
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() - 2]).unwrap();
         assert!(Cache::beside(&dir).get(&k).is_none());
         // Unused entries go.
         let k2 = Cache::key("t", &[b"c"]);

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::fonts::{subset, Faces};
+use crate::fonts::Faces;
 use crate::lang::Script;
 use crate::model::{visit_text, Book};
 use crate::style::Style;
@@ -107,40 +107,27 @@ fn build(
         })
         .collect();
     // Each job subsets its font and makes its archive entry (see
-    // package::font_entry); both are cached.
+    // package::font).
     let built = crate::par::map(&jobs, |(script, bold, face, set)| {
-        let sub = subset::subset_cached(face, set, cache)?;
-        let ext = if sub.media_type == "font/otf" {
-            "otf"
-        } else {
-            "ttf"
-        };
-        let name = format!(
-            "fonts/{}-{}.{ext}",
+        let stem = format!(
+            "fonts/{}-{}",
             script_class(*script),
             if *bold { "bold" } else { "regular" }
         );
-        let key = Cache::key("epub-entry", &[name.as_bytes(), &sub.data]);
-        let entry = match cache.get(&key) {
-            Some(hit) => hit,
-            None => cache.put(
-                &key,
-                package::font_entry(&format!("OEBPS/{name}"), &sub.data)?,
-            ),
-        };
-        Ok((name, sub, entry))
+        package::font(&stem, face, set, cache)
     });
     let mut prebuilt = BTreeMap::new();
     for ((script, bold, _, _), result) in jobs.iter().zip(built) {
-        let (name, sub, entry) = result.map_err(Diagnostic::error)?;
+        let font = result.map_err(Diagnostic::error)?;
+        let name = font.name;
         let css_family = format!("Booklet {}", script_class(*script));
         font_css.push_str(&format!(
             "@font-face {{ font-family: \"{css_family}\"; font-weight: {}; font-style: normal; src: url(\"{name}\"); }}\n",
             if *bold { "bold" } else { "normal" }
         ));
-        report.fonts.push((name.clone(), sub.glyph_count));
-        font_files.push((name.clone(), sub.media_type));
-        prebuilt.insert(name, entry);
+        report.fonts.push((name.clone(), font.glyph_count));
+        font_files.push((name.clone(), font.media_type));
+        prebuilt.insert(name, font.entry);
     }
     for script in chars.keys().map(|(s, _)| *s).collect::<BTreeSet<_>>() {
         font_css.push_str(&format!(

@@ -8,7 +8,7 @@
 //!   script class for the font;
 //! - toc.ncx: `dtb:uid` matching the OPF identifier, and the real depth.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
 use std::sync::Arc;
 
@@ -17,6 +17,7 @@ use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 use crate::cache::{Cache, Pack, Packed};
 use crate::epub::xhtml::escape;
+use crate::fonts::{subset, Face};
 use crate::model::Book;
 
 fn fixed_options() -> SimpleFileOptions {
@@ -30,11 +31,69 @@ fn fixed_options() -> SimpleFileOptions {
 /// the time of level 3 (68 %), which was half the EPUB's build time.
 const FONT_LEVEL: i64 = 1;
 
-/// A font as a one-entry archive, to be copied into the EPUB as it is.
-/// Fonts are most of an EPUB's bytes and of its build time, and unchanged
-/// fonts need not be compressed again on the next build.
-pub fn font_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    deflated_entry(name, data, Some(FONT_LEVEL))
+/// A subset font as a one-entry archive, to be copied into the EPUB as it
+/// is. Fonts are most of an EPUB's bytes and of its build time: unchanged
+/// ones are neither subset nor compressed again on the next build.
+pub struct Font {
+    /// `<stem>.otf` for CFF outlines, `<stem>.ttf` for TrueType.
+    pub name: String,
+    pub glyph_count: usize,
+    pub media_type: &'static str,
+    pub entry: Arc<Vec<u8>>,
+}
+
+/// `face` subset to `chars`, as the archive entry `OEBPS/<stem>.<ext>`.
+pub fn font(
+    stem: &str,
+    face: &Face,
+    chars: &BTreeSet<char>,
+    cache: &Cache,
+) -> Result<Font, String> {
+    let text: String = chars.iter().collect();
+    let key = Cache::key(
+        "epub-font",
+        &[&face.identity(), stem.as_bytes(), text.as_bytes()],
+    );
+    if let Some(font) = cache
+        .with(&key, |stored| Font::decode(stem, stored))
+        .flatten()
+    {
+        return Ok(font);
+    }
+    let sub = subset::subset_for_chars(face, chars)?;
+    let otf = sub.media_type == "font/otf";
+    let name = format!("{stem}.{}", if otf { "otf" } else { "ttf" });
+    let entry = deflated_entry(&format!("OEBPS/{name}"), &sub.data, Some(FONT_LEVEL))?;
+    let mut stored = Vec::with_capacity(5 + entry.len());
+    stored.extend_from_slice(&(sub.glyph_count as u32).to_le_bytes());
+    stored.push(u8::from(otf));
+    stored.extend_from_slice(&entry);
+    cache.put(&key, stored);
+    Ok(Font {
+        name,
+        glyph_count: sub.glyph_count,
+        media_type: sub.media_type,
+        entry: Arc::new(entry),
+    })
+}
+
+impl Font {
+    /// A font as stored: its glyph count, whether CFF, then the archive.
+    fn decode(stem: &str, stored: &[u8]) -> Option<Font> {
+        let (count, rest) = stored.split_at_checked(4)?;
+        let (&otf, entry) = rest.split_first()?;
+        let (ext, media_type) = if otf == 1 {
+            ("otf", "font/otf")
+        } else {
+            ("ttf", "font/ttf")
+        };
+        Some(Font {
+            name: format!("{stem}.{ext}"),
+            glyph_count: u32::from_le_bytes(count.try_into().ok()?) as usize,
+            media_type,
+            entry: Arc::new(entry.to_vec()),
+        })
+    }
 }
 
 /// A one-entry archive holding `data` deflated (at zip's default level if
@@ -135,7 +194,7 @@ fn decode(mut bytes: &[u8]) -> Option<Packed<Vec<u8>>> {
     Some(out)
 }
 
-/// `prebuilt` maps entry names to [`font_entry`] archives that replace
+/// `prebuilt` maps entry names to one-entry archives ([`Font`], documents) that replace
 /// epub-builder's (placeholder) entries of the same name.
 pub fn repack(
     raw: &[u8],

@@ -15,35 +15,6 @@ pub struct Subset {
     pub glyph_count: usize,
     /// `font/otf` for CFF outlines, `font/ttf` for TrueType.
     pub media_type: &'static str,
-    /// Characters the face does not have.
-    pub missing: Vec<char>,
-}
-
-/// [`subset_for_chars`], reusing the result of an earlier build with the
-/// same face and characters.
-pub fn subset_cached(
-    face: &Face,
-    chars: &BTreeSet<char>,
-    cache: &crate::cache::Cache,
-) -> Result<Subset, String> {
-    let text: String = chars.iter().collect();
-    let key = crate::cache::Cache::key("epub-subset", &[&face.identity(), text.as_bytes()]);
-    if let Some(hit) = cache.get(&key) {
-        let parsed = ttf_parser::Face::parse(&hit, 0).map_err(|e| e.to_string())?;
-        return Ok(Subset {
-            glyph_count: usize::from(parsed.number_of_glyphs()),
-            media_type: if parsed.tables().cff.is_some() {
-                "font/otf"
-            } else {
-                "font/ttf"
-            },
-            missing: Vec::new(),
-            data: hit.to_vec(),
-        });
-    }
-    let sub = subset_for_chars(face, chars)?;
-    cache.put(&key, sub.data.clone());
-    Ok(sub)
 }
 
 /// Subsets `face` to the glyphs of `chars` (plus .notdef).
@@ -52,16 +23,10 @@ pub fn subset_for_chars(face: &Face, chars: &BTreeSet<char>) -> Result<Subset, S
         .parse()
         .ok_or_else(|| format!("cannot parse {}", face.path.display()))?;
     let mut gids = BTreeSet::new();
-    let mut missing = Vec::new();
-    for &c in chars {
-        if c.is_control() {
-            continue;
-        }
-        match parsed.glyph_index(c) {
-            Some(g) if g.0 != 0 => {
-                gids.insert(g.0);
-            }
-            _ => missing.push(c),
+    // Characters the face lacks are reported by fonts::coverage.
+    for &c in chars.iter().filter(|c| !c.is_control()) {
+        if let Some(g) = parsed.glyph_index(c).filter(|g| g.0 != 0) {
+            gids.insert(g.0);
         }
     }
     let mut list: Vec<u16> = vec![0];
@@ -76,7 +41,6 @@ pub fn subset_for_chars(face: &Face, chars: &BTreeSet<char>) -> Result<Subset, S
         data,
         glyph_count: list.len(),
         media_type,
-        missing,
     })
 }
 

@@ -11,9 +11,11 @@ use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use allsorts::tables::FontTableProvider;
 
+use super::fontfile::Program;
 use super::fontset::{FontIx, FontSet};
 use super::page::{Draw, Page};
 use crate::cache::Cache;
+use std::sync::Arc;
 
 /// The glyphs in use per embedded font program: original id → text.
 pub type Used = BTreeMap<FontIx, BTreeMap<u16, String>>;
@@ -119,8 +121,7 @@ pub struct Embedded {
     /// PDF width in 1/1000 em).
     pub map: BTreeMap<u16, (u16, u16, i64)>,
     pub cmap: String,
-    pub program: Vec<u8>,
-    pub kind: ProgramKind,
+    pub program: Program,
     pub metrics: Metrics,
 }
 
@@ -129,7 +130,7 @@ pub struct Embedded {
 pub fn embed(
     fonts: &FontSet<'_>,
     used: &Used,
-    cache: &Cache,
+    cache: &Arc<Cache>,
 ) -> Result<Vec<(FontIx, Embedded)>, String> {
     let jobs: Vec<_> = used.iter().enumerate().collect();
     let results = crate::par::map(&jobs, |&(n, (&font, glyphs))| {
@@ -143,23 +144,22 @@ fn embed_one(
     n: usize,
     font: FontIx,
     glyphs: &BTreeMap<u16, String>,
-    cache: &Cache,
+    cache: &Arc<Cache>,
 ) -> Result<(FontIx, Embedded), String> {
     let face = &fonts.choice.faces[font as usize];
     let mut list: Vec<u16> = vec![0];
     list.extend(glyphs.keys().copied().filter(|&g| g != 0));
     let ids: Vec<u8> = list.iter().flat_map(|g| g.to_le_bytes()).collect();
-    let key = Cache::key("pdf-program", &[&face.identity(), &ids]);
-    let stored = match cache.get(&key) {
-        Some(hit) => hit,
+    let key = Cache::key("pdf-font-program", &[&face.identity(), &ids]);
+    let program = match Program::cached(cache, &key, list.len()) {
+        Some(program) => program,
         None => {
             let subset = subset_without_cmap(&face.data, face.index, &list)
                 .map_err(|e| format!("cannot subset {}: {e}", face.family))?;
-            cache.put(&key, store_program(&subset, list.len()))
+            let (kind, codes, program) = split_program(&subset, list.len());
+            Program::start(kind, codes, program, key, cache)
         }
     };
-    let (kind, codes, program) =
-        read_program(&stored, list.len()).ok_or("a cached font program is damaged")?;
     // Six capitals: the subset tag, fixed so that rebuilds are identical.
     let tag = format!(
         "BKLT{}{}",
@@ -183,9 +183,9 @@ fn embed_one(
     };
     let map: BTreeMap<u16, (u16, u16, i64)> = list
         .iter()
-        .zip(codes)
+        .zip(&program.codes)
         .enumerate()
-        .map(|(new, (&old, code))| (old, (new as u16, code, width(old))))
+        .map(|(new, (&old, &code))| (old, (new as u16, code, width(old))))
         .collect();
     let mut cmap = printpdf::ToUnicodeCMap {
         mappings: BTreeMap::new(),
@@ -203,49 +203,30 @@ fn embed_one(
             base_font: format!("{tag}+{ps}"),
             id: tag,
             map,
-            program: program.to_vec(),
-            kind,
+            program,
             metrics: metrics(shaper),
         },
     ))
 }
 
-/// A subset as embedded, cached: its kind, the code of each subset glyph
-/// (the charset's CIDs in a CID-keyed CFF, else the glyph ids), then the
-/// program. Deriving these means parsing the subset twice more.
-fn store_program(subset: &[u8], count: usize) -> Vec<u8> {
+/// What the PDF needs of a subset: its kind, the code of each subset glyph
+/// (the charset's CIDs in a CID-keyed CFF, else the glyph ids), and the
+/// program.
+fn split_program(subset: &[u8], count: usize) -> (ProgramKind, Vec<u16>, Vec<u8>) {
     let (kind, program) = match printpdf::extract_cid_keyed_cff(subset, 0) {
         Some(cff) => (ProgramKind::CidCff, cff),
         None if subset.starts_with(b"OTTO") => (ProgramKind::OpenType, subset.to_vec()),
         None => (ProgramKind::TrueType, subset.to_vec()),
     };
     let cids = printpdf::cff_charset_gid_to_cid_map(subset, 0);
-    let mut out = vec![kind as u8];
-    for new in 0..count as u16 {
-        let code = cids
-            .as_ref()
-            .and_then(|m| m.get(&new).copied())
-            .unwrap_or(new);
-        out.extend_from_slice(&code.to_le_bytes());
-    }
-    out.extend_from_slice(&program);
-    out
-}
-
-fn read_program(stored: &[u8], count: usize) -> Option<(ProgramKind, Vec<u16>, &[u8])> {
-    let (&kind, rest) = stored.split_first()?;
-    let kind = match kind {
-        0 => ProgramKind::CidCff,
-        1 => ProgramKind::OpenType,
-        2 => ProgramKind::TrueType,
-        _ => return None,
-    };
-    let (codes, program) = rest.split_at_checked(count * 2)?;
-    let codes = codes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+    let codes = (0..count as u16)
+        .map(|new| {
+            cids.as_ref()
+                .and_then(|m| m.get(&new).copied())
+                .unwrap_or(new)
+        })
         .collect();
-    Some((kind, codes, program))
+    (kind, codes, program)
 }
 
 /// The descriptor's metrics from the face, as printpdf derived them.

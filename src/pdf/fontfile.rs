@@ -19,61 +19,126 @@ pub struct FontEntry {
     /// The resource name the content streams use.
     pub resource: String,
     pub base_font: String,
-    pub kind: ProgramKind,
     pub metrics: Metrics,
     pub cmap: String,
     /// Code → width of the glyphs drawn through this resource.
     pub widths: BTreeMap<u16, i64>,
-    pub program: Prepacked,
+    pub program: Program,
 }
 
-/// A font program being deflated in the background while the pages are
-/// written: its compression is the largest single job of a first build.
-pub struct Prepacked {
-    program: Arc<Vec<u8>>,
-    packed: Packing,
+/// A subset program as the PDF stores it: its kind, the code each subset
+/// glyph is drawn by, and its stream (deflated in the background on a
+/// first build, while the pages are written: the largest single job).
+pub struct Program {
+    pub kind: ProgramKind,
+    pub codes: Vec<u16>,
+    file: Packing,
 }
 
 enum Packing {
-    Done(Arc<Vec<u8>>),
-    Running(std::thread::JoinHandle<Result<Arc<Vec<u8>>, String>>),
+    Done(FileStream),
+    Running(std::thread::JoinHandle<Result<FileStream, String>>),
 }
 
-impl Prepacked {
-    /// Starts deflating `program` (or takes an earlier build's result).
-    pub fn start(program: Vec<u8>, cache: &Arc<Cache>) -> Prepacked {
-        let key = Cache::key("pdf-deflate", &[&program]);
-        let program = Arc::new(program);
-        // Only a miss is worth a thread.
-        let packed = match cache.get(&key) {
-            Some(hit) => Packing::Done(hit),
-            None => {
-                let (input, cache) = (program.clone(), cache.clone());
-                Packing::Running(std::thread::spawn(move || {
-                    Ok(cache.put(&key, deflate(&input)?))
-                }))
-            }
-        };
-        Prepacked { program, packed }
+/// A program's stream bytes, and its length before any filter.
+struct FileStream {
+    bytes: Vec<u8>,
+    deflated: bool,
+    raw_len: usize,
+}
+
+impl Program {
+    /// The program an earlier build stored under `key`, for a subset of
+    /// `count` glyphs: all a rebuild reads of it is what it writes.
+    pub fn cached(cache: &Cache, key: &crate::cache::Key, count: usize) -> Option<Program> {
+        cache.with(key, |entry| decode(entry, count)).flatten()
     }
 
-    /// The program's stream: deflated where that pays.
-    fn stream(self, mut dict: Dictionary) -> Result<Stream, String> {
-        let packed = match self.packed {
-            Packing::Done(packed) => packed,
+    /// Starts deflating a fresh `program`, stored under `key` once done.
+    pub fn start(
+        kind: ProgramKind,
+        codes: Vec<u16>,
+        program: Vec<u8>,
+        key: crate::cache::Key,
+        cache: &Arc<Cache>,
+    ) -> Program {
+        let cache = cache.clone();
+        let stored_codes = codes.clone();
+        let job = std::thread::spawn(move || {
+            let packed = deflate(&program)?;
+            let raw_len = program.len();
+            // Deflated only where that pays.
+            let file = if packed.len() + 20 < raw_len {
+                FileStream {
+                    bytes: packed,
+                    deflated: true,
+                    raw_len,
+                }
+            } else {
+                FileStream {
+                    bytes: program,
+                    deflated: false,
+                    raw_len,
+                }
+            };
+            cache.put(&key, encode(kind, &stored_codes, &file));
+            Ok(file)
+        });
+        Program {
+            kind,
+            codes,
+            file: Packing::Running(job),
+        }
+    }
+
+    fn finish(self) -> Result<FileStream, String> {
+        match self.file {
+            Packing::Done(file) => Ok(file),
             Packing::Running(job) => job
                 .join()
-                .map_err(|_| "a compression thread failed".to_string())??,
-        };
-        let mut stream = if packed.len() + 20 < self.program.len() {
-            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-            Stream::new(dict, packed.to_vec())
-        } else {
-            Stream::new(dict, self.program.to_vec())
-        };
-        stream.allows_compression = false;
-        Ok(stream)
+                .map_err(|_| "a compression thread failed".to_string())?,
+        }
     }
+}
+
+/// The stored form: kind, codes, unfiltered length, whether deflated, then
+/// the stream bytes.
+fn encode(kind: ProgramKind, codes: &[u16], file: &FileStream) -> Vec<u8> {
+    let mut out = Vec::with_capacity(10 + codes.len() * 2 + file.bytes.len());
+    out.push(kind as u8);
+    for code in codes {
+        out.extend_from_slice(&code.to_le_bytes());
+    }
+    out.extend_from_slice(&(file.raw_len as u64).to_le_bytes());
+    out.push(u8::from(file.deflated));
+    out.extend_from_slice(&file.bytes);
+    out
+}
+
+fn decode(entry: &[u8], count: usize) -> Option<Program> {
+    let (&kind, rest) = entry.split_first()?;
+    let kind = match kind {
+        0 => ProgramKind::CidCff,
+        1 => ProgramKind::OpenType,
+        2 => ProgramKind::TrueType,
+        _ => return None,
+    };
+    let (codes, rest) = rest.split_at_checked(count * 2)?;
+    let codes = codes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let (raw_len, rest) = rest.split_at_checked(8)?;
+    let (&deflated, bytes) = rest.split_first()?;
+    Some(Program {
+        kind,
+        codes,
+        file: Packing::Done(FileStream {
+            bytes: bytes.to_vec(),
+            deflated: deflated == 1,
+            raw_len: u64::from_le_bytes(raw_len.try_into().ok()?) as usize,
+        }),
+    })
 }
 
 /// Adds the fonts to the font resources every page shares.
@@ -104,7 +169,9 @@ pub fn add_fonts(
     for font in fonts {
         let name = |s: &str| Object::Name(s.as_bytes().to_vec());
         let mut file = Dictionary::new();
-        let (subtype, file_key) = match font.kind {
+        let kind = font.program.kind;
+        let stream = font.program.finish()?;
+        let (subtype, file_key) = match kind {
             ProgramKind::CidCff => {
                 file.set("Subtype", name("CIDFontType0C"));
                 ("CIDFontType0", "FontFile3")
@@ -114,14 +181,16 @@ pub fn add_fonts(
                 ("CIDFontType0", "FontFile3")
             }
             ProgramKind::TrueType => {
-                file.set(
-                    "Length1",
-                    Object::Integer(font.program.program.len() as i64),
-                );
+                file.set("Length1", Object::Integer(stream.raw_len as i64));
                 ("CIDFontType2", "FontFile2")
             }
         };
-        let program = doc.add_object(font.program.stream(file)?);
+        if stream.deflated {
+            file.set("Filter", name("FlateDecode"));
+        }
+        let mut stream = Stream::new(file, stream.bytes);
+        stream.allows_compression = false;
+        let program = doc.add_object(stream);
         let m = font.metrics;
         let italic = if m.italic_angle != 0 { 1 << 6 } else { 0 };
         let descriptor = Dictionary::from_iter(vec![
@@ -190,7 +259,7 @@ impl Shared {
                 ])),
             ),
             ("FontDescriptor", Object::Reference(self.descriptor)),
-            ("DW", Object::Integer(1000)),
+            ("DW", Object::Integer(DEFAULT_WIDTH)),
             ("W", widths_array(widths)),
         ]);
         Dictionary::from_iter(vec![
@@ -207,13 +276,18 @@ impl Shared {
     }
 }
 
-/// A /W array: runs of consecutive codes with their widths.
+/// The width of every glyph the /W array leaves out: a CJK font's
+/// ideographs and full-width marks, most of what a Chinese book draws.
+const DEFAULT_WIDTH: i64 = 1000;
+
+/// A /W array: runs of consecutive codes with their widths, but for the
+/// glyphs of [`DEFAULT_WIDTH`].
 fn widths_array(widths: &BTreeMap<u16, i64>) -> Object {
     let mut out = Vec::new();
     let mut run: Vec<Object> = Vec::new();
     let mut run_start = 0u16;
     let mut prev: Option<u16> = None;
-    for (&code, &w) in widths {
+    for (&code, &w) in widths.iter().filter(|(_, &w)| w != DEFAULT_WIDTH) {
         if prev.is_some_and(|p| p + 1 == code) {
             run.push(Object::Integer(w));
         } else {
@@ -239,12 +313,16 @@ mod tests {
 
     #[test]
     fn width_runs() {
-        let w: BTreeMap<u16, i64> = [(3, 500), (4, 750), (9, 1000)].into_iter().collect();
+        let w: BTreeMap<u16, i64> = [(3, 500), (4, 750), (9, 600), (10, 1000), (11, 250)]
+            .into_iter()
+            .collect();
         let Object::Array(a) = widths_array(&w) else {
             panic!()
         };
-        assert_eq!(a.len(), 4);
+        // 3–4, 9, then 11: the full-width glyph 10 is left to /DW.
+        assert_eq!(a.len(), 6);
         assert_eq!(a[0], Object::Integer(3));
         assert_eq!(a[2], Object::Integer(9));
+        assert_eq!(a[4], Object::Integer(11));
     }
 }

@@ -13,7 +13,7 @@ use printpdf::{
 };
 
 use super::embed::{embed, program_of, used_glyphs};
-use super::fontfile::{FontEntry, Prepacked};
+use super::fontfile::FontEntry;
 use super::fontset::{FontIx, FontSet};
 use super::page::{Draw, Geometry, Page, Target};
 use super::streams::{merge_shifted, PageFonts, PageStreams};
@@ -83,14 +83,7 @@ pub fn write(
     let mut embedded: BTreeMap<FontIx, EmbeddedFont> = BTreeMap::new();
     let mut entries = Vec::new();
     for (font, e) in embed(fonts, &used, cache)? {
-        entries.push((
-            e.id.clone(),
-            e.base_font,
-            e.kind,
-            e.metrics,
-            e.cmap,
-            Prepacked::start(e.program, cache),
-        ));
+        entries.push((e.id.clone(), e.base_font, e.metrics, e.cmap, e.program));
         embedded.insert(
             font,
             EmbeddedFont {
@@ -228,7 +221,7 @@ pub fn write(
     let saving = streams.fill(&mut doc)?;
     let fonts = entries
         .into_iter()
-        .map(|(resource, base_font, kind, metrics, cmap, program)| {
+        .map(|(resource, base_font, metrics, cmap, program)| {
             // The widths of the glyphs drawn through the unshifted resource.
             let width: BTreeMap<u16, i64> = embedded
                 .values()
@@ -244,7 +237,6 @@ pub fn write(
             FontEntry {
                 resource,
                 base_font,
-                kind,
                 metrics,
                 cmap,
                 widths,
