@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
+use crate::characters::Characters;
 use crate::diag::Diagnostics;
 use crate::edition::{self, Changes};
 use crate::fonts::{Faces, FontBook};
@@ -95,6 +96,7 @@ pub struct Prepared {
     pub fonts: FontBook,
     pub faces: Faces,
     pub book: Book,
+    pub characters: Characters,
     pub cache: Arc<Cache>,
 }
 
@@ -138,6 +140,7 @@ pub fn prepare(
         return None;
     }
     Some(Prepared {
+        characters: Characters::of(&book),
         manifest,
         style,
         fonts,
@@ -198,9 +201,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         // Warnings only, so the back ends need not wait for them.
         scope.spawn(|| {
             let primary = prepared.faces.primary();
-            let book = &prepared.book;
             crate::fonts::coverage::report_uncovered(
-                book,
+                &prepared.book,
+                &prepared.characters,
                 &primary,
                 &prepared.fonts,
                 &mut coverage,

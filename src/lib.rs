@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod characters;
 pub mod cjk;
 pub mod dates;
 pub mod diag;

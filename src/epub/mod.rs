@@ -16,7 +16,8 @@ use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fonts::Faces;
 use crate::lang::Script;
-use crate::model::{visit_text, Book};
+use crate::characters::Characters;
+use crate::model::Book;
 use crate::style::Style;
 
 /// What the EPUB holds, for reports and tests.
@@ -33,6 +34,7 @@ const CONTENTS_TITLE: &str = "目录";
 pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, EpubReport)> {
     let result = build(
         &prepared.book,
+        &prepared.characters,
         &prepared.style,
         &prepared.faces,
         &prepared.cache,
@@ -56,6 +58,7 @@ fn script_class(script: Script) -> &'static str {
 
 fn build(
     book: &Book,
+    characters: &Characters,
     style: &Style,
     faces: &Faces,
     cache: &Arc<Cache>,
@@ -89,8 +92,15 @@ fn build(
         for (_, _, content) in article.headings() {
             add(book_script, &crate::model::plain_text(content), false);
         }
+    }
+    for (article, seen) in book.articles.iter().zip(&characters.articles) {
         let script = article.lang.script();
-        visit_text(article, &mut |t, bold, _| add(script, t, bold));
+        let regular = chars.entry((script, false)).or_default();
+        regular.extend(seen.iter().map(|s| s.c));
+        let bold: Vec<char> = seen.iter().filter(|s| s.bold).map(|s| s.c).collect();
+        if !bold.is_empty() {
+            chars.entry((script, true)).or_default().extend(bold);
+        }
     }
 
     // Subset fonts, one regular and one bold per script in use.

@@ -2,15 +2,23 @@
 //! such characters as blank boxes, so each one is reported with the file and
 //! line where it first appears.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::{Face, FontBook};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{visit_text, Book};
+use crate::characters::Characters;
+use crate::model::Book;
 
-/// Warns about every character of `book` that neither `faces` (the body
-/// faces and configured fallbacks) nor any other installed font covers.
-pub fn report_uncovered(book: &Book, faces: &[Face], fonts: &FontBook, diags: &mut Diagnostics) {
+/// Warns about every character of `book` (gathered in `characters`) that
+/// neither `faces` (the body faces and configured fallbacks) nor any other
+/// installed font covers.
+pub fn report_uncovered(
+    book: &Book,
+    characters: &Characters,
+    faces: &[Face],
+    fonts: &FontBook,
+    diags: &mut Diagnostics,
+) {
     let parsed: Vec<ttf_parser::Face<'_>> = faces.iter().filter_map(Face::parse).collect();
     let mut verdicts = Verdicts::default();
     let decide = |c: char| {
@@ -19,28 +27,19 @@ pub fn report_uncovered(book: &Book, faces: &[Face], fonts: &FontBook, diags: &m
             .any(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
             || fonts.face_covering(c).is_some()
     };
-    for article in &book.articles {
-        // char → first line, for characters nothing covers.
-        let mut missing: BTreeMap<char, u32> = BTreeMap::new();
-        visit_text(article, &mut |text, _, line| {
-            for c in text.chars() {
-                if c.is_whitespace() || c.is_control() || is_invisible(c) {
-                    continue;
-                }
-                let covered = verdicts.get_or(c, decide);
-                if !covered {
-                    missing.entry(c).or_insert(line);
-                }
+    for (article, seen) in book.articles.iter().zip(&characters.articles) {
+        for s in seen {
+            let c = s.c;
+            if c.is_whitespace() || c.is_control() || is_invisible(c) || verdicts.get_or(c, decide) {
+                continue;
             }
-        });
-        for (c, line) in missing {
             diags.push(
                 Diagnostic::warning(format!(
                     "no font has `{c}` (U+{:04X}); it will show as a blank box",
                     c as u32
                 ))
                 .in_file(&article.source)
-                .at_line(line),
+                .at_line(s.line),
             );
         }
     }

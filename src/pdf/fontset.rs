@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use crate::fonts::{Face, Faces, FontBook, DEFAULT_FAMILY};
 use crate::lang::Script;
 use crate::manifest::Manifest;
-use crate::model::{visit_text, Book};
+use crate::characters::Characters;
+use crate::model::Book;
 
 /// Index of a face in [`FontChoice::faces`].
 pub type FontIx = u16;
@@ -42,7 +43,13 @@ impl FontChoice {
     /// Takes the book's faces (resolved, and characters no font has
     /// reported, when the book was prepared) and finds an installed face for
     /// every character they lack.
-    pub fn new(faces: &Faces, manifest: &Manifest, book: &Book, fonts: &FontBook) -> FontChoice {
+    pub fn new(
+        faces: &Faces,
+        manifest: &Manifest,
+        book: &Book,
+        characters: &Characters,
+        fonts: &FontBook,
+    ) -> FontChoice {
         let mut choice = FontChoice {
             faces: Vec::new(),
             regular: BTreeMap::new(),
@@ -76,7 +83,7 @@ impl FontChoice {
                 choice.fallback.push(ix);
             }
         }
-        choice.find_extra_faces(book, fonts);
+        choice.find_extra_faces(book, characters, fonts);
         choice
     }
 
@@ -92,33 +99,24 @@ impl FontChoice {
         (self.faces.len() - 1) as FontIx
     }
 
-    fn find_extra_faces(&mut self, book: &Book, fonts: &FontBook) {
+    fn find_extra_faces(&mut self, book: &Book, characters: &Characters, fonts: &FontBook) {
         let parsed: Vec<Option<ttf_parser::Face<'_>>> =
             self.faces.iter().map(|f| f.parse()).collect();
         let mut uncovered: BTreeSet<char> = BTreeSet::new();
         let mut known = crate::fonts::coverage::Verdicts::default();
-        let mut scan = |text: &str| {
-            for c in text.chars() {
-                if is_invisible(c) || c.is_whitespace() {
-                    continue;
-                }
-                let covered = known.get_or(c, |c| {
-                    parsed
-                        .iter()
-                        .any(|f| f.as_ref().is_some_and(|f| has_glyph(f, c)))
-                });
-                if !covered {
-                    uncovered.insert(c);
-                }
+        let printed = book.meta.printed_texts().flat_map(|t| t.chars());
+        for c in printed.chain(FIXED_TEXT.chars()).chain(characters.all()) {
+            if is_invisible(c) || c.is_whitespace() {
+                continue;
             }
-        };
-        let meta = &book.meta;
-        for t in meta.printed_texts() {
-            scan(t);
-        }
-        scan(FIXED_TEXT);
-        for article in &book.articles {
-            visit_text(article, &mut |text, _, _| scan(text));
+            let covered = known.get_or(c, |c| {
+                parsed
+                    .iter()
+                    .any(|f| f.as_ref().is_some_and(|f| has_glyph(f, c)))
+            });
+            if !covered {
+                uncovered.insert(c);
+            }
         }
         drop(parsed);
         for c in uncovered {

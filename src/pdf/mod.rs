@@ -49,7 +49,13 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     let book = &prepared.book;
     let style = &prepared.style;
     let geo = Geometry::new(style)?;
-    let choice = FontChoice::new(&prepared.faces, &prepared.manifest, book, &prepared.fonts);
+    let choice = FontChoice::new(
+        &prepared.faces,
+        &prepared.manifest,
+        book,
+        &prepared.characters,
+        &prepared.fonts,
+    );
     let mut fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
     fonts.paragraphs = Some(reuse::Paragraphs::open(&prepared.cache, &choice));
 
