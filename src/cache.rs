@@ -238,33 +238,24 @@ impl<T: Send + Sync + 'static> Pack<T> {
         self.lock().insert(key, value);
     }
 
-    /// Keeps the values used since [`Pack::open`] for the next build,
-    /// written with `encode` only when they differ from what is kept.
-    pub fn save(&self, encode: impl FnOnce(&Packed<T>) -> Vec<u8>) {
+    /// Keeps the values used since [`Pack::open`] for the next build. When
+    /// they differ from what is kept, they are written with `encode` on a
+    /// thread of its own: join the handle before the build ends.
+    pub fn save(&self, encode: fn(&Packed<T>) -> Vec<u8>) -> Option<std::thread::JoinHandle<()>> {
         if !self.cache.is_enabled() {
-            return;
+            return None;
         }
         if self.unchanged() {
             // Marked as used, so that pruning keeps it.
             self.cache.mark_used(&self.key);
-            return;
-        }
-        let used = std::mem::take(&mut *self.lock());
-        self.cache.put(&self.key, encode(&used));
-        self.cache.put_memo(&self.key, used);
-    }
-
-    /// [`Pack::save`] on a thread of its own, when there is anything to
-    /// write (join the handle before the build ends).
-    pub fn save_in_background(
-        self,
-        encode: fn(&Packed<T>) -> Vec<u8>,
-    ) -> Option<std::thread::JoinHandle<()>> {
-        if self.unchanged() || !self.cache.is_enabled() {
-            self.save(encode);
             return None;
         }
-        Some(std::thread::spawn(move || self.save(encode)))
+        let used = std::mem::take(&mut *self.lock());
+        let (cache, key) = (self.cache.clone(), self.key);
+        Some(std::thread::spawn(move || {
+            cache.put(&key, encode(&used));
+            cache.put_memo(&key, used);
+        }))
     }
 
     /// Whether this build used exactly the values kept.

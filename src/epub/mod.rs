@@ -13,10 +13,10 @@ use crate::build::Prepared;
 use std::sync::Arc;
 
 use crate::cache::Cache;
+use crate::characters::Characters;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fonts::Faces;
 use crate::lang::Script;
-use crate::characters::Characters;
 use crate::model::Book;
 use crate::style::Style;
 
@@ -269,7 +269,7 @@ fn build(
 
     let kept = package::open_kept(cache);
     prebuilt.extend(package::documents(docs, &kept).map_err(Diagnostic::error)?);
-    let saving = kept.save_in_background(package::encode);
+    let saving = kept.save(package::encode);
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
     let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use super::{Face, FontBook};
-use crate::diag::{Diagnostic, Diagnostics};
 use crate::characters::Characters;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Book;
 
 /// Warns about every character of `book` (gathered in `characters`) that
@@ -30,7 +30,8 @@ pub fn report_uncovered(
     for (article, seen) in book.articles.iter().zip(&characters.articles) {
         for s in seen {
             let c = s.c;
-            if c.is_whitespace() || c.is_control() || is_invisible(c) || verdicts.get_or(c, decide) {
+            if c.is_whitespace() || c.is_control() || is_invisible(c) || verdicts.get_or(c, decide)
+            {
                 continue;
             }
             diags.push(

@@ -3,7 +3,7 @@
 //! rebuilds are identical, and a complete ToUnicode map per program.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use allsorts::binary::read::ReadScope;
 use allsorts::error::ParseError;
@@ -61,30 +61,63 @@ pub fn program_of(fonts: &FontSet<'_>) -> Vec<FontIx> {
 /// texts keeps the first non-empty one (the font's ToUnicode map has one
 /// entry per glyph).
 pub fn used_glyphs(pages: &[Page], program: &[FontIx]) -> Used {
-    // Hash maps while walking every glyph of the book, sorted once at the
-    // end.
-    let mut used: HashMap<FontIx, HashMap<u16, &str>> = HashMap::new();
+    // Every glyph of the book passes here: per program, which glyph ids
+    // were seen as bits, rather than a hash map.
+    struct Seen<'a> {
+        font: FontIx,
+        seen: Vec<u64>,
+        /// Glyphs seen so far only without text (rare).
+        untold: Vec<u64>,
+        list: Vec<(u16, &'a str)>,
+    }
+    let bit = |gid: u16| (usize::from(gid) / 64, 1u64 << (gid % 64));
+    let mut programs: Vec<Seen<'_>> = Vec::new();
     for page in pages {
         for draw in &page.draws {
-            if let Draw::Text { line, .. } = draw {
-                for g in &line.glyphs {
-                    let text = line.glyph_text(g);
-                    let font = program[g.font as usize];
-                    let slot = used.entry(font).or_default().entry(g.gid).or_default();
-                    if slot.is_empty() && !text.is_empty() {
-                        *slot = text;
+            let Draw::Text { line, .. } = draw else {
+                continue;
+            };
+            for g in &line.glyphs {
+                let font = program[g.font as usize];
+                let at = match programs.iter().position(|p| p.font == font) {
+                    Some(at) => at,
+                    None => {
+                        programs.push(Seen {
+                            font,
+                            seen: vec![0; 1024],
+                            untold: vec![0; 1024],
+                            list: Vec::new(),
+                        });
+                        programs.len() - 1
+                    }
+                };
+                let p = &mut programs[at];
+                let text = line.glyph_text(g);
+                let (word, mask) = bit(g.gid);
+                if p.seen[word] & mask == 0 {
+                    p.seen[word] |= mask;
+                    p.list.push((g.gid, text));
+                    if text.is_empty() {
+                        p.untold[word] |= mask;
+                    }
+                } else if p.untold[word] & mask != 0 && !text.is_empty() {
+                    p.untold[word] &= !mask;
+                    if let Some(slot) = p.list.iter_mut().find(|(gid, _)| *gid == g.gid) {
+                        slot.1 = text;
                     }
                 }
             }
         }
     }
-    used.into_iter()
-        .map(|(font, glyphs)| {
-            let glyphs = glyphs
+    programs
+        .into_iter()
+        .map(|p| {
+            let glyphs = p
+                .list
                 .into_iter()
                 .map(|(gid, text)| (gid, text.to_string()))
                 .collect();
-            (font, glyphs)
+            (p.font, glyphs)
         })
         .collect()
 }

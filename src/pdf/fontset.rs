@@ -5,12 +5,12 @@
 //! the book), then [`FontSet`] borrows them for shaping.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
+use crate::characters::Characters;
 use crate::fonts::{Face, Faces, FontBook, DEFAULT_FAMILY};
 use crate::lang::Script;
 use crate::manifest::Manifest;
-use crate::characters::Characters;
 use crate::model::Book;
 
 /// Index of a face in [`FontChoice::faces`].
@@ -144,7 +144,12 @@ type Wanted = (char, bool, Script);
 /// The faces ready for shaping.
 pub struct FontSet<'a> {
     pub choice: &'a FontChoice,
-    pub faces: Vec<rustybuzz::Face<'a>>,
+    /// The faces, read for metrics and coverage.
+    pub faces: Vec<ttf_parser::Face<'a>>,
+    /// The same faces ready for shaping, made on first use: readying one
+    /// indexes all its layout tables, and a rebuild that keeps every
+    /// paragraph shapes nothing.
+    shapers: Vec<OnceLock<rustybuzz::Face<'a>>>,
     /// Per face: PDF width units (1/1000 em, truncated as printpdf does)
     /// per font unit.
     pub scale: Vec<f32>,
@@ -163,18 +168,25 @@ impl<'a> FontSet<'a> {
         let mut faces = Vec::new();
         let mut scale = Vec::new();
         for f in &choice.faces {
-            let face = rustybuzz::Face::from_slice(&f.data, f.index)?;
+            let face = ttf_parser::Face::parse(&f.data, f.index).ok()?;
             scale.push(1000.0 / face.units_per_em() as f32);
             faces.push(face);
         }
         Some(FontSet {
             choice,
+            shapers: faces.iter().map(|_| OnceLock::new()).collect(),
             faces,
             scale,
             halt: Mutex::new(HashMap::new()),
             chosen: Mutex::new(HashMap::new()),
             paragraphs: None,
         })
+    }
+
+    /// Face `font`, ready for shaping.
+    pub fn shaper(&self, font: FontIx) -> &rustybuzz::Face<'a> {
+        let i = font as usize;
+        self.shapers[i].get_or_init(|| rustybuzz::Face::from_face(self.faces[i].clone()))
     }
 
     /// The face that draws `c` in text of weight `bold` and `script`, and
@@ -221,7 +233,7 @@ impl<'a> FontSet<'a> {
     pub fn halt_blanks(&self, font: FontIx, c: char, lang: &str) -> (f32, f32) {
         let mut cache = self.halt.lock().unwrap_or_else(|e| e.into_inner());
         *cache.entry((font, c)).or_insert_with(|| {
-            let face = &self.faces[font as usize];
+            let face = self.shaper(font);
             let upem = face.units_per_em() as f32;
             let shape_one = |features: &[rustybuzz::Feature]| {
                 let mut buf = rustybuzz::UnicodeBuffer::new();

@@ -111,7 +111,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     }
     // Every paragraph is set: keep them for the next build while the
     // pages are written.
-    let saving = fonts.paragraphs.take().and_then(|kept| kept.save());
+    let saving = fonts.paragraphs.as_ref().and_then(|kept| kept.save());
     let front_count = front_pages.len();
     let mut pages = front_pages;
     pages.extend(body);

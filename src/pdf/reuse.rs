@@ -44,8 +44,8 @@ impl Paragraphs {
 
     /// Keeps this build's paragraphs for the next one, in the background
     /// (join the handle before the build ends).
-    pub fn save(self) -> Option<std::thread::JoinHandle<()>> {
-        self.0.save_in_background(encode)
+    pub fn save(&self) -> Option<std::thread::JoinHandle<()>> {
+        self.0.save(encode)
     }
 }
 
@@ -116,6 +116,9 @@ fn put_f32(out: &mut Vec<u8>, v: f32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
+/// Bytes per glyph in [`put_line`]'s encoding.
+const GLYPH_BYTES: usize = 33;
+
 fn put_line(out: &mut Vec<u8>, line: &Line) {
     put_u32(out, line.text.len() as u32);
     out.extend_from_slice(line.text.as_bytes());
@@ -170,14 +173,6 @@ impl Reader<'_> {
         let len = self.count()?;
         String::from_utf8(self.bytes(len)?.to_vec()).ok()
     }
-    fn link(&mut self) -> Option<Option<u16>> {
-        let v = self.u32()?;
-        Some(if v == u32::MAX {
-            None
-        } else {
-            Some(u16::try_from(v).ok()?)
-        })
-    }
 }
 
 fn decode(bytes: &[u8]) -> Option<Known> {
@@ -213,18 +208,28 @@ fn line(r: &mut Reader<'_>) -> Option<Line> {
     let size = r.f32()?;
     let spaced = r.u8()? != 0;
     let count = r.count()?;
+    // Glyphs are fixed-size records: one bounds check for all of them
+    // (a paragraph pack holds every glyph of the book).
+    let records = r.bytes(count.checked_mul(GLYPH_BYTES)?)?;
     let mut glyphs = Vec::with_capacity(count);
-    for _ in 0..count {
+    for g in records.chunks_exact(GLYPH_BYTES) {
+        let u16_at = |i: usize| u16::from_le_bytes([g[i], g[i + 1]]);
+        let u32_at = |i: usize| u32::from_le_bytes([g[i], g[i + 1], g[i + 2], g[i + 3]]);
+        let f32_at = |i: usize| f32::from_bits(u32_at(i));
+        let link = match u32_at(29) {
+            u32::MAX => None,
+            v => Some(u16::try_from(v).ok()?),
+        };
         glyphs.push(Placed {
-            font: r.u16()?,
-            gid: r.u16()?,
-            size: r.f32()?,
-            x: r.f32()?,
-            rise: r.f32()?,
-            advance: r.f32()?,
-            text: r.u32()?..r.u32()?,
-            emphasis: r.u8()? != 0,
-            link: r.link()?,
+            font: u16_at(0),
+            gid: u16_at(2),
+            size: f32_at(4),
+            x: f32_at(8),
+            rise: f32_at(12),
+            advance: f32_at(16),
+            text: u32_at(20)..u32_at(24),
+            emphasis: g[28] != 0,
+            link,
         });
     }
     Some(Line {

@@ -298,7 +298,7 @@ fn shape_run(
     params: &ShapeParams,
     out: &mut Shaped,
 ) {
-    let face = &fonts.faces[font as usize];
+    let face = fonts.shaper(font);
     let upem = fonts.units_per_em(font);
     let mut buf = rustybuzz::UnicodeBuffer::new();
     buf.push_str(&full[range.clone()]);

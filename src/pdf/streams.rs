@@ -197,7 +197,7 @@ impl PageStreams {
                 }
             }
         }
-        Ok(self.pack.save_in_background(encode))
+        Ok(self.pack.save(encode))
     }
 }
 
