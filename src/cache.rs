@@ -242,6 +242,13 @@ impl<T: Send + Sync + 'static> Pack<T> {
     /// they differ from what is kept, they are written with `encode` on a
     /// thread of its own: join the handle before the build ends.
     pub fn save(&self, encode: fn(&Packed<T>) -> Vec<u8>) -> Option<std::thread::JoinHandle<()>> {
+        let changes = self.changes(encode)?;
+        Some(std::thread::spawn(move || changes.write()))
+    }
+
+    /// What [`Pack::save`] would write, if anything, for the caller to
+    /// write where it suits.
+    pub fn changes(&self, encode: fn(&Packed<T>) -> Vec<u8>) -> Option<Changes<T>> {
         if !self.cache.is_enabled() {
             return None;
         }
@@ -250,12 +257,12 @@ impl<T: Send + Sync + 'static> Pack<T> {
             self.cache.mark_used(&self.key);
             return None;
         }
-        let used = std::mem::take(&mut *self.lock());
-        let (cache, key) = (self.cache.clone(), self.key);
-        Some(std::thread::spawn(move || {
-            cache.put(&key, encode(&used));
-            cache.put_memo(&key, used);
-        }))
+        Some(Changes {
+            cache: self.cache.clone(),
+            key: self.key,
+            used: std::mem::take(&mut *self.lock()),
+            encode,
+        })
     }
 
     /// Whether this build used exactly the values kept.
@@ -288,6 +295,21 @@ fn checked(entry: &[u8]) -> Option<&[u8]> {
     let whole = u64::from_le_bytes(len.try_into().ok()?) == value.len() as u64;
     let sound = u32::from_le_bytes(crc.try_into().ok()?) == crc32fast::hash(value);
     (whole && sound).then_some(value)
+}
+
+/// The values of a [`Pack`] that differ from what is kept.
+pub struct Changes<T> {
+    cache: Arc<Cache>,
+    key: Key,
+    used: Packed<T>,
+    encode: fn(&Packed<T>) -> Vec<u8>,
+}
+
+impl<T: Send + Sync + 'static> Changes<T> {
+    pub fn write(self) {
+        self.cache.put(&self.key, (self.encode)(&self.used));
+        self.cache.put_memo(&self.key, self.used);
+    }
 }
 
 fn hex(key: &Key) -> String {

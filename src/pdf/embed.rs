@@ -220,19 +220,15 @@ fn embed_one(
         .enumerate()
         .map(|(new, (&old, &code))| (old, (new as u16, code, width(old))))
         .collect();
-    let mut cmap = printpdf::ToUnicodeCMap {
-        mappings: BTreeMap::new(),
-    };
-    for (old, (_, code, _)) in &map {
-        if let Some(text) = glyphs.get(old).filter(|t| !t.is_empty()) {
-            cmap.mappings
-                .insert(u32::from(*code), text.chars().map(u32::from).collect());
-        }
-    }
+    let texts = map.iter().filter_map(|(old, &(_, code, _))| {
+        let text = glyphs.get(old).filter(|t| !t.is_empty())?;
+        Some((code, text.as_str()))
+    });
+    let cmap = super::fontfile::to_unicode(&tag, texts);
     Ok((
         font,
         Embedded {
-            cmap: cmap.to_cmap_string(&tag),
+            cmap,
             base_font: format!("{tag}+{ps}"),
             id: tag,
             map,

@@ -141,6 +141,54 @@ fn decode(entry: &[u8], count: usize) -> Option<Program> {
     })
 }
 
+/// A ToUnicode CMap (PDF 32000-1 §9.10.3) giving the text of each code,
+/// as printpdf writes one but without an allocation per entry: a CJK
+/// subset has over a thousand.
+pub fn to_unicode<'t>(tag: &str, texts: impl Iterator<Item = (u16, &'t str)>) -> String {
+    let mut texts: Vec<(u16, &str)> = texts.collect();
+    texts.sort_unstable_by_key(|&(code, _)| code);
+    let mut out = String::with_capacity(600 + texts.len() * 16);
+    out.push_str(
+        "/CIDInit /ProcSet findresource begin\n\n12 dict begin\n\nbegincmap\n\n\
+         %!PS-Adobe-3.0 Resource-CMap\n%%DocumentNeededResources: procset CIDInit\n\
+         %%IncludeResource: procset CIDInit\n\n/CIDSystemInfo 3 dict dup begin\n\
+         /Registry (FontSpecific) def\n/Ordering (",
+    );
+    out.push_str(tag);
+    out.push_str(") def\n/Supplement 0 def\nend def\n\n/CMapName /FontSpecific-");
+    out.push_str(tag);
+    out.push_str(
+        " def\n/CMapVersion 1 def\n/CMapType 2 def\n/WMode 0 def\n\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let hex = |out: &mut String, unit: u16| {
+        for shift in [12, 8, 4, 0] {
+            out.push(char::from(
+                b"0123456789ABCDEF"[usize::from(unit >> shift & 0xF)],
+            ));
+        }
+    };
+    // Blocks of at most 100 entries that share the code's high byte.
+    for group in texts.chunk_by(|a, b| a.0 >> 8 == b.0 >> 8) {
+        for block in group.chunks(100) {
+            out.push_str(&block.len().to_string());
+            out.push_str(" beginbfchar\n");
+            for &(code, text) in block {
+                out.push('<');
+                hex(&mut out, code);
+                out.push_str("> <");
+                for unit in text.encode_utf16() {
+                    hex(&mut out, unit);
+                }
+                out.push_str(">\n");
+            }
+            out.push_str("endbfchar\n");
+        }
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
+}
+
 /// Adds the fonts to the font resources every page shares.
 pub fn add_fonts(
     doc: &mut lopdf::Document,
@@ -310,6 +358,21 @@ fn widths_array(widths: &BTreeMap<u16, i64>) -> Object {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_unicode_as_printpdf_writes_it() {
+        let texts = [(0x0105, "学"), (0x0003, "ﬁ"), (0x0104, "𠀀")];
+        let mut theirs = printpdf::ToUnicodeCMap {
+            mappings: BTreeMap::new(),
+        };
+        for (code, text) in texts {
+            let chars = text.chars().map(u32::from).collect();
+            theirs.mappings.insert(u32::from(code), chars);
+        }
+        let ours = to_unicode("BKLTAA", texts.into_iter());
+        assert_eq!(ours, theirs.to_cmap_string("BKLTAA"));
+        assert!(ours.contains("<0104> <D840DC00>"));
+    }
 
     #[test]
     fn width_runs() {

@@ -17,35 +17,57 @@ use crate::cache::{Cache, Key, Pack, Packed};
 
 type Known = Packed<SetParagraph>;
 
-pub struct Paragraphs(Pack<SetParagraph>);
+/// The kept paragraphs, in shards by key: an edit changes a few
+/// paragraphs, and only their shards are written again.
+pub struct Paragraphs(Vec<Pack<SetParagraph>>);
+
+const SHARDS: u8 = 8;
 
 impl Paragraphs {
     /// The paragraphs set with `choice` by the last build, if the cache has
     /// them.
     pub fn open(cache: &Arc<Cache>, choice: &FontChoice) -> Paragraphs {
-        let parts: Vec<Vec<u8>> = choice.faces.iter().map(|f| f.identity()).collect();
-        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-        let key = Cache::key("pdf-paragraphs", &refs);
-        Paragraphs(Pack::open(cache, key, decode))
+        let faces: Vec<Vec<u8>> = choice.faces.iter().map(|f| f.identity()).collect();
+        let shards = (0..SHARDS)
+            .map(|shard| {
+                let shard = [shard];
+                let mut parts: Vec<&[u8]> = faces.iter().map(Vec::as_slice).collect();
+                parts.push(&shard);
+                Pack::open(cache, Cache::key("pdf-paragraphs", &parts), decode)
+            })
+            .collect();
+        Paragraphs(shards)
+    }
+
+    fn shard(&self, key: &Key) -> &Pack<SetParagraph> {
+        &self.0[usize::from(key[0] % SHARDS)]
     }
 
     /// The paragraph set under `key`, set by `set` if no build has yet.
     pub fn get_or(&self, key: Key, set: impl FnOnce() -> SetParagraph) -> SetParagraph {
-        if !self.0.is_enabled() {
+        let shard = self.shard(&key);
+        if !shard.is_enabled() {
             return set();
         }
-        if let Some(found) = self.0.get(&key) {
+        if let Some(found) = shard.get(&key) {
             return (*found).clone();
         }
         let value = set();
-        self.0.put(key, Arc::new(value.clone()));
+        shard.put(key, Arc::new(value.clone()));
         value
     }
 
     /// Keeps this build's paragraphs for the next one, in the background
     /// (join the handle before the build ends).
     pub fn save(&self) -> Option<std::thread::JoinHandle<()>> {
-        self.0.save(encode)
+        let changed: Vec<_> = self.0.iter().filter_map(|s| s.changes(encode)).collect();
+        (!changed.is_empty()).then(|| {
+            std::thread::spawn(move || {
+                for shard in changed {
+                    shard.write();
+                }
+            })
+        })
     }
 }
 
