@@ -7,7 +7,7 @@
 
 use lopdf::{Dictionary, Object, Stream, StringFormat};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, Key};
 
 use super::fontfile::{add_fonts, FontEntry};
 use super::images::{Image, ImageKind};
@@ -376,29 +376,32 @@ fn add_images(doc: &mut lopdf::Document, pages: &[lopdf::ObjectId], f: &Finish<'
     }
 }
 
-/// Streams this large (font programs) are deflated once and the result
-/// kept in the build cache: they change only when the glyphs used do.
-const CACHED_STREAM: usize = 64 * 1024;
+/// Streams this large (the fonts' ToUnicode maps, images) are deflated
+/// once and the result kept in the build cache: they change only when the
+/// glyphs or images used do.
+const CACHED_STREAM: usize = 8 * 1024;
 
 /// Level 4: within a few KB of lopdf's level 9 (font programs barely
 /// compress further) in far less time.
 const LEVEL: u32 = 4;
 
+/// `content` as a zlib stream, by this thread's compressor: setting one up
+/// takes more memory than a page stream holds, and fresh memory is dear.
 pub(super) fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
-    Deflater::new().deflate(content)
+    thread_local! {
+        static DEFLATER: std::cell::RefCell<Deflater> = std::cell::RefCell::new(Deflater::new());
+    }
+    DEFLATER.with_borrow_mut(|d| d.deflate(content))
 }
 
-/// One compressor for many streams: setting one up takes more memory than
-/// a page stream holds, and fresh memory is dear.
-pub(super) struct Deflater(flate2::Compress);
+struct Deflater(flate2::Compress);
 
 impl Deflater {
-    pub fn new() -> Deflater {
+    fn new() -> Deflater {
         Deflater(flate2::Compress::new(flate2::Compression::new(LEVEL), true))
     }
 
-    /// `content` as a zlib stream.
-    pub fn deflate(&mut self, content: &[u8]) -> Result<Vec<u8>, String> {
+    fn deflate(&mut self, content: &[u8]) -> Result<Vec<u8>, String> {
         self.0.reset();
         let mut out = Vec::with_capacity(content.len() / 2 + 64);
         loop {
@@ -417,42 +420,41 @@ impl Deflater {
 
 /// Deflates every stream not yet filtered, side by side.
 fn compress(doc: &mut lopdf::Document, cache: &Cache) {
-    let rest: Vec<(lopdf::ObjectId, &[u8])> = doc
-        .objects
-        .iter()
-        .filter_map(|(id, object)| match object {
-            Object::Stream(s) if s.allows_compression && s.dict.get(b"Filter").is_err() => {
-                Some((*id, s.content.as_slice()))
-            }
-            _ => None,
-        })
-        .collect();
-    // Large streams (images) get a job each, cached; the small ones go
-    // together in one job.
-    let (large, small): (Vec<_>, Vec<_>) = rest
-        .into_iter()
-        .partition(|(_, c)| c.len() >= CACHED_STREAM);
-    let mut jobs: Vec<Vec<(lopdf::ObjectId, &[u8])>> = large.into_iter().map(|x| vec![x]).collect();
+    let mut packed: Vec<(lopdf::ObjectId, Vec<u8>)> = Vec::new();
+    // Each large stream not in the cache gets a job; the small ones go
+    // together in one.
+    let mut jobs: Vec<Vec<(lopdf::ObjectId, &[u8], Option<Key>)>> = Vec::new();
+    let mut small = Vec::new();
+    for (id, object) in &doc.objects {
+        let Object::Stream(s) = object else { continue };
+        if !s.allows_compression || s.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        if s.content.len() < CACHED_STREAM {
+            small.push((*id, s.content.as_slice(), None));
+            continue;
+        }
+        let key = Cache::key("pdf-deflate", &[&s.content]);
+        match cache.get(&key) {
+            Some(hit) => packed.push((*id, hit.to_vec())),
+            None => jobs.push(vec![(*id, s.content.as_slice(), Some(key))]),
+        }
+    }
     jobs.push(small);
-    let packed = crate::par::map(&jobs, |group| {
-        let mut deflater = Deflater::new();
+    let fresh = crate::par::map(&jobs, |group| {
         group
             .iter()
-            .map(|(id, content)| {
-                let packed = if content.len() >= CACHED_STREAM {
-                    let key = Cache::key("pdf-deflate", &[content]);
-                    match cache.get(&key) {
-                        Some(hit) => hit.to_vec(),
-                        None => cache.put(&key, deflater.deflate(content)?).to_vec(),
-                    }
-                } else {
-                    deflater.deflate(content)?
-                };
-                Ok((*id, packed))
+            .map(|(id, content, key)| {
+                let out = deflate(content)?;
+                Ok(match key {
+                    Some(key) => (*id, cache.put(key, out).to_vec()),
+                    None => (*id, out),
+                })
             })
             .collect::<Result<Vec<_>, String>>()
     });
-    for (id, packed) in packed.into_iter().flatten().flatten() {
+    packed.extend(fresh.into_iter().flatten().flatten());
+    for (id, packed) in packed {
         if let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) {
             if packed.len() + 20 < stream.content.len() {
                 stream

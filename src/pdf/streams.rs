@@ -20,9 +20,13 @@ use printpdf::{FontId, Op, PdfFontHandle, TextItem};
 use super::fontset::FontIx;
 use super::line::Line;
 use super::page::{Draw, Geometry, Page};
-use super::post::Deflater;
+use super::post::deflate;
 use super::reuse::Reader;
 use super::write::ShiftedFont;
+
+/// Fewest pages worth a thread of their own: a rebuild after an edit draws
+/// a few pages, and a second compressor costs more than they do.
+const MIN_JOB: usize = 8;
 use crate::cache::{Cache, Key, Pack, Packed};
 
 /// What a page's drawing adds to the document besides its stream: the
@@ -166,15 +170,15 @@ impl PageStreams {
                 }
             }
         }
-        // One job per half, in page order: deflating is the cost here.
-        let half = fresh.len().div_ceil(2).max(1);
+        // Deflating is the cost here: many pages (a first build) are done
+        // in two halves side by side, in page order.
+        let half = fresh.len().div_ceil(2).max(MIN_JOB);
         let jobs: Vec<&[(usize, lopdf::ObjectId, Vec<u8>)]> = fresh.chunks(half).collect();
         let packed = crate::par::map(&jobs, |chunk| {
-            let mut deflater = Deflater::new();
             chunk
                 .iter()
                 .map(|(i, id, content)| {
-                    let packed = deflater.deflate(content)?;
+                    let packed = deflate(content)?;
                     // As the post-pass would: deflated only where it pays.
                     let mut stored = Vec::with_capacity(packed.len().min(content.len()) + 1);
                     if packed.len() + 20 < content.len() {
