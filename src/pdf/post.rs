@@ -418,12 +418,15 @@ impl Deflater {
     }
 }
 
+/// A stream's content, and the key it is kept under if it is large.
+type ToDeflate<'a> = (lopdf::ObjectId, &'a [u8], Option<Key>);
+
 /// Deflates every stream not yet filtered, side by side.
 fn compress(doc: &mut lopdf::Document, cache: &Cache) {
     let mut packed: Vec<(lopdf::ObjectId, Vec<u8>)> = Vec::new();
     // Each large stream not in the cache gets a job; the small ones go
     // together in one.
-    let mut jobs: Vec<Vec<(lopdf::ObjectId, &[u8], Option<Key>)>> = Vec::new();
+    let mut jobs: Vec<Vec<ToDeflate<'_>>> = Vec::new();
     let mut small = Vec::new();
     for (id, object) in &doc.objects {
         let Object::Stream(s) = object else { continue };
