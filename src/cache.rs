@@ -83,7 +83,7 @@ impl Cache {
     }
 
     /// Reads an entry from the folder through a mapping (fresh memory is
-    /// what reading costs most), checked against its hash.
+    /// what reading costs most), checked against its length and CRC-32.
     fn read<R>(&self, key: &Key, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let path = self.dir.as_ref()?.join(hex(key));
         let file = std::fs::File::open(&path).ok()?;

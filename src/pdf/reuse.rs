@@ -106,7 +106,7 @@ pub fn plain_key(text: &str, shape: &ShapeParams) -> Key {
 }
 
 // A plain little-endian encoding: the pack is read back only by the same
-// binary (cache keys carry its fingerprint), and checked against its hash.
+// binary (cache keys carry its fingerprint), and checked against its CRC-32.
 
 fn encode(paragraphs: &Known) -> Vec<u8> {
     let mut out = Vec::with_capacity(paragraphs.len() * 1024);
