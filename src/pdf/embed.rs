@@ -204,12 +204,12 @@ fn embed_one(
     } else {
         face.post_script_name.clone()
     };
-    let shaper = &fonts.faces[font as usize];
-    let upem = shaper.units_per_em().max(1) as f32;
+    let parsed = &fonts.faces[font as usize];
+    let upem = parsed.units_per_em().max(1) as f32;
     // Truncated, as printpdf's widths were: the text engine places glyphs
     // by the same numbers.
     let width = |gid: u16| {
-        let w = shaper
+        let w = parsed
             .glyph_hor_advance(ttf_parser::GlyphId(gid))
             .unwrap_or(0);
         (f32::from(w) * 1000.0 / upem) as i64
@@ -233,7 +233,7 @@ fn embed_one(
             id: tag,
             map,
             program,
-            metrics: metrics(shaper),
+            metrics: metrics(parsed),
         },
     ))
 }
