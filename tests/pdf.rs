@@ -398,3 +398,90 @@ fn hostile_input_builds_and_missing_characters_are_reported() {
         );
     }
 }
+
+/// Inked pixels of a page rendered in grey at 200 dpi (pdftoppm's PGM).
+fn dark_pixels(pdf: &Path, page: usize) -> Option<usize> {
+    let dir = pdf.parent().unwrap();
+    let stem = dir.join(format!("render-{page}"));
+    let p = page.to_string();
+    run(
+        "pdftoppm",
+        &[
+            "-f",
+            &p,
+            "-l",
+            &p,
+            "-r",
+            "200",
+            "-gray",
+            "-singlefile",
+            pdf.to_str()?,
+            stem.to_str()?,
+        ],
+    )?;
+    let pgm = std::fs::read(stem.with_extension("pgm")).ok()?;
+    // P5 header: magic, width, height, maxval, then one byte per pixel.
+    let mut fields = 0;
+    let mut at = 0;
+    while fields < 4 {
+        while pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        while !pgm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields += 1;
+    }
+    Some(pgm[at + 1..].iter().filter(|&&v| v < 200).count())
+}
+
+#[test]
+fn characters_no_font_has_keep_their_text_and_show_a_box() {
+    let dir = scratch("pdf-no-font");
+    std::fs::create_dir_all(dir.join("sources")).unwrap();
+    std::fs::write(
+        dir.join("booklet.toml"),
+        "[book]\ntitle = \"缺字\"\n[[article]]\nsource = \"sources/a.md\"\n",
+    )
+    .unwrap();
+    // Two different characters no font has (one of them twice), and one
+    // from a private-use plane no font maps.
+    let missing = "甲𪚥乙𠀀丙𪚥丁\u{F0001}戊";
+    let write = |body: &str| {
+        std::fs::write(
+            dir.join("sources/a.md"),
+            format!("---\ntitle: 缺字篇\n---\n\n{body}\n"),
+        )
+        .unwrap()
+    };
+    write(missing);
+    let out = booklet_ok(&["build", "--format", "pdf"], &dir, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for c in ['𪚥', '𠀀', '\u{F0001}'] {
+        assert!(stderr.contains(&format!("no font has `{c}`")), "{stderr}");
+    }
+    let pdf = dir.join("out/booklet.pdf");
+    if let Some(out) = run("qpdf", &["--check", pdf.to_str().unwrap()]) {
+        assert!(out.contains("No syntax or stream encoding errors"), "{out}");
+    }
+    let Some(text) = pdftotext(&pdf, &[]) else {
+        return;
+    };
+    assert!(
+        text.lines().any(|l| l.trim() == missing),
+        "the text layer lost the characters: {text}"
+    );
+    // Each stands as a box: the page draws more than with spaces in their place.
+    let page = first_body_page(&pdf).expect("the article's page") + 1;
+    let with_boxes = dark_pixels(&pdf, page);
+    write(&missing.replace(['𪚥', '𠀀', '\u{F0001}'], "\u{3000}"));
+    booklet_ok(&["build", "--format", "pdf"], &dir, &[]);
+    let with_spaces = dark_pixels(&pdf, page);
+    if let (Some(boxes), Some(spaces)) = (with_boxes, with_spaces) {
+        // A 10.5 pt box's outline is about 100 pixels at 200 dpi; four boxes.
+        assert!(
+            boxes > spaces + 4 * 60,
+            "no boxes drawn: {boxes} vs {spaces} inked pixels"
+        );
+    }
+}

@@ -36,7 +36,7 @@ pub fn report_uncovered(
             }
             diags.push(
                 Diagnostic::warning(format!(
-                    "no font has `{c}` (U+{:04X}); it will show as a blank box",
+                    "no font has `{c}` (U+{:04X}); the PDF shows an outlined box",
                     c as u32
                 ))
                 .in_file(&article.source)

@@ -92,7 +92,9 @@ pub fn used_glyphs(pages: &[Page], program: &[FontIx]) -> Used {
                     }
                 };
                 let p = &mut programs[at];
-                let text = line.glyph_text(g);
+                // .notdef stands for every character no font has: no one
+                // text is right for it (write.rs gives each its ActualText).
+                let text = if g.gid == 0 { "" } else { line.glyph_text(g) };
                 let (word, mask) = bit(g.gid);
                 if p.seen[word] & mask == 0 {
                     p.seen[word] |= mask;

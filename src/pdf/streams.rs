@@ -266,6 +266,11 @@ fn line_bytes(k: &mut Vec<u8>, line: &Line) {
             k.extend_from_slice(&v.to_bits().to_le_bytes());
         }
         k.push(g.emphasis as u8);
+        // .notdef carries its character in the stream (ActualText).
+        if g.gid == 0 {
+            k.extend_from_slice(line.glyph_text(g).as_bytes());
+            k.push(0);
+        }
     }
 }
 

@@ -7,9 +7,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, FontId, Greyscale,
+    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId, Greyscale,
     HighlightingMode, LinkAnnotation, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, TextItem, TextMatrix, WindingOrder,
+    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
+    WindingOrder,
 };
 
 use super::embed::{embed, program_of, used_glyphs};
@@ -130,6 +131,7 @@ pub fn write(
                     };
                     out.line(line, *x, flip(*y));
                     dots(line, *x, flip(*y), &mut graphics);
+                    missing_boxes(line, *x, flip(*y), &mut graphics);
                 }
                 Draw::Rule {
                     x0,
@@ -314,8 +316,14 @@ impl TextOut<'_> {
             };
             let width_of = |k: usize| font.map.get(&glyphs[k].gid).copied().unwrap_or((0, 0, 0));
             let shift = Self::shift(line, i, width_of(i).2);
+            // A character no font has is drawn alone as .notdef, its text
+            // given as ActualText (one .notdef stands for many characters,
+            // so the font's ToUnicode map cannot give it).
+            let missing = uncovered(line, first);
             let mut j = i + 1;
-            while j < glyphs.len()
+            while !missing
+                && j < glyphs.len()
+                && !uncovered(line, &glyphs[j])
                 && self.program[glyphs[j].font as usize] == program
                 && glyphs[j].size == first.size
                 && glyphs[j].rise == first.rise
@@ -383,11 +391,79 @@ impl TextOut<'_> {
                     cid: Some(String::new()),
                 });
             }
+            // The .notdef glyph itself is not painted: fonts draw it in
+            // their own ways, some not at all; `missing_boxes` draws one box.
+            if missing {
+                self.ops.push(actual_text(line.glyph_text(first)));
+                self.ops.push(Op::SetTextRenderingMode {
+                    mode: TextRenderingMode::Invisible,
+                });
+            }
             self.ops.push(Op::ShowText {
                 items: vec![TextItem::GlyphIds(items)],
             });
+            if missing {
+                self.ops.push(Op::SetTextRenderingMode {
+                    mode: TextRenderingMode::Fill,
+                });
+                self.ops.push(Op::EndMarkedContent);
+            }
             i = j;
         }
+    }
+}
+
+/// A glyph standing for a character no font covers.
+fn uncovered(line: &super::line::Line, g: &super::line::Placed) -> bool {
+    g.gid == 0 && !line.glyph_text(g).trim().is_empty()
+}
+
+/// `/Span << /ActualText (text) >> BDC`, the text in UTF-16BE.
+fn actual_text(text: &str) -> Op {
+    let mut data = vec![0xFE, 0xFF];
+    data.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    let map = BTreeMap::from([(
+        "ActualText".to_string(),
+        DictItem::String {
+            data,
+            literal: false,
+        },
+    )]);
+    Op::BeginMarkedContentWithProperties {
+        tag: "Span".to_string(),
+        properties: DictItem::Dict { map },
+    }
+}
+
+/// An outlined box where a character no font covers stands, so the gap
+/// shows on paper: the em box, less a margin.
+fn missing_boxes(line: &super::line::Line, x: f32, baseline: f32, out: &mut Vec<Op>) {
+    for g in line.glyphs.iter().filter(|g| uncovered(line, g)) {
+        let inset = 0.08 * g.size;
+        let (x0, x1) = (
+            x + g.x + inset,
+            x + g.x + g.advance.max(g.size * 0.5) - inset,
+        );
+        let (y0, y1) = (
+            baseline + g.rise - 0.12 * g.size + inset,
+            baseline + g.rise + 0.88 * g.size - inset,
+        );
+        let t = 0.04 * g.size;
+        let pt = |x: f32, y: f32| printpdf::LinePoint {
+            p: Point { x: Pt(x), y: Pt(y) },
+            bezier: false,
+        };
+        let ring = |x0: f32, y0: f32, x1: f32, y1: f32| PolygonRing {
+            points: vec![pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1)],
+        };
+        // The outline as a filled frame: outer ring minus inner ring.
+        out.push(Op::DrawPolygon {
+            polygon: Polygon {
+                rings: vec![ring(x0, y0, x1, y1), ring(x0 + t, y0 + t, x1 - t, y1 - t)],
+                mode: PaintMode::Fill,
+                winding_order: WindingOrder::EvenOdd,
+            },
+        });
     }
 }
 
