@@ -6,7 +6,9 @@
 //!   (`原创 张三 某某公众号 2023-03-15 08:00`);
 //! - the title: the first line left, when it is short and not a sentence,
 //!   without a `栏目 |` column prefix;
-//! - `（作者系……）` notes, standalone or closing the last paragraph.
+//! - `（作者系……）` notes, standalone or closing the last paragraph;
+//! - a title `作者：标题` whose prefix repeats the byline loses it;
+//! - a journal issue (`《某某研究》2022年第3期`) is the date it gives.
 
 use super::punctuation::{full_width, squeeze_spaces};
 use super::text::{chars, ends_sentence, excerpt, fold, is_space};
@@ -79,7 +81,65 @@ pub fn extract(lines: Vec<Line>, file: &str, report: &mut Report) -> (Meta, Vec<
             kept.remove(pos);
         }
     }
+    if let (Some(title), Some(author)) = (&meta.title, &meta.author) {
+        if let Some(rest) = without_byline(title, author) {
+            report.add(Change::Metadata, 1, || {
+                format!("{file}: title `{title}` without the author's name")
+            });
+            meta.title = Some(rest);
+        }
+    }
+    if meta.date.is_none() {
+        if let Some(source) = &meta.source {
+            if let Some((at, issue)) = journal_issue(source) {
+                let rest = source[..at].trim_end().to_string();
+                meta.date = Some(issue);
+                meta.source = (!rest.is_empty()).then_some(rest);
+            }
+        }
+    }
     (meta, kept)
+}
+
+/// `刘亚然：推动组织工作守正创新` by 刘亚然 → `推动组织工作守正创新`: the
+/// author's name already stands in the byline.
+fn without_byline(title: &str, author: &str) -> Option<String> {
+    let rest = title.strip_prefix(author)?;
+    let rest = rest.trim_start_matches(is_space);
+    let rest = rest
+        .strip_prefix(['：', ':', '｜', '|'])?
+        .trim_start_matches(is_space);
+    (chars(rest) >= 2).then(|| rest.to_string())
+}
+
+/// A journal's year and issue, `2022年第3期` (or `2022年3期`), where it ends
+/// `text`: its byte offset and the issue as printed.
+pub fn journal_issue(text: &str) -> Option<(usize, String)> {
+    let t = text.trim_end();
+    let chars: Vec<(usize, char)> = t.char_indices().collect();
+    let mut i = chars.len();
+    let mut back = |want: &dyn Fn(char) -> bool, max: usize| {
+        let mut n = 0;
+        while n < max && i > 0 && want(chars[i - 1].1) {
+            i -= 1;
+            n += 1;
+        }
+        n
+    };
+    let digit = |c: char| c.is_ascii_digit();
+    let ok = back(&|c| c == '期', 1) == 1
+        && (1..=3).contains(&back(&digit, 3))
+        && back(&|c| c == '第', 1) <= 1
+        && back(&|c| c == '年', 1) == 1
+        && back(&digit, 4) == 4;
+    if !ok || (i > 0 && digit(chars[i - 1].1)) {
+        return None;
+    }
+    let at = chars[i].0;
+    let year: u32 = t[at..at + 4].parse().ok()?;
+    (1900..=2100)
+        .contains(&year)
+        .then(|| (at, t[at..].to_string()))
 }
 
 /// A line of running text rather than page furniture or a heading.
@@ -157,6 +217,12 @@ fn take_line(line: &str, meta: &mut Meta) -> bool {
     if chars(trimmed) <= 20 && date_only(trimmed) {
         if let Some(d) = parse_date(trimmed) {
             meta.date.get_or_insert(d);
+            return true;
+        }
+    }
+    if chars(trimmed) <= 12 {
+        if let Some((0, issue)) = journal_issue(trimmed) {
+            meta.date.get_or_insert(issue);
             return true;
         }
     }
@@ -406,7 +472,8 @@ mod tests {
         let (meta, rest) = meta_of(
             "张三:论学习\n来源:某某杂志 作者:张三  日期:2022/2/9 字体: [大][中][小]\n正文。",
         );
-        assert_eq!(meta.title.as_deref(), Some("张三：论学习"));
+        // The title's `张三：` repeats the byline.
+        assert_eq!(meta.title.as_deref(), Some("论学习"));
         assert_eq!(meta.source.as_deref(), Some("某某杂志"));
         assert_eq!(meta.author.as_deref(), Some("张三"));
         assert_eq!(meta.date.as_deref(), Some("2022-02-09"));
@@ -414,10 +481,21 @@ mod tests {
         // Traditional keys, a source with a book title, a note line.
         let (meta, rest) =
             meta_of("標題\n正文。\n(作者系某省委書記)\n來源:《某某研究》2022年第3期");
-        assert_eq!(meta.source.as_deref(), Some("《某某研究》2022年第3期"));
+        assert_eq!(meta.source.as_deref(), Some("《某某研究》"));
         assert_eq!(meta.note.as_deref(), Some("作者系某省委書記"));
-        assert_eq!(meta.date, None);
+        assert_eq!(meta.date.as_deref(), Some("2022年第3期"));
         assert_eq!(rest.len(), 1);
+        // An issue on a line of its own; a title prefix that is not the author.
+        let (meta, _) = meta_of("党课：淬炼作风\n■张三\n2021年12期\n正文。");
+        assert_eq!(meta.title.as_deref(), Some("党课：淬炼作风"));
+        assert_eq!(meta.date.as_deref(), Some("2021年12期"));
+        assert_eq!(
+            journal_issue("刊于2022年第3期"),
+            Some((6, "2022年第3期".into()))
+        );
+        assert_eq!(journal_issue("12022年第3期"), None);
+        assert_eq!(journal_issue("2022年第期"), None);
+        assert_eq!(journal_issue("第3期"), None);
     }
 
     #[test]

@@ -231,9 +231,9 @@ fn convert_article(
     let mut lines = metadata_lines;
     lines.extend(rest);
     lines.sort_by_key(|l| l.no);
-    let (mut meta, lines) = metadata::extract(lines, file, report);
+    let (mut meta, mut lines) = metadata::extract(lines, file, report);
     meta.language = (script == Script::Traditional).then_some("zh-Hant");
-    suspicious::mojibake(&lines, script, charsets, file, report);
+    suspicious::mojibake(&mut lines, script, charsets, file, report);
 
     let lines: Vec<Line> = lines
         .into_iter()
