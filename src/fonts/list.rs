@@ -34,9 +34,8 @@ pub fn cjk_families(book: &FontBook, project: &std::path::Path) -> BTreeMap<Stri
         .into_iter()
         .flat_map(|db| db.faces().map(move |f| (db, f)))
     {
-        let path = match &face.source {
-            fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
-            fontdb::Source::Binary(_) => continue,
+        let Some(path) = super::source_path(&face.source) else {
+            continue;
         };
         let covers: Vec<&'static str> = db
             .with_face_data(face.id, |data, index| {
@@ -59,7 +58,9 @@ pub fn cjk_families(book: &FontBook, project: &std::path::Path) -> BTreeMap<Stri
         }
         let origin = if path.starts_with(project) {
             "project"
-        } else if path.starts_with(&shipped) {
+        } else if path.starts_with(super::BUILT_IN_DIR)
+            || shipped.as_ref().is_some_and(|s| path.starts_with(s))
+        {
             "shipped"
         } else {
             "system"

@@ -24,6 +24,8 @@ pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
 pub enum FontBytes {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
+    /// Built into the binary.
+    Static(&'static [u8]),
 }
 
 impl std::ops::Deref for FontBytes {
@@ -32,6 +34,7 @@ impl std::ops::Deref for FontBytes {
         match self {
             FontBytes::Mapped(m) => m,
             FontBytes::Owned(v) => v,
+            FontBytes::Static(s) => s,
         }
     }
 }
@@ -88,20 +91,59 @@ impl Face {
     }
 }
 
-/// The folder holding the shipped fonts: `BOOKLET_FONTS`, else the
-/// checkout this binary was built from, else `fonts/` beside the executable.
-pub fn shipped_dir() -> PathBuf {
+/// Font files built into the binary: (file name, bytes).
+pub type BuiltIn = &'static [(&'static str, &'static [u8])];
+
+static BUILT_IN: OnceLock<BuiltIn> = OnceLock::new();
+
+/// Where built-in fonts appear to be, in messages and `booklet fonts`.
+pub const BUILT_IN_DIR: &str = "<built into booklet>";
+
+/// Makes `fonts` the shipped fonts, unless `BOOKLET_FONTS` or a `fonts/`
+/// folder beside the executable names others. The binary calls this with
+/// the fonts it embeds, so an installed booklet needs no other file.
+pub fn set_built_in(fonts: BuiltIn) {
+    let _ = BUILT_IN.set(fonts);
+}
+
+fn built_in() -> BuiltIn {
+    BUILT_IN.get().copied().unwrap_or(&[])
+}
+
+/// The folder holding the shipped fonts: `BOOKLET_FONTS`, else `fonts/`
+/// beside the executable; `None` when the built-in fonts serve instead.
+/// Without either (a program using the library without embedding them),
+/// the checkout the library was built from.
+pub fn shipped_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("BOOKLET_FONTS") {
-        return PathBuf::from(dir);
+        return Some(PathBuf::from(dir));
     }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
-    if built.is_dir() {
-        return built;
-    }
-    std::env::current_exe()
+    let beside = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|p| p.join("fonts")))
-        .unwrap_or(built)
+        .filter(|d| d.is_dir());
+    if beside.is_some() {
+        return beside;
+    }
+    if !built_in().is_empty() {
+        return None;
+    }
+    Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"))
+}
+
+/// Where a face's bytes come from, as a path (built-in fonts get one
+/// under [`BUILT_IN_DIR`]); `None` for other fonts held in memory.
+pub(crate) fn source_path(source: &fontdb::Source) -> Option<PathBuf> {
+    match source {
+        fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => Some(p.clone()),
+        fontdb::Source::Binary(data) => {
+            let bytes: &[u8] = (**data).as_ref();
+            built_in()
+                .iter()
+                .find(|(_, b)| b.as_ptr() == bytes.as_ptr())
+                .map(|(name, _)| Path::new(BUILT_IN_DIR).join(name))
+        }
+    }
 }
 
 /// Every font the build may use, indexed once.
@@ -125,9 +167,16 @@ impl FontBook {
         for dir in &manifest.fonts.dirs {
             db.load_fonts_dir(manifest.resolve(dir));
         }
-        let shipped = shipped_dir();
-        if shipped != project && shipped.is_dir() {
-            db.load_fonts_dir(&shipped);
+        match shipped_dir() {
+            Some(shipped) if shipped != project && shipped.is_dir() => {
+                db.load_fonts_dir(&shipped);
+            }
+            Some(_) => {}
+            None => {
+                for (_, bytes) in built_in() {
+                    db.load_font_source(fontdb::Source::Binary(Arc::new(*bytes)));
+                }
+            }
         }
         FontBook {
             local: db,
@@ -221,10 +270,7 @@ impl FontBook {
         let info = db
             .face(id)
             .ok_or_else(|| Diagnostic::error(format!("font family `{family}` vanished")))?;
-        let path = match &info.source {
-            fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
-            fontdb::Source::Binary(_) => PathBuf::from("<memory>"),
-        };
+        let path = source_path(&info.source).unwrap_or_else(|| PathBuf::from("<memory>"));
         let data = self.read(&path)?;
         let face = Face {
             family: info
@@ -252,6 +298,13 @@ impl FontBook {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(d) = files.get(path) {
             return Ok(d.clone());
+        }
+        if let Ok(name) = path.strip_prefix(BUILT_IN_DIR) {
+            if let Some((_, bytes)) = built_in().iter().find(|(n, _)| Path::new(n) == name) {
+                let data = Arc::new(FontBytes::Static(bytes));
+                files.insert(path.to_path_buf(), data.clone());
+                return Ok(data);
+            }
         }
         let unreadable = |e: std::io::Error| {
             Diagnostic::error(format!("cannot read font file: {e}")).in_file(path)
@@ -286,10 +339,7 @@ impl FontBook {
             let system = self.databases()[1];
             system.faces().find(|info| covers(system, info))
         })?;
-        let path = match &info.source {
-            fontdb::Source::File(p) | fontdb::Source::SharedFile(p, _) => p.clone(),
-            fontdb::Source::Binary(_) => return None,
-        };
+        let path = source_path(&info.source)?;
         Some(Face {
             family: info.families.first().map(|(n, _)| n.clone())?,
             post_script_name: info.post_script_name.clone(),
