@@ -85,7 +85,7 @@ fn main() {
     let mut lines = BufReader::new(child.stdout.take().unwrap())
         .lines()
         .map_while(Result::ok);
-    let mut wait_rebuilt = || lines.by_ref().find(|l| l.starts_with("rebuilt in"));
+    let mut wait_rebuilt = || lines.by_ref().find(|l| l.contains("built in "));
     wait_rebuilt();
     // Also what watch itself reports: the rebuild alone, in process.
     let mut inside = Vec::new();
@@ -96,12 +96,13 @@ fn main() {
             edit(&dir, i + 1);
             let line = wait_rebuilt().unwrap_or_default();
             let took = t.elapsed();
+            // `[15:04:05] rebuilt in 0.12 s: sources/03.md changed`
             let reported = line
-                .trim_start_matches("rebuilt in ")
-                .trim_end_matches(" ms")
-                .parse::<u64>();
-            if let Ok(ms) = reported {
-                inside.push(Duration::from_millis(ms));
+                .split_once("built in ")
+                .and_then(|(_, rest)| rest.split_once(" s"))
+                .and_then(|(secs, _)| secs.parse::<f64>().ok());
+            if let Some(secs) = reported {
+                inside.push(Duration::from_secs_f64(secs));
             }
             took
         })

@@ -1,6 +1,8 @@
 //! `booklet init`: a new booklet project that builds at once with the
-//! shipped fonts: a commented manifest, one sample article, the default style.
+//! shipped fonts: a commented manifest, one sample article, the default
+//! style, and a `.gitignore` for the outputs.
 
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -11,7 +13,7 @@ const MANIFEST: &str = r#"# booklet manifest. Paths are relative to this file.
 [book]
 title = "学习读本"                 # required
 # subtitle = "专题学习材料"
-# authors = ["作者"]
+authors = ["作者"]
 # editor = "编辑"
 # publisher = "出版者"
 language = "zh-Hans"             # zh-Hans (Simplified) or zh-Hant (Traditional)
@@ -59,17 +61,69 @@ date: 2024-01-01
 > 引用的段落会左右缩进。
 "#;
 
+/// Outputs and the build cache are made again by every build.
+const GITIGNORE: &str = "out/\n";
+
+/// What the new manifest says about the book.
+#[derive(Debug, Default, Clone)]
+pub struct Answers {
+    pub title: Option<String>,
+    pub author: Option<String>,
+}
+
+const DEFAULT_TITLE: &str = "学习读本";
+
+impl Answers {
+    /// Asks for what was not given on the command line, one line each; an
+    /// empty answer keeps the default.
+    pub fn ask(&mut self, input: &mut dyn BufRead, prompt: &mut dyn Write) {
+        let mut ask = |question: &str, default: &str| -> Option<String> {
+            let _ = write!(prompt, "{question} [{default}]: ");
+            let _ = prompt.flush();
+            let mut line = String::new();
+            input.read_line(&mut line).ok()?;
+            let answer = line.trim();
+            (!answer.is_empty()).then(|| answer.to_string())
+        };
+        if self.title.is_none() {
+            self.title = ask("书名 (title)", DEFAULT_TITLE);
+        }
+        if self.author.is_none() {
+            self.author = ask("作者 (author)", "none");
+        }
+    }
+
+    /// The manifest with the answers in place of the sample values.
+    fn manifest(&self) -> String {
+        let quoted = |s: &str| toml_edit::Value::from(s).to_string();
+        let title = self.title.as_deref().unwrap_or(DEFAULT_TITLE);
+        let mut text = MANIFEST.replacen(
+            &format!("title = {}", quoted(DEFAULT_TITLE)),
+            &format!("title = {}", quoted(title)),
+            1,
+        );
+        let authors = match &self.author {
+            Some(a) => format!("authors = [{}]", quoted(a)),
+            None => "# authors = [\"作者\"]".to_string(),
+        };
+        text = text.replacen("authors = [\"作者\"]", &authors, 1);
+        text
+    }
+}
+
 /// Creates the project in `dir` (created if needed). Refuses to overwrite
-/// an existing manifest.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+/// an existing manifest; keeps any other file already there.
+pub fn init(dir: &Path, answers: &Answers) -> Result<Vec<PathBuf>, Diagnostic> {
     let manifest = dir.join("booklet.toml");
     if manifest.exists() {
         return Err(Diagnostic::error("a booklet already exists here")
             .in_file(&manifest)
             .with_hint("choose an empty folder: booklet init NEW-FOLDER"));
     }
-    let files: [(PathBuf, &str); 4] = [
-        (manifest, MANIFEST),
+    let manifest_text = answers.manifest();
+    let files: [(PathBuf, &str); 5] = [
+        (manifest, &manifest_text),
+        (dir.join(".gitignore"), GITIGNORE),
         (dir.join("sources/01-sample.md"), SAMPLE),
         (
             dir.join("styles/default.toml"),
@@ -94,4 +148,33 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
         written.push(path);
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_fill_the_manifest_and_it_parses() {
+        let mut answers = Answers {
+            title: Some("读本 \"一\"".into()),
+            author: None,
+        };
+        let mut input = std::io::Cursor::new("张三\n");
+        let mut prompt = Vec::new();
+        answers.ask(&mut input, &mut prompt);
+        assert_eq!(answers.author.as_deref(), Some("张三"));
+        assert!(String::from_utf8_lossy(&prompt).contains("作者"));
+        let text = answers.manifest();
+        let m = crate::manifest::Manifest::parse(&text, Path::new("booklet.toml")).unwrap();
+        assert_eq!(m.book.title, "读本 \"一\"");
+        assert_eq!(m.book.authors, ["张三"]);
+
+        // Empty answers keep the defaults; no author leaves the line commented.
+        let mut answers = Answers::default();
+        answers.ask(&mut std::io::Cursor::new("\n\n"), &mut Vec::new());
+        let m = crate::manifest::Manifest::parse(&answers.manifest(), Path::new("b.toml")).unwrap();
+        assert_eq!(m.book.title, DEFAULT_TITLE);
+        assert!(m.book.authors.is_empty());
+    }
 }

@@ -45,17 +45,40 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the booklet's EPUB and/or PDF from a manifest.
-    Build(BuildArgs),
+    Build {
+        #[command(flatten)]
+        args: BuildArgs,
+        /// Open the PDF (else the EPUB) once built.
+        #[arg(long)]
+        open: bool,
+    },
     /// Check the manifest, sources, images and font coverage; write nothing.
     Check {
         /// The manifest [default: ./booklet.toml].
         manifest: Option<PathBuf>,
     },
-    /// Create a new booklet project (manifest, sample article, style).
+    /// Create a new booklet project (manifest, sample article, style,
+    /// .gitignore); on a terminal, asks for the title and author.
     Init {
         /// Folder to create it in [default: the current folder].
         dir: Option<PathBuf>,
+        /// The book's title (not asked for when given).
+        #[arg(long)]
+        title: Option<String>,
+        /// The book's author (not asked for when given).
+        #[arg(long)]
+        author: Option<String>,
     },
+    /// Remove the outputs, edition record and cache from the output folder.
+    Clean {
+        /// The manifest [default: ./booklet.toml].
+        manifest: Option<PathBuf>,
+        /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Print a shell completion script: `booklet completions bash > …`.
+    Completions { shell: clap_complete::Shell },
     /// List the usable CJK font families and what the manifest resolves to.
     Fonts {
         /// The manifest [default: ./booklet.toml, if there is one].
@@ -63,6 +86,21 @@ enum Command {
     },
     /// Rebuild whenever the manifest, a source, a style or an image changes.
     Watch(BuildArgs),
+    /// Build, serve the booklet on 127.0.0.1 as web pages (and its PDF),
+    /// and reload the open page on every rebuild.
+    Serve {
+        /// The manifest [default: ./booklet.toml].
+        manifest: Option<PathBuf>,
+        /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Port on 127.0.0.1 (0: any free port).
+        #[arg(long, short, default_value_t = 3000)]
+        port: u16,
+        /// Open the browser on the booklet.
+        #[arg(long)]
+        open: bool,
+    },
     /// Turn raw article text (web pages, WeChat posts, PDF extracts) into
     /// Markdown sources with front matter, and report every change.
     Import {
@@ -76,9 +114,15 @@ enum Command {
         /// Report what would change; write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Overwrite existing files in the output folder.
+        /// Number from 01 again, overwriting existing files [default: go
+        /// on after the numbered files already in the folder].
         #[arg(long)]
         force: bool,
+        /// List the new files in the manifest as [[article]] entries
+        /// (`--add=PATH` for a manifest other than ./booklet.toml).
+        #[arg(long, value_name = "MANIFEST", num_args = 0..=1, require_equals = true,
+              default_missing_value = "booklet.toml")]
+        add: Option<PathBuf>,
     },
 }
 
@@ -131,8 +175,22 @@ fn no_huge_pages() {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The shipped fonts, built in: an installed booklet needs no file beside
+/// it and no checkout (`cargo install` copies the binary alone).
+static SHIPPED_FONTS: booklet::fonts::BuiltIn = &[
+    (
+        "NotoSerifCJK-Regular.ttc",
+        include_bytes!("../fonts/NotoSerifCJK-Regular.ttc"),
+    ),
+    (
+        "NotoSerifCJK-Bold.ttc",
+        include_bytes!("../fonts/NotoSerifCJK-Bold.ttc"),
+    ),
+];
+
 fn main() -> ExitCode {
     no_huge_pages();
+    booklet::fonts::set_built_in(SHIPPED_FONTS);
     let cli = Cli::parse();
     let verbosity = if cli.quiet {
         Verbosity::Quiet
@@ -148,27 +206,45 @@ fn main() -> ExitCode {
             out,
             dry_run,
             force,
+            add,
         } => {
             let opts = import::Options {
                 out_dir: out,
                 dry_run,
                 force,
+                add_to: add,
             };
             match import::run(&files, &opts) {
-                Ok((plan, written)) => {
+                Ok(outcome) => {
                     if verbosity > Verbosity::Quiet {
-                        say!("{}", plan.report.to_string().trim_end());
+                        say!("{}", outcome.plan.report.to_string().trim_end());
                     }
-                    if dry_run {
-                        for d in &plan.documents {
-                            let path = opts.out_dir.join(&d.file_name);
-                            say!("would write {} ({})", path.display(), d.input);
+                    let (write, add) = if dry_run {
+                        ("would write", "would add")
+                    } else {
+                        ("wrote", "added")
+                    };
+                    if verbosity > Verbosity::Quiet || dry_run {
+                        let shown = if dry_run {
+                            &outcome.files
+                        } else {
+                            &outcome.written
+                        };
+                        for (path, d) in shown.iter().zip(&outcome.plan.documents) {
+                            say!("{write} {} ({})", path.display(), d.input);
+                        }
+                        if let Some(manifest) = &opts.add_to {
+                            for source in &outcome.added {
+                                say!(
+                                    "{add} [[article]] source = \"{source}\" to {}",
+                                    manifest.display()
+                                );
+                            }
                         }
                     }
-                    if verbosity > Verbosity::Quiet {
-                        for path in &written {
-                            say!("wrote {}", path.display());
-                        }
+                    if let Some(why) = outcome.refused {
+                        tell!("error: {why}");
+                        return ExitCode::from(FAILED);
                     }
                     ExitCode::SUCCESS
                 }
@@ -179,10 +255,45 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Build(args) => {
+        Command::Build { args, open } => {
             let opts = args.options();
             let result = with_progress(verbosity, || build::build(&opts));
-            print_result(&result, verbosity, &[], None)
+            let code = print_result(&result, verbosity, None);
+            if let (true, Ok(report)) = (open, &result) {
+                if let Some(path) = booklet::serve::preferred_output(&report.written) {
+                    open_or_warn(&path.to_string_lossy());
+                }
+            }
+            code
+        }
+        Command::Serve {
+            manifest,
+            out,
+            port,
+            open,
+        } => {
+            let server = match booklet::serve::Server::bind(port) {
+                Ok(s) => s,
+                Err(d) => return fail(d),
+            };
+            let url = server.url().to_string();
+            say!("serving {url}; Ctrl-C to stop");
+            let mut reporter = WatchReporter { verbosity };
+            let first_built: Box<dyn FnOnce()> = if open {
+                Box::new(move || open_or_warn(&url))
+            } else {
+                Box::new(|| {})
+            };
+            let manifest = manifest.unwrap_or_else(default_manifest);
+            match server.run(manifest, out, &mut reporter, first_built) {
+                Ok(()) => {
+                    if verbosity > Verbosity::Quiet {
+                        say!("stopped");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(d) => fail(d),
+            }
         }
         Command::Check { manifest } => {
             let opts = BuildOptions {
@@ -190,7 +301,7 @@ fn main() -> ExitCode {
                 ..BuildOptions::new(manifest.unwrap_or_else(default_manifest))
             };
             let result = build::build(&opts);
-            let code = print_result(&result, verbosity, &[], None);
+            let code = print_result(&result, verbosity, None);
             if let (Ok(report), true) = (&result, verbosity > Verbosity::Quiet) {
                 say!(
                     "checked {} articles: {} warnings, no errors",
@@ -200,9 +311,13 @@ fn main() -> ExitCode {
             }
             code
         }
-        Command::Init { dir } => {
+        Command::Init { dir, title, author } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-            match booklet::init::init(&dir) {
+            let mut answers = booklet::init::Answers { title, author };
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                answers.ask(&mut std::io::stdin().lock(), &mut std::io::stderr());
+            }
+            match booklet::init::init(&dir, &answers) {
                 Ok(files) => {
                     if verbosity > Verbosity::Quiet {
                         for f in files {
@@ -214,6 +329,31 @@ fn main() -> ExitCode {
                 }
                 Err(d) => fail(d),
             }
+        }
+        Command::Clean { manifest, out } => {
+            let manifest = manifest.unwrap_or_else(default_manifest);
+            match booklet::clean::clean(&manifest, out.as_deref()) {
+                Ok(removed) => {
+                    if verbosity > Verbosity::Quiet {
+                        for path in &removed {
+                            say!("removed {}", path.display());
+                        }
+                        if removed.is_empty() {
+                            say!("nothing to remove");
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(diags) => {
+                    print_diagnostics(&diags, verbosity);
+                    ExitCode::from(FAILED)
+                }
+            }
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "booklet", &mut std::io::stdout());
+            ExitCode::SUCCESS
         }
         Command::Fonts { manifest } => fonts(manifest.as_deref()),
         Command::Watch(args) => {
@@ -232,6 +372,13 @@ fn main() -> ExitCode {
                 Err(d) => fail(d),
             }
         }
+    }
+}
+
+/// `--open`: a desktop that cannot open it is no reason to fail.
+fn open_or_warn(target: &str) {
+    if let Err(why) = booklet::serve::open::open(target) {
+        tell!("warning: cannot open {target}: {why}");
     }
 }
 
@@ -272,17 +419,60 @@ fn print_diagnostics(diags: &Diagnostics, verbosity: Verbosity) {
     }
 }
 
+/// A rebuild in `watch` or `serve`: what triggered it and how long it took.
+struct Rebuild<'a> {
+    trigger: &'a [PathBuf],
+    took: Duration,
+}
+
+impl Rebuild<'_> {
+    /// `[15:04:05] rebuilt in 0.12 s: sources/03.md changed`; `failed`
+    /// replaces "built" or "rebuilt".
+    fn line(&self, failed: Option<&str>) -> String {
+        let what = match failed {
+            Some(f) => f,
+            None if self.trigger.is_empty() => "built",
+            None => "rebuilt",
+        };
+        let mut line = format!(
+            "[{}] {what} in {:.2} s",
+            clock_time(),
+            self.took.as_secs_f64()
+        );
+        if !self.trigger.is_empty() {
+            let names: Vec<String> = self
+                .trigger
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            line.push_str(&format!(": {} changed", names.join(", ")));
+        }
+        line
+    }
+}
+
+/// The local time of day, as a terminal log shows it.
+fn clock_time() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as libc::time_t;
+    // SAFETY: localtime_r only writes the tm it is given.
+    let tm = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&now, &mut tm).is_null() {
+            return "--:--:--".into();
+        }
+        tm
+    };
+    format!("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec)
+}
+
 /// Prints a build's outcome; returns the exit code.
 fn print_result(
     result: &Result<BuildReport, Diagnostics>,
     verbosity: Verbosity,
-    trigger: &[PathBuf],
-    took: Option<Duration>,
+    rebuild: Option<&Rebuild>,
 ) -> ExitCode {
-    if !trigger.is_empty() && verbosity > Verbosity::Quiet {
-        let names: Vec<String> = trigger.iter().map(|p| p.display().to_string()).collect();
-        say!("changed: {}", names.join(", "));
-    }
     match result {
         Ok(report) => {
             print_diagnostics(&report.diagnostics, verbosity);
@@ -293,8 +483,8 @@ fn print_result(
                 if !report.written.is_empty() {
                     say!("{}", report.edition.summary(report.articles));
                 }
-                if let Some(t) = took {
-                    say!("rebuilt in {:.0} ms", t.as_secs_f64() * 1e3);
+                if let Some(r) = rebuild {
+                    say!("{}", r.line(None));
                 }
             }
             if verbosity == Verbosity::Verbose {
@@ -307,7 +497,11 @@ fn print_result(
         Err(diags) => {
             print_diagnostics(diags, verbosity);
             let n = diags.errors().count();
-            tell!("build failed: {n} error{}", if n == 1 { "" } else { "s" });
+            let errors = format!("{n} error{}", if n == 1 { "" } else { "s" });
+            match rebuild {
+                Some(r) => tell!("{}", r.line(Some(&format!("build failed ({errors})")))),
+                None => tell!("build failed: {errors}"),
+            }
             ExitCode::from(FAILED)
         }
     }
@@ -324,7 +518,7 @@ impl booklet::watch::Reporter for WatchReporter {
         took: Duration,
         result: &Result<BuildReport, Diagnostics>,
     ) {
-        print_result(result, self.verbosity, trigger, Some(took));
+        print_result(result, self.verbosity, Some(&Rebuild { trigger, took }));
         if result.is_err() && self.verbosity > Verbosity::Quiet {
             say!("still watching; fix the problem and save again");
         }

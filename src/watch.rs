@@ -111,7 +111,9 @@ pub fn watch(opts: BuildOptions, reporter: &mut dyn Reporter) -> Result<(), Diag
         let result = build::build(&opts);
         reporter.built(&trigger, started.elapsed(), &result);
 
-        let base = absolute(opts.manifest.parent().unwrap_or(Path::new(".")));
+        // `booklet.toml` has the parent "", which is the current folder.
+        let folder = opts.manifest.parent().filter(|p| !p.as_os_str().is_empty());
+        let base = absolute(folder.unwrap_or(Path::new(".")));
         trigger = wait_for_change(&rx, &files, &stop)
             .into_iter()
             .map(|p| p.strip_prefix(&base).map(Path::to_path_buf).unwrap_or(p))

@@ -297,22 +297,57 @@ fn dry_run_writes_nothing_and_existing_files_are_kept() {
         "{last}"
     );
 
-    // Existing files: refused without --force, nothing touched.
+    // A second import goes on numbering after the files already there,
+    // touching none of them; its dry run shows the whole report too.
     std::fs::write(out.join("02.md"), "hand edited").unwrap();
+    let run = import_all(Some("--dry-run"));
+    assert!(run.status.success());
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("gbk.txt: GBK") && stdout.contains("changes:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("would write") && stdout.contains("05.md"),
+        "{stdout}"
+    );
     let run = import_all(None);
-    assert_eq!(run.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&run.stderr).contains("--force"));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        files_in(&out),
+        ["01.md", "02.md", "03.md", "04.md", "05.md", "06.md", "07.md", "08.md"]
+    );
     assert_eq!(
         std::fs::read_to_string(out.join("02.md")).unwrap(),
         "hand edited"
     );
+    assert_eq!(std::fs::read_to_string(out.join("05.md")).unwrap(), first);
 
+    // --force numbers from 01 again, replacing.
     let run = import_all(Some("--force"));
     assert!(run.status.success());
     assert_ne!(
         std::fs::read_to_string(out.join("02.md")).unwrap(),
         "hand edited"
     );
+
+    // An input among the targets is refused, and a dry run says so after
+    // its full report.
+    let inside = out.join("01.md");
+    let run = booklet(&[
+        inside.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--force".as_ref(),
+        "--dry-run".as_ref(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stdout).contains("changes:"));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("is one of the inputs"));
 
     let inputs_after: Vec<Vec<u8>> = [&gbk, &bom, &big5]
         .iter()
@@ -428,4 +463,63 @@ fn no_panics_on_odd_input() {
         let mut report = import::Report::default();
         let _ = import::convert("fuzz", &bytes, &mut charsets, &mut report);
     }
+}
+
+#[test]
+fn import_add_twice_builds_a_booklet_with_every_article() {
+    let tmp = TempDir::new("add");
+    let project = tmp.0.join("book");
+    let init = Command::new(env!("CARGO_BIN_EXE_booklet"))
+        .args(["init", "book", "--title", "合集"])
+        .current_dir(&tmp.0)
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let manifest_before = std::fs::read_to_string(project.join("booklet.toml")).unwrap();
+    let import = |inputs: &[PathBuf]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_booklet"))
+            .arg("import")
+            .args(inputs)
+            .arg("--add")
+            .current_dir(&project)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = import(&[fixtures().join("gbk.txt"), fixtures().join("bom.txt")]);
+    assert!(
+        first.contains("added [[article]] source = \"sources/03.md\""),
+        "{first}"
+    );
+    let second = import(&[fixtures().join("big5.txt")]);
+    assert!(second.contains("wrote sources/04.md"), "{second}");
+    assert!(
+        second.contains("added [[article]] source = \"sources/04.md\""),
+        "{second}"
+    );
+
+    // The manifest kept every line it had, comments included.
+    let manifest = std::fs::read_to_string(project.join("booklet.toml")).unwrap();
+    assert!(manifest.starts_with(&manifest_before), "{manifest}");
+    let entries = manifest.lines().filter(|l| *l == "[[article]]").count();
+    assert_eq!(entries, 5, "{manifest}");
+
+    let build = Command::new(env!("CARGO_BIN_EXE_booklet"))
+        .args(["build", "--format", "epub"])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&build.stdout);
+    assert!(
+        build.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    assert!(stdout.contains("5 articles"), "{stdout}");
 }

@@ -172,8 +172,22 @@ fn watch_rebuilds_on_change_keeps_going_after_errors_and_stops_on_ctrl_c() {
         .unwrap();
     let lines = Lines::of(child.stdout.take().unwrap());
     let mut child = Reaper(child);
-    let seen = lines.until("rebuilt in");
+    let seen = lines.until("] built in");
     assert!(seen.iter().any(|l| l.contains("wrote")), "{seen:?}");
+    // `[15:04:05] built in 0.52 s`: a time of day, then the duration.
+    let last = seen.last().unwrap();
+    let stamp = last.get(1..9).unwrap_or("");
+    assert!(
+        last.starts_with('[')
+            && stamp.len() == 8
+            && stamp.chars().enumerate().all(|(i, c)| if i % 3 == 2 {
+                c == ':'
+            } else {
+                c.is_ascii_digit()
+            })
+            && last.ends_with(" s"),
+        "{last}"
+    );
 
     std::fs::write(
         dir.join("sources/05.md"),
@@ -182,7 +196,8 @@ fn watch_rebuilds_on_change_keeps_going_after_errors_and_stops_on_ctrl_c() {
     .unwrap();
     let seen = lines.until("rebuilt in");
     assert!(
-        seen.iter().any(|l| l.contains("changed: sources/05.md")),
+        seen.iter()
+            .any(|l| l.contains("] rebuilt in ") && l.ends_with(" s: sources/05.md changed")),
         "{seen:?}"
     );
 

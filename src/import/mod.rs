@@ -15,6 +15,7 @@
 
 pub mod furniture;
 pub mod headings;
+pub mod manifest;
 pub mod metadata;
 pub mod paragraphs;
 pub mod punctuation;
@@ -99,7 +100,10 @@ pub struct Document {
 pub struct Options {
     pub out_dir: PathBuf,
     pub dry_run: bool,
+    /// Number from 01 again, replacing files already there.
     pub force: bool,
+    /// The manifest to list the new files in, as `[[article]]` entries.
+    pub add_to: Option<PathBuf>,
 }
 
 /// Everything an import would write, and the report; nothing written yet.
@@ -109,9 +113,28 @@ pub struct Plan {
     pub report: Report,
 }
 
+/// What `run` did, or for a dry run would do.
+#[derive(Debug)]
+pub struct Outcome {
+    pub plan: Plan,
+    /// The source files, in order.
+    pub files: Vec<PathBuf>,
+    /// Written (empty for a dry run).
+    pub written: Vec<PathBuf>,
+    /// `source` of each `[[article]]` added to the manifest.
+    pub added: Vec<String>,
+    /// Why a real run would refuse (a dry run reports it after the report).
+    pub refused: Option<String>,
+}
+
 /// Reads and converts every input. Fails, naming the file, on the first
 /// input that cannot be read, is not text, or holds no article.
 pub fn plan(inputs: &[PathBuf]) -> Result<Plan, String> {
+    plan_from(inputs, 0)
+}
+
+/// [`plan`], with the first file numbered `first + 1`.
+pub fn plan_from(inputs: &[PathBuf], first: usize) -> Result<Plan, String> {
     let mut report = Report::default();
     let mut documents = Vec::new();
     let mut charsets = Charsets::default();
@@ -124,7 +147,7 @@ pub fn plan(inputs: &[PathBuf]) -> Result<Plan, String> {
         let articles = convert(&name, &bytes, &mut charsets, &mut report)?;
         for (meta, markdown) in articles {
             documents.push(Document {
-                file_name: writer::file_name(documents.len()),
+                file_name: writer::file_name(first + documents.len()),
                 input: name.clone(),
                 meta,
                 markdown,
@@ -135,21 +158,47 @@ pub fn plan(inputs: &[PathBuf]) -> Result<Plan, String> {
 }
 
 /// `booklet import`: plans, then (unless a dry run) writes every file or
-/// none. Returns the plan and the paths written.
-pub fn run(inputs: &[PathBuf], opts: &Options) -> Result<(Plan, Vec<PathBuf>), String> {
-    let plan = plan(inputs)?;
-    let files: Vec<(PathBuf, &str)> = plan
+/// none, then lists them in the manifest. Numbering goes on after the
+/// numbered files already in the folder, unless `force`.
+pub fn run(inputs: &[PathBuf], opts: &Options) -> Result<Outcome, String> {
+    let first = if opts.force {
+        0
+    } else {
+        writer::numbered_files(&opts.out_dir)
+    };
+    let plan = plan_from(inputs, first)?;
+    let targets: Vec<PathBuf> = plan
         .documents
         .iter()
-        .map(|d| (opts.out_dir.join(&d.file_name), d.markdown.as_str()))
+        .map(|d| opts.out_dir.join(&d.file_name))
         .collect();
-    let targets: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
-    writer::check_targets(&targets, inputs, opts.force)?;
-    if opts.dry_run {
-        return Ok((plan, Vec::new()));
+    let refused = writer::check_targets(&targets, inputs, opts.force).err();
+    let addition = match &opts.add_to {
+        Some(manifest) => Some(manifest::Addition::plan(manifest, &targets)?),
+        None => None,
+    };
+    let mut written = Vec::new();
+    if !opts.dry_run {
+        if let Some(why) = &refused {
+            return Err(why.clone());
+        }
+        let files: Vec<(PathBuf, &str)> = targets
+            .iter()
+            .cloned()
+            .zip(plan.documents.iter().map(|d| d.markdown.as_str()))
+            .collect();
+        written = writer::write_all(&opts.out_dir, &files)?;
+        if let Some(addition) = &addition {
+            addition.write()?;
+        }
     }
-    let written = writer::write_all(&opts.out_dir, &files)?;
-    Ok((plan, written))
+    Ok(Outcome {
+        plan,
+        files: targets,
+        written,
+        added: addition.map_or_else(Vec::new, |a| a.sources),
+        refused,
+    })
 }
 
 /// One input file's bytes → (front matter, Markdown) per article.

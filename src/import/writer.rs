@@ -16,6 +16,24 @@ pub fn file_name(index: usize) -> String {
     format!("{:02}.md", index + 1)
 }
 
+/// The highest number among the `NN.md` files in `dir` (0 when none):
+/// where a further import goes on numbering.
+pub fn numbered_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name();
+            let stem = name.to_str()?.strip_suffix(".md")?;
+            let all_digits = !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit());
+            all_digits.then(|| stem.parse::<usize>().ok()).flatten()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// The whole Markdown file for one article.
 pub fn render(meta: &Meta, blocks: &[Block], report: &mut Report, file: &str) -> String {
     let mut out = String::from("---\n");

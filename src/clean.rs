@@ -1,0 +1,55 @@
+//! `booklet clean`: removes what builds leave in the output folder (the
+//! EPUB, the PDF, the edition record, the cache, temporaries of killed
+//! builds) and nothing else. The folder itself goes only when that leaves
+//! it empty, so files a user keeps there survive.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::manifest::Manifest;
+
+/// Removes the outputs of the booklet of `manifest_path` from `out_dir`
+/// (default: the manifest's). Returns what was removed.
+pub fn clean(manifest_path: &Path, out_dir: Option<&Path>) -> Result<Vec<PathBuf>, Diagnostics> {
+    let manifest = Manifest::load(manifest_path)?;
+    let dir = out_dir.map_or_else(|| manifest.output_dir(), Path::to_path_buf);
+    let stem = manifest.output_stem();
+    let outputs = [
+        crate::epub::output_path(&dir, &stem),
+        dir.join(format!("{stem}.pdf")),
+        crate::edition::path(&dir),
+    ];
+    let mut removed = Vec::new();
+    let mut diags = Diagnostics::default();
+    let mut remove = |path: PathBuf, result: std::io::Result<()>| match result {
+        Ok(()) => removed.push(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => diags.push(Diagnostic::error(format!("cannot remove: {e}")).in_file(&path)),
+    };
+    for path in outputs {
+        let result = std::fs::remove_file(&path);
+        remove(path, result);
+    }
+    let cache = crate::cache::Cache::folder(&dir);
+    if cache.is_dir() {
+        let result = std::fs::remove_dir_all(&cache);
+        remove(cache, result);
+    }
+    // Staged files of a build that was killed: `.booklet.pdf.1234.tmp`.
+    let prefixes = [format!(".{stem}.epub."), format!(".{stem}.pdf.")];
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            let result = std::fs::remove_file(entry.path());
+            remove(entry.path(), result);
+        }
+    }
+    // Only an empty folder: remove_dir refuses anything else.
+    if !removed.is_empty() && std::fs::remove_dir(&dir).is_ok() {
+        removed.push(dir);
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(removed)
+}
