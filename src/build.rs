@@ -109,13 +109,11 @@ pub fn prepare(
     out_dir: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Option<Prepared> {
-    let manifest = match Manifest::load(manifest_path) {
-        Ok(m) => m,
-        Err(d) => {
-            diags.extend(d);
-            return None;
-        }
-    };
+    // Every phase runs as far as its inputs allow, so that one run reports
+    // every problem: a bad manifest key does not hide a missing source.
+    let (manifest, problems) = Manifest::load_partial(manifest_path);
+    diags.extend(problems);
+    let manifest = manifest?;
     let cache = cache.unwrap_or_else(|| {
         Arc::new(if dry_run {
             Cache::disabled()
@@ -126,16 +124,16 @@ pub fn prepare(
     let style = match Style::load(&manifest) {
         Ok(s) => Some(s),
         Err(d) => {
-            diags.push(d);
+            diags.extend(d);
             None
         }
     };
-    let book = source::load_book(&manifest, &cache, diags);
+    let book = source::load_articles(&manifest, &cache, diags);
+    check_cover(&manifest, diags);
+    crate::proofread::check(&book, diags);
     let fonts = FontBook::load(&manifest);
-    let faces = book
-        .as_ref()
-        .and_then(|b| crate::fonts::resolve_faces(&manifest, b, &fonts, diags));
-    let (style, book, faces) = (style?, book?, faces?);
+    let faces = crate::fonts::resolve_faces(&manifest, &book, &fonts, diags);
+    let (style, faces) = (style?, faces?);
     if diags.has_errors() {
         return None;
     }
@@ -148,6 +146,26 @@ pub fn prepare(
         book,
         cache,
     })
+}
+
+/// The cover must be an image both outputs can carry; the error points at
+/// the manifest's `cover` line, where the fix is.
+fn check_cover(manifest: &Manifest, diags: &mut Diagnostics) {
+    let Some(cover) = &manifest.book.cover else {
+        return;
+    };
+    let path = manifest.resolve(cover);
+    let problem = match std::fs::read(&path) {
+        Err(_) if !path.exists() => "not found".to_string(),
+        Err(e) => format!("cannot be read: {e}"),
+        Ok(bytes) if crate::image::sniff(&bytes).is_none() => {
+            "is not a PNG, JPEG or GIF image".to_string()
+        }
+        Ok(_) => return,
+    };
+    let d = crate::diag::Diagnostic::error(format!("cover `{}` {problem}", cover.display()))
+        .with_hint("`cover` is relative to the manifest's folder; PNG, JPEG or GIF");
+    diags.push(manifest.at_place("book.cover", d));
 }
 
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {

@@ -1,5 +1,6 @@
 //! Diagnostics: every problem a run finds, with where it is, reported
-//! together (as krilla collects its validation errors) rather than one at a time.
+//! together (as krilla collects its validation errors) rather than one at a time,
+//! and shown the way rustc and typst show theirs.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,9 @@ pub struct Diagnostic {
     pub line: Option<u32>,
     /// 1-based, in characters.
     pub column: Option<u32>,
+    /// How many characters from `column` the caret underlines (u16 keeps a
+    /// diagnostic small enough to return by value).
+    pub length: Option<u16>,
     pub message: String,
     /// The offending source line, shown under the message.
     pub snippet: Option<String>,
@@ -31,6 +35,7 @@ impl Diagnostic {
             file: None,
             line: None,
             column: None,
+            length: None,
             message: message.into(),
             snippet: None,
             hint: None,
@@ -60,6 +65,12 @@ impl Diagnostic {
         self
     }
 
+    /// Underlines `length` characters from the column.
+    pub fn spanning(mut self, length: u32) -> Self {
+        self.length = Some(length.min(u32::from(u16::MAX)) as u16);
+        self
+    }
+
     pub fn with_snippet(mut self, snippet: impl Into<String>) -> Self {
         self.snippet = Some(snippet.into());
         self
@@ -77,39 +88,133 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+/// ANSI styles for a terminal; empty strings when colour is off.
+struct Palette {
+    severity: &'static str,
+    strong: &'static str,
+    frame: &'static str,
+    reset: &'static str,
+}
+
+impl Palette {
+    fn new(severity: Severity, color: bool) -> Palette {
+        if !color {
+            return Palette {
+                severity: "",
+                strong: "",
+                frame: "",
+                reset: "",
+            };
+        }
+        Palette {
+            severity: match severity {
+                Severity::Error => "\x1b[1;31m",
+                Severity::Warning => "\x1b[1;33m",
+            },
+            strong: "\x1b[1m",
+            frame: "\x1b[1;34m",
+            reset: "\x1b[0m",
+        }
+    }
+}
+
+impl Diagnostic {
+    /// rustc's layout: the message, `--> file:line:col`, the source line
+    /// with a caret under the column, and the hint.
+    pub fn render(&self, color: bool) -> String {
+        use fmt::Write as _;
+        let p = Palette::new(self.severity, color);
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{label}: ")?;
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "{}{label}{}{}: {}{}",
+            p.severity, p.reset, p.strong, self.message, p.reset
+        );
+        let number = self.line.map(|l| l.to_string()).unwrap_or_default();
+        let pad = " ".repeat(number.len().max(1));
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            let _ = write!(out, "\n{pad}{}-->{} {}", p.frame, p.reset, file.display());
             if let Some(line) = self.line {
-                write!(f, ":{line}")?;
+                let _ = write!(out, ":{line}");
                 if let Some(col) = self.column {
-                    write!(f, ":{col}")?;
+                    let _ = write!(out, ":{col}");
                 }
             }
-            write!(f, ": ")?;
         }
-        write!(f, "{}", self.message)?;
-        if let Some(snippet) = &self.snippet {
-            let number = self.line.map(|l| l.to_string()).unwrap_or_default();
-            let pad = " ".repeat(number.len());
-            write!(f, "\n {pad} |\n {number} | {snippet}")?;
+        if let (Some(snippet), Some(_)) = (&self.snippet, self.line) {
+            let _ = write!(
+                out,
+                "\n{pad} {f}|{r}\n{f}{number} |{r} {snippet}",
+                f = p.frame,
+                r = p.reset
+            );
             if let Some(col) = self.column {
-                let caret_at: usize = snippet
+                let width = |c: char| if crate::cjk::is_wide(c) { 2 } else { 1 };
+                let skip = col.saturating_sub(1) as usize;
+                let caret_at: usize = snippet.chars().take(skip).map(width).sum();
+                let marked: usize = snippet
                     .chars()
-                    .take(col.saturating_sub(1) as usize)
-                    .map(|c| if crate::cjk::is_wide(c) { 2 } else { 1 })
+                    .skip(skip)
+                    .take(self.length.unwrap_or(1).max(1) as usize)
+                    .map(width)
                     .sum();
-                write!(f, "\n {pad} | {}^", " ".repeat(caret_at))?;
+                let _ = write!(
+                    out,
+                    "\n{pad} {f}|{r} {}{}{}{}",
+                    " ".repeat(caret_at),
+                    p.severity,
+                    "^".repeat(marked.max(1)),
+                    p.reset,
+                    f = p.frame,
+                    r = p.reset
+                );
             }
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  = hint: {hint}")?;
+            let _ = write!(
+                out,
+                "\n{pad} {}={} {}hint{}: {hint}",
+                p.frame, p.reset, p.strong, p.reset
+            );
         }
-        Ok(())
+        out
+    }
+
+    /// One line of JSON for editors and CI, in the spirit of cargo's
+    /// `--message-format json`.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "type": "diagnostic",
+            "severity": match self.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            "message": self.message,
+            "file": self.file.as_ref().map(|f| f.display().to_string()),
+            "line": self.line,
+            "column": self.column,
+            "length": self.length,
+            "hint": self.hint,
+            "rendered": self.render(false),
+        })
+        .to_string()
+    }
+}
+
+/// "1 article", "2 articles".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -130,6 +235,18 @@ impl Diagnostics {
         for d in other.items {
             self.push(d);
         }
+    }
+
+    /// Orders by file, line and column; what has no line comes after
+    /// what has, in the order it was found.
+    pub fn sort(&mut self) {
+        self.items.sort_by_key(|d| {
+            (
+                d.file.clone(),
+                d.line.unwrap_or(u32::MAX),
+                d.column.unwrap_or(0),
+            )
+        });
     }
 
     pub fn has_errors(&self) -> bool {
@@ -230,6 +347,8 @@ mod tests {
             .at(2, 3)
             .with_snippet("x = 1");
         let s = d.to_string();
-        assert!(s.starts_with("error: a.toml:2:3: bad"), "{s}");
+        assert_eq!(s, "error: bad\n --> a.toml:2:3\n  |\n2 | x = 1\n  |   ^");
+        assert_eq!(count(1, "warning"), "1 warning");
+        assert_eq!(count(2, "warning"), "2 warnings");
     }
 }

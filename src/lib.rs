@@ -25,6 +25,7 @@ pub mod model;
 pub mod output;
 pub mod par;
 pub mod pdf;
+pub mod proofread;
 pub mod serve;
 pub mod source;
 pub mod style;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 
 use booklet::build::{self, BuildOptions, BuildReport, Format};
-use booklet::diag::{Diagnostic, Diagnostics};
+use booklet::diag::{self, Diagnostic, Diagnostics};
 use booklet::import;
 
 /// `eprintln!` that does not panic when stderr is closed.
@@ -20,12 +20,20 @@ macro_rules! tell {
 }
 
 /// `println!` that does not panic when stdout is closed (`booklet fonts | head`).
+/// With `--message-format json` stdout carries only JSON, so these go to stderr.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        if JSON.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = writeln!(std::io::stderr(), $($arg)*);
+        } else {
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }
     }};
 }
+
+/// Set once, from `--message-format json`.
+static JSON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Compile Chinese articles into a study booklet: an EPUB 3 e-book and a
 /// print-ready PDF, with a table of contents and embedded, subset CJK fonts.
@@ -38,8 +46,28 @@ struct Cli {
     /// Also print how long each phase took and what was reused.
     #[arg(long, short, global = true)]
     verbose: bool,
+    /// Colour messages: on a terminal unless NO_COLOR is set (auto), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Messages for people, or one JSON object per line on stdout (for
+    /// editors and CI).
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -54,7 +82,7 @@ enum Command {
     },
     /// Check the manifest, sources, images and font coverage; write nothing.
     Check {
-        /// The manifest [default: ./booklet.toml].
+        /// The manifest [default: booklet.toml here or in a parent folder].
         manifest: Option<PathBuf>,
     },
     /// Create a new booklet project (manifest, sample article, style,
@@ -71,7 +99,7 @@ enum Command {
     },
     /// Remove the outputs, edition record and cache from the output folder.
     Clean {
-        /// The manifest [default: ./booklet.toml].
+        /// The manifest [default: booklet.toml here or in a parent folder].
         manifest: Option<PathBuf>,
         /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
         #[arg(long, short)]
@@ -81,7 +109,7 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// List the usable CJK font families and what the manifest resolves to.
     Fonts {
-        /// The manifest [default: ./booklet.toml, if there is one].
+        /// The manifest [default: booklet.toml here or in a parent folder, if any].
         manifest: Option<PathBuf>,
     },
     /// Rebuild whenever the manifest, a source, a style or an image changes.
@@ -89,7 +117,7 @@ enum Command {
     /// Build, serve the booklet on 127.0.0.1 as web pages (and its PDF),
     /// and reload the open page on every rebuild.
     Serve {
-        /// The manifest [default: ./booklet.toml].
+        /// The manifest [default: booklet.toml here or in a parent folder].
         manifest: Option<PathBuf>,
         /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
         #[arg(long, short)]
@@ -128,7 +156,7 @@ enum Command {
 
 #[derive(clap::Args)]
 struct BuildArgs {
-    /// The manifest [default: ./booklet.toml].
+    /// The manifest [default: booklet.toml here or in a parent folder].
     manifest: Option<PathBuf>,
     /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
     #[arg(long, short)]
@@ -139,14 +167,118 @@ struct BuildArgs {
 }
 
 impl BuildArgs {
-    fn options(self) -> BuildOptions {
-        BuildOptions {
+    fn options(self) -> Result<BuildOptions, Diagnostic> {
+        Ok(BuildOptions {
             out_dir: self.out,
             format: self.format,
-            ..BuildOptions::new(
-                self.manifest
-                    .unwrap_or_else(|| PathBuf::from("booklet.toml")),
-            )
+            ..BuildOptions::new(find_manifest(self.manifest)?)
+        })
+    }
+}
+
+/// The manifest named (a folder means its booklet.toml), else the one
+/// found here or in a parent folder.
+fn find_manifest(given: Option<PathBuf>) -> Result<PathBuf, Diagnostic> {
+    match given {
+        Some(dir) if dir.is_dir() => {
+            let path = dir.join("booklet.toml");
+            if path.is_file() {
+                Ok(path)
+            } else {
+                Err(
+                    Diagnostic::error(format!("no booklet.toml in `{}`", dir.display()))
+                        .with_hint(format!("create one with `booklet init {}`", dir.display())),
+                )
+            }
+        }
+        Some(path) => Ok(path),
+        None => booklet::manifest::discover(Path::new(".")),
+    }
+}
+
+/// How diagnostics are printed: set once from the command line.
+#[derive(Clone, Copy)]
+struct Printer {
+    verbosity: Verbosity,
+    color: bool,
+    json: bool,
+}
+
+impl Printer {
+    fn new(cli: &Cli, verbosity: Verbosity) -> Printer {
+        use std::io::IsTerminal as _;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+            || std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal() && !no_color,
+        };
+        Printer {
+            verbosity,
+            color,
+            json: cli.message_format == MessageFormat::Json,
+        }
+    }
+
+    fn show(&self, d: &Diagnostic) {
+        if self.json {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stdout(), "{}", d.to_json());
+        } else {
+            tell!("{}", d.render(self.color));
+        }
+    }
+
+    fn diagnostics(&self, diags: &Diagnostics) {
+        for d in diags.iter() {
+            if d.is_error() || self.verbosity > Verbosity::Quiet {
+                self.show(d);
+            }
+        }
+    }
+
+    fn fail(&self, d: Diagnostic) -> ExitCode {
+        self.show(&d);
+        ExitCode::from(FAILED)
+    }
+
+    /// The closing line: how many problems, in words and (for JSON) as an object.
+    fn summary(&self, command: &str, diags: &Diagnostics, articles: Option<usize>) {
+        let errors = diags.errors().count();
+        let warnings = diags.warnings().count();
+        if self.json {
+            use std::io::Write as _;
+            let summary = serde_json::json!({
+                "type": "summary",
+                "command": command,
+                "success": errors == 0,
+                "errors": errors,
+                "warnings": warnings,
+                "articles": articles,
+            });
+            let _ = writeln!(std::io::stdout(), "{summary}");
+            return;
+        }
+        let (bold, reset) = if self.color {
+            ("\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        if errors > 0 {
+            let mut line = format!("{command} failed: {}", diag::count(errors, "error"));
+            if warnings > 0 {
+                line.push_str(&format!(", {}", diag::count(warnings, "warning")));
+            }
+            tell!("{bold}{line}{reset}");
+        } else if let (Some(n), true) = (articles, self.verbosity > Verbosity::Quiet) {
+            if command == "check" {
+                say!(
+                    "checked {}: {}, no errors",
+                    diag::count(n, "article"),
+                    diag::count(warnings, "warning")
+                );
+            }
         }
     }
 }
@@ -199,7 +331,8 @@ fn main() -> ExitCode {
     } else {
         Verbosity::Normal
     };
-    let default_manifest = || PathBuf::from("booklet.toml");
+    let printer = Printer::new(&cli, verbosity);
+    JSON.store(printer.json, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Command::Import {
             files,
@@ -243,22 +376,24 @@ fn main() -> ExitCode {
                         }
                     }
                     if let Some(why) = outcome.refused {
-                        tell!("error: {why}");
-                        return ExitCode::from(FAILED);
+                        return printer.fail(Diagnostic::error(why));
                     }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    tell!("error: {e}");
+                    printer.show(&Diagnostic::error(e));
                     tell!("import failed");
                     ExitCode::from(FAILED)
                 }
             }
         }
         Command::Build { args, open } => {
-            let opts = args.options();
+            let opts = match args.options() {
+                Ok(o) => o,
+                Err(d) => return printer.fail(d),
+            };
             let result = with_progress(verbosity, || build::build(&opts));
-            let code = print_result(&result, verbosity, None);
+            let code = print_result(&result, printer, "build", None);
             if let (true, Ok(report)) = (open, &result) {
                 if let Some(path) = booklet::serve::preferred_output(&report.written) {
                     open_or_warn(&path.to_string_lossy());
@@ -272,19 +407,22 @@ fn main() -> ExitCode {
             port,
             open,
         } => {
+            let manifest = match find_manifest(manifest) {
+                Ok(m) => m,
+                Err(d) => return printer.fail(d),
+            };
             let server = match booklet::serve::Server::bind(port) {
                 Ok(s) => s,
-                Err(d) => return fail(d),
+                Err(d) => return printer.fail(d),
             };
             let url = server.url().to_string();
             say!("serving {url}; Ctrl-C to stop");
-            let mut reporter = WatchReporter { verbosity };
+            let mut reporter = WatchReporter { printer };
             let first_built: Box<dyn FnOnce()> = if open {
                 Box::new(move || open_or_warn(&url))
             } else {
                 Box::new(|| {})
             };
-            let manifest = manifest.unwrap_or_else(default_manifest);
             match server.run(manifest, out, &mut reporter, first_built) {
                 Ok(()) => {
                     if verbosity > Verbosity::Quiet {
@@ -292,24 +430,20 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(d) => fail(d),
+                Err(d) => printer.fail(d),
             }
         }
         Command::Check { manifest } => {
+            let manifest = match find_manifest(manifest) {
+                Ok(m) => m,
+                Err(d) => return printer.fail(d),
+            };
             let opts = BuildOptions {
                 dry_run: true,
-                ..BuildOptions::new(manifest.unwrap_or_else(default_manifest))
+                ..BuildOptions::new(manifest)
             };
             let result = build::build(&opts);
-            let code = print_result(&result, verbosity, None);
-            if let (Ok(report), true) = (&result, verbosity > Verbosity::Quiet) {
-                say!(
-                    "checked {} articles: {} warnings, no errors",
-                    report.articles,
-                    report.diagnostics.warnings().count()
-                );
-            }
-            code
+            print_result(&result, printer, "check", None)
         }
         Command::Init { dir, title, author } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
@@ -327,11 +461,14 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(d) => fail(d),
+                Err(d) => printer.fail(d),
             }
         }
         Command::Clean { manifest, out } => {
-            let manifest = manifest.unwrap_or_else(default_manifest);
+            let manifest = match find_manifest(manifest) {
+                Ok(m) => m,
+                Err(d) => return printer.fail(d),
+            };
             match booklet::clean::clean(&manifest, out.as_deref()) {
                 Ok(removed) => {
                     if verbosity > Verbosity::Quiet {
@@ -345,7 +482,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(diags) => {
-                    print_diagnostics(&diags, verbosity);
+                    printer.diagnostics(&diags);
                     ExitCode::from(FAILED)
                 }
             }
@@ -355,10 +492,13 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut cmd, "booklet", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Command::Fonts { manifest } => fonts(manifest.as_deref()),
+        Command::Fonts { manifest } => fonts(manifest, printer),
         Command::Watch(args) => {
-            let opts = args.options();
-            let mut reporter = WatchReporter { verbosity };
+            let opts = match args.options() {
+                Ok(o) => o,
+                Err(d) => return printer.fail(d),
+            };
+            let mut reporter = WatchReporter { printer };
             if verbosity > Verbosity::Quiet {
                 say!("watching {}; Ctrl-C to stop", opts.manifest.display());
             }
@@ -369,7 +509,7 @@ fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(d) => fail(d),
+                Err(d) => printer.fail(d),
             }
         }
     }
@@ -380,11 +520,6 @@ fn open_or_warn(target: &str) {
     if let Err(why) = booklet::serve::open::open(target) {
         tell!("warning: cannot open {target}: {why}");
     }
-}
-
-fn fail(d: Diagnostic) -> ExitCode {
-    tell!("{d}");
-    ExitCode::from(FAILED)
 }
 
 /// Shows a spinner when a build runs for more than about a second (and only
@@ -409,14 +544,6 @@ fn with_progress<T: Send>(verbosity: Verbosity, work: impl FnOnce() -> T + Send)
         let _ = done_tx.send(());
         result
     })
-}
-
-fn print_diagnostics(diags: &Diagnostics, verbosity: Verbosity) {
-    for d in diags.iter() {
-        if d.is_error() || verbosity > Verbosity::Quiet {
-            tell!("{d}");
-        }
-    }
 }
 
 /// A rebuild in `watch` or `serve`: what triggered it and how long it took.
@@ -470,12 +597,14 @@ fn clock_time() -> String {
 /// Prints a build's outcome; returns the exit code.
 fn print_result(
     result: &Result<BuildReport, Diagnostics>,
-    verbosity: Verbosity,
+    printer: Printer,
+    command: &str,
     rebuild: Option<&Rebuild>,
 ) -> ExitCode {
+    let verbosity = printer.verbosity;
     match result {
         Ok(report) => {
-            print_diagnostics(&report.diagnostics, verbosity);
+            printer.diagnostics(&report.diagnostics);
             if verbosity > Verbosity::Quiet {
                 for path in &report.written {
                     say!("wrote {}", path.display());
@@ -492,15 +621,17 @@ fn print_result(
                     say!("  {phase}: {:.1} ms", t.as_secs_f64() * 1e3);
                 }
             }
+            printer.summary(command, &report.diagnostics, Some(report.articles));
             ExitCode::SUCCESS
         }
         Err(diags) => {
-            print_diagnostics(diags, verbosity);
-            let n = diags.errors().count();
-            let errors = format!("{n} error{}", if n == 1 { "" } else { "s" });
+            printer.diagnostics(diags);
             match rebuild {
-                Some(r) => tell!("{}", r.line(Some(&format!("build failed ({errors})")))),
-                None => tell!("build failed: {errors}"),
+                Some(r) if !printer.json => {
+                    let errors = diag::count(diags.errors().count(), "error");
+                    tell!("{}", r.line(Some(&format!("{command} failed ({errors})"))));
+                }
+                _ => printer.summary(command, diags, None),
             }
             ExitCode::from(FAILED)
         }
@@ -508,7 +639,7 @@ fn print_result(
 }
 
 struct WatchReporter {
-    verbosity: Verbosity,
+    printer: Printer,
 }
 
 impl booklet::watch::Reporter for WatchReporter {
@@ -518,26 +649,30 @@ impl booklet::watch::Reporter for WatchReporter {
         took: Duration,
         result: &Result<BuildReport, Diagnostics>,
     ) {
-        print_result(result, self.verbosity, Some(&Rebuild { trigger, took }));
-        if result.is_err() && self.verbosity > Verbosity::Quiet {
+        let rebuild = Rebuild { trigger, took };
+        print_result(result, self.printer, "build", Some(&rebuild));
+        if result.is_err() && self.printer.verbosity > Verbosity::Quiet {
             say!("still watching; fix the problem and save again");
         }
     }
 }
 
-fn fonts(manifest: Option<&Path>) -> ExitCode {
-    let path = manifest.unwrap_or(Path::new("booklet.toml"));
-    let loaded = booklet::manifest::Manifest::load(path);
-    let manifest = match (&loaded, manifest) {
-        (Ok(m), _) => Some(m),
-        // An explicitly named manifest must load; the default is optional.
-        (Err(diags), Some(_)) => {
-            for d in diags.iter() {
-                tell!("{d}");
-            }
+fn fonts(given: Option<PathBuf>, printer: Printer) -> ExitCode {
+    // A manifest named must load; without one, any found is used.
+    let named = given.is_some();
+    let path = match find_manifest(given) {
+        Ok(p) => Some(p),
+        Err(d) if named => return printer.fail(d),
+        Err(_) => None,
+    };
+    let loaded = path.as_deref().map(booklet::manifest::Manifest::load);
+    let manifest = match &loaded {
+        Some(Ok(m)) => Some(m),
+        Some(Err(diags)) if named => {
+            printer.diagnostics(diags);
             return ExitCode::from(FAILED);
         }
-        (Err(_), None) => None,
+        _ => None,
     };
     let fallback = booklet::manifest::Manifest::parse(
         "[book]\ntitle = \"x\"\n[[article]]\nsource = \"x\"\n",
@@ -562,7 +697,7 @@ fn fonts(manifest: Option<&Path>) -> ExitCode {
             info.path.display()
         );
     }
-    if manifest.is_some() {
+    if let (Some(_), Some(path)) = (manifest, &path) {
         say!("{} resolves to:", path.display());
         let body = m.fonts.body.as_deref();
         let heading = m.fonts.heading.as_deref().or(body);

@@ -1,11 +1,18 @@
-//! `booklet.toml`: what the user asks for. Parsed strictly (unknown keys are
-//! errors with a suggestion) and resolved against the manifest's folder.
+//! `booklet.toml`: what the user asks for, resolved against the manifest's
+//! folder. Read strictly but in full: every key and value is checked against
+//! [`schema`] (an unknown key gets a hint that knows where it belongs) and
+//! every mistake is reported, while the valid rest still loads so that the
+//! later phases can check sources, images and fonts in the same run.
+
+mod schema;
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{self, Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
+
+pub use schema::Place;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +37,9 @@ pub struct Manifest {
     /// Its text, to point diagnostics at the right line.
     #[serde(skip)]
     pub text: String,
+    /// Where each key is written, in file order.
+    #[serde(skip)]
+    pub places: Vec<Place>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,114 +118,125 @@ pub struct ArticleEntry {
     pub language: Option<String>,
 }
 
-const KEYS: &[&str] = &[
-    "book",
-    "fonts",
-    "style",
-    "output",
-    "pdf",
-    "article",
-    "title",
-    "subtitle",
-    "authors",
-    "editor",
-    "publisher",
-    "language",
-    "date",
-    "edition",
-    "description",
-    "subjects",
-    "identifier",
-    "cover",
-    "body",
-    "heading",
-    "fallback",
-    "dirs",
-    "name",
-    "dir",
-    "stem",
-    "page",
-    "margin_inner_mm",
-    "margin_outer_mm",
-    "margin_top_mm",
-    "margin_bottom_mm",
-    "body_size_pt",
-    "line_height",
-    "toc_depth",
-    "right_hand_start",
-    "source",
-];
-
 impl Manifest {
     /// Reads and checks a manifest; every problem found is returned together.
     pub fn load(path: &Path) -> Result<Manifest, Diagnostics> {
-        let text = std::fs::read(path).map_err(|e| {
-            Diagnostic::error(format!("cannot read the manifest: {e}")).in_file(path)
-        })?;
-        let text = String::from_utf8(text)
-            .map_err(|_| Diagnostic::error("the manifest is not UTF-8 text").in_file(path))?;
-        let mut manifest = Manifest::parse(&text, path)?;
-        manifest.path = path.to_path_buf();
-        manifest.text = text;
-        manifest.root = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        Ok(manifest)
+        match Manifest::load_partial(path) {
+            (Some(m), d) if !d.has_errors() => Ok(m),
+            (_, d) => Err(d),
+        }
+    }
+
+    /// Reads a manifest as far as it can be read: the problems, and the
+    /// manifest without its bad keys when there is enough of it to go on.
+    pub fn load_partial(path: &Path) -> (Option<Manifest>, Diagnostics) {
+        if let Some(d) = not_a_manifest(path) {
+            return (None, d.into());
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let d = Diagnostic::error(format!("cannot read the manifest: {e}")).in_file(path);
+                return (None, d.into());
+            }
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            let d = Diagnostic::error("the manifest is not UTF-8 text").in_file(path);
+            return (None, d.into());
+        };
+        let (manifest, diags) = Manifest::read(&text, path);
+        let manifest = manifest.map(|mut m| {
+            m.root = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf();
+            m
+        });
+        (manifest, diags)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, Diagnostics> {
-        let mut manifest: Manifest =
-            toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+        match Manifest::read(text, path) {
+            (Some(m), d) if !d.has_errors() => Ok(m),
+            (_, d) => Err(d),
+        }
+    }
+
+    /// Parses `text` (named `path` in messages): what is valid, and every problem.
+    pub fn read(text: &str, path: &Path) -> (Option<Manifest>, Diagnostics) {
+        let checked = schema::check(text, path);
+        let mut problems = checked.problems.clone();
+        let mut manifest: Manifest = match toml::Value::Table(checked.valid.clone()).try_into() {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(
+                    Diagnostic::error(format!("the manifest cannot be read: {}", e.message()))
+                        .in_file(path),
+                );
+                return (None, problems);
+            }
+        };
         manifest.path = path.to_path_buf();
         manifest.text = text.to_string();
-        let mut problems = Diagnostics::default();
-        let at_key = |key: &str, message: String| {
-            let line = text
-                .lines()
-                .position(|l| l.trim_start().starts_with(key))
-                .map(|i| i as u32 + 1);
-            let mut d = Diagnostic::error(message).in_file(path);
-            if let Some(line) = line {
-                d = d.at_line(line).with_snippet(diag::line_text(text, line));
+        manifest.places = checked.places.clone();
+        let mut values = Diagnostics::default();
+        manifest.check_values(&mut values);
+        for d in values.into_vec() {
+            if checked.trust(&d) {
+                problems.push(d);
             }
-            d
+        }
+        problems.sort();
+        (Some(manifest), problems)
+    }
+
+    /// Checks of values the schema lets through: each reports at its key.
+    /// Invalid values are reported and dropped, so that later phases use
+    /// the defaults instead of reporting them again.
+    fn check_values(&mut self, problems: &mut Diagnostics) {
+        if self.book.title.trim().is_empty() && self.place("book.title").is_some() {
+            problems.push(self.at_place("book.title", Diagnostic::error("`book.title` is empty")));
+        }
+        let languages = self
+            .places
+            .iter()
+            .filter(|p| p.path == "book.language" || p.path == "article.language");
+        let mut bad = Vec::new();
+        for place in languages {
+            if let Err(e) = Lang::parse(&place.value) {
+                let d = Diagnostic::error(e).in_file(&self.path);
+                problems.push(
+                    place
+                        .point(d, &self.text)
+                        .with_hint(Lang::hint(&place.value)),
+                );
+                bad.push(place.value.clone());
+            }
+        }
+        let drop_bad = |l: &mut Option<String>| {
+            if l.as_ref().is_some_and(|l| bad.contains(l)) {
+                *l = None;
+            }
         };
-        if manifest.book.title.trim().is_empty() {
-            problems.push(at_key("title", "`book.title` is empty".into()));
-        }
-        if let Some(lang) = &manifest.book.language {
-            if let Err(e) = Lang::parse(lang) {
-                problems.push(at_key("language", e));
-            }
-        }
-        for a in &manifest.articles {
-            if let Some(lang) = &a.language {
-                if let Err(e) = Lang::parse(lang) {
-                    problems.push(at_key("language", e));
-                }
-            }
-        }
-        if let Some(date) = &manifest.book.date {
+        drop_bad(&mut self.book.language);
+        self.articles
+            .iter_mut()
+            .for_each(|a| drop_bad(&mut a.language));
+        if let Some(date) = &self.book.date {
             if !is_iso_date(date) {
-                problems.push(at_key(
-                    "date",
-                    format!("`book.date` must be YYYY-MM-DD, not `{date}`"),
-                ));
+                let d = Diagnostic::error(format!("`book.date` must be YYYY-MM-DD, not `{date}`"))
+                    .with_hint("for example date = \"2024-01-01\"");
+                problems.push(self.at_place("book.date", d));
             }
         }
-        if manifest.articles.is_empty() {
+        if self.articles.is_empty() && !self.places.iter().any(|p| p.path == "article") {
             problems.push(
                 Diagnostic::error("the manifest lists no articles")
-                    .in_file(path)
+                    .in_file(&self.path)
                     .with_hint("add one `[[article]]` table per source: source = \"sources/a.md\""),
             );
         }
-        if problems.has_errors() {
-            return Err(problems);
-        }
-        Ok(manifest)
     }
 
     /// A diagnostic pointing at the first manifest line where `key` is set
@@ -228,18 +249,49 @@ impl Manifest {
         self.locate(Diagnostic::warning(message), key, value)
     }
 
+    /// Points `d` at the `nth` (0-based) place where `key` is set to exactly
+    /// `value`: the second listing of a source, not the first.
+    pub fn nth_at(&self, key: &str, value: &str, nth: usize, d: Diagnostic) -> Diagnostic {
+        let found = self
+            .places
+            .iter()
+            .filter(|p| p.path.rsplit('.').next() == Some(key) && p.value == value)
+            .nth(nth);
+        match found {
+            Some(place) => place.point(d.in_file(&self.path), &self.text),
+            None => self.locate(d, key, value),
+        }
+    }
+
+    /// Where the manifest sets `path` (`pdf.page`, `book.cover`), if it does.
+    pub fn place(&self, path: &str) -> Option<&Place> {
+        self.places.iter().find(|p| p.path == path)
+    }
+
+    /// Points `d` at the place of `path` in the manifest.
+    pub fn at_place(&self, path: &str, d: Diagnostic) -> Diagnostic {
+        match self.place(path) {
+            Some(place) => place.point(d.in_file(&self.path), &self.text),
+            None => d.in_file(&self.path),
+        }
+    }
+
     fn locate(&self, d: Diagnostic, key: &str, value: &str) -> Diagnostic {
         let d = d.in_file(&self.path);
-        let found = self.text.lines().position(|l| {
-            let l = l.trim_start();
-            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=') && l.contains(value)
-        });
+        let named = |p: &&Place| p.path == key || p.path.rsplit('.').next() == Some(key);
+        let found = self
+            .places
+            .iter()
+            .filter(named)
+            .find(|p| p.value == value)
+            .or_else(|| {
+                self.places
+                    .iter()
+                    .filter(named)
+                    .find(|p| p.value.contains(value))
+            });
         match found {
-            Some(i) => {
-                let line = i as u32 + 1;
-                d.at_line(line)
-                    .with_snippet(diag::line_text(&self.text, line))
-            }
+            Some(place) => place.point(d, &self.text),
             None => d,
         }
     }
@@ -284,25 +336,55 @@ pub fn is_iso_date(s: &str) -> bool {
         && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
-fn toml_error(e: &toml::de::Error, text: &str, path: &Path) -> Diagnostic {
-    let message = e.message().trim().to_string();
-    let mut d = Diagnostic::error(message.clone()).in_file(path);
-    if let Some(span) = e.span() {
-        let (line, col) = diag::line_col(text, span.start);
-        d = d.at(line, col).with_snippet(diag::line_text(text, line));
-    }
-    if message.starts_with("missing field `title`") {
-        d = d.with_hint("every manifest needs `title = \"…\"` under `[book]`");
-    }
-    // "unknown field `titel`, expected one of …": offer the closest key.
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some(key) = rest.split('`').next() {
-            if let Some(s) = diag::suggest(key, KEYS) {
-                d = d.with_hint(format!("did you mean `{s}`?"));
-            }
+/// A Markdown or text source given where the manifest was expected.
+fn not_a_manifest(path: &Path) -> Option<Diagnostic> {
+    let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
+    let kind = match ext.as_str() {
+        "md" | "markdown" => "a Markdown source",
+        "txt" => "a text source",
+        "epub" | "pdf" => "an output of booklet",
+        _ => return None,
+    };
+    Some(
+        Diagnostic::error(format!("`{}` is {kind}, not a manifest", path.display()))
+            .in_file(path)
+            .with_hint(
+                "pass the booklet.toml that lists it (or nothing, to use the one in this folder); \
+             sources are listed there as [[article]] source = \"…\"",
+            ),
+    )
+}
+
+/// The manifest for a command given none: `booklet.toml` in `start` or the
+/// nearest folder above it, as cargo finds `Cargo.toml`.
+pub fn discover(start: &Path) -> Result<PathBuf, Diagnostic> {
+    let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    for dir in start.ancestors() {
+        let candidate = dir.join("booklet.toml");
+        if candidate.is_file() {
+            // Shown relative to where the user is, as they would type it.
+            return Ok(match candidate.strip_prefix(&start) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => relative_to(&candidate, &start),
+            });
         }
     }
-    d
+    Err(
+        Diagnostic::error("no booklet.toml here or in any parent folder")
+            .with_hint("create one with `booklet init`, or name the manifest: booklet check path/to/booklet.toml"),
+    )
+}
+
+/// `target` as a path from `base` (`../booklet.toml`), both absolute.
+fn relative_to(target: &Path, base: &Path) -> PathBuf {
+    let mut up = PathBuf::new();
+    for dir in base.ancestors() {
+        if let Ok(rest) = target.strip_prefix(dir) {
+            return up.join(rest);
+        }
+        up.push("..");
+    }
+    target.to_path_buf()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Diagnostic, Diagnostics};
 use crate::manifest::Manifest;
 
 /// The shipped styles, built in so that a manifest anywhere can use them.
@@ -109,7 +109,7 @@ pub fn parse_page_size(size: &str) -> Result<(f32, f32), String> {
 impl Style {
     /// Loads the manifest's style: `styles/<name>.toml` beside the manifest,
     /// else a shipped one; then applies `[pdf]` overrides.
-    pub fn load(manifest: &Manifest) -> Result<Style, Diagnostic> {
+    pub fn load(manifest: &Manifest) -> Result<Style, Diagnostics> {
         let name = manifest.style.name.as_deref().unwrap_or("default");
         let local: PathBuf = manifest.root.join("styles").join(format!("{name}.toml"));
         let (mut style, css_dir) = if local.is_file() {
@@ -126,12 +126,14 @@ impl Style {
             (s, None)
         } else {
             let known: Vec<&str> = SHIPPED.iter().map(|(n, _, _)| *n).collect();
-            return Err(Diagnostic::error(format!("no style named `{name}`"))
-                .in_file(&manifest.path)
+            let d = Diagnostic::error(format!("no style named `{name}`"));
+            return Err(manifest
+                .at_place("style.name", d)
                 .with_hint(format!(
                     "put styles/{name}.toml beside the manifest, or use one of: {}",
                     known.join(", ")
-                )));
+                ))
+                .into());
         };
         if let (Some(dir), Some(css)) = (css_dir, style.epub.css.clone()) {
             let path = dir.join(&css);
@@ -168,44 +170,98 @@ impl Style {
         if let Some(l) = pdf.line_height {
             style.text.line_height = l;
         }
-        style
-            .check()
-            .map_err(|e| Diagnostic::error(e).in_file(&manifest.path))?;
+        let mut problems = Diagnostics::default();
+        for (key, message, hint) in style.check() {
+            let d = Diagnostic::error(message).with_hint(hint);
+            // The fix is where the value was set: the manifest's [pdf]
+            // table, else the style.
+            let d = if manifest.place(&format!("pdf.{key}")).is_some() {
+                manifest.at_place(&format!("pdf.{key}"), d)
+            } else {
+                d.in_file(if local.is_file() {
+                    &local
+                } else {
+                    &manifest.path
+                })
+            };
+            problems.push(d);
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
         Ok(style)
     }
 
-    fn check(&self) -> Result<(), String> {
-        let (w, h) = self.page.size_mm()?;
+    /// Every value out of range: (the `[pdf]` key that sets it, message, hint).
+    fn check(&self) -> Vec<(&'static str, String, String)> {
+        let mut problems = Vec::new();
+        let (w, h) = match self.page.size_mm() {
+            Ok(size) => size,
+            Err(e) => {
+                problems.push((
+                    "page",
+                    e,
+                    "use A4, A5, A6, B5, B6, 16K, 32K, or WIDTHxHEIGHT in mm such as \"148x210\""
+                        .to_string(),
+                ));
+                (1000.0, 1000.0)
+            }
+        };
         let t = &self.text;
         if !(4.0..=72.0).contains(&t.body_size_pt) {
-            return Err(format!(
-                "body size {} pt is out of range (4–72)",
-                t.body_size_pt
+            problems.push((
+                "body_size_pt",
+                format!("body size {} pt is out of range (4–72)", t.body_size_pt),
+                "10.5 is the usual size for an A5 booklet".to_string(),
             ));
         }
         if !(1.0..=4.0).contains(&t.line_height) {
-            return Err(format!(
-                "line height {} is out of range (1–4)",
-                t.line_height
+            problems.push((
+                "line_height",
+                format!("line height {} is out of range (1–4)", t.line_height),
+                "a multiple of the body size; 1.7 suits Chinese text".to_string(),
             ));
         }
         let p = &self.page;
         let margins = [
-            p.margin_inner_mm,
-            p.margin_outer_mm,
-            p.margin_top_mm,
-            p.margin_bottom_mm,
+            ("margin_inner_mm", p.margin_inner_mm),
+            ("margin_outer_mm", p.margin_outer_mm),
+            ("margin_top_mm", p.margin_top_mm),
+            ("margin_bottom_mm", p.margin_bottom_mm),
         ];
-        if margins.iter().any(|m| !(0.0..=200.0).contains(m))
-            || p.margin_inner_mm + p.margin_outer_mm > w * 0.8
-            || p.margin_top_mm + p.margin_bottom_mm > h * 0.8
-        {
-            return Err("the margins leave too little room on the page".into());
+        let mut margins_ok = true;
+        for (key, m) in margins {
+            if !(0.0..=200.0).contains(&m) {
+                margins_ok = false;
+                problems.push((
+                    key,
+                    format!("{key} = {m} is out of range (0–200 mm)"),
+                    "margins are in millimetres".to_string(),
+                ));
+            }
+        }
+        if margins_ok {
+            let across = p.margin_inner_mm + p.margin_outer_mm > w * 0.8;
+            if across || p.margin_top_mm + p.margin_bottom_mm > h * 0.8 {
+                problems.push((
+                    if across {
+                        "margin_inner_mm"
+                    } else {
+                        "margin_top_mm"
+                    },
+                    "the margins leave too little room on the page".to_string(),
+                    format!("together they may take at most 80% of the {w}×{h} mm page"),
+                ));
+            }
         }
         if !(1..=3).contains(&p.toc_depth) {
-            return Err(format!("toc_depth {} must be 1, 2 or 3", p.toc_depth));
+            problems.push((
+                "toc_depth",
+                format!("toc_depth {} must be 1, 2 or 3", p.toc_depth),
+                "1 lists articles, 2 adds their sections, 3 their subsections".to_string(),
+            ));
         }
-        Ok(())
+        problems
     }
 
     /// CSS for the EPUB: the shared values first, then the style's own CSS.
@@ -258,7 +314,7 @@ mod tests {
     fn shipped_style_parses_and_sizes() {
         let s = parse(SHIPPED[0].1, Path::new("x")).unwrap();
         assert_eq!(s.page.size_mm().unwrap(), (148.0, 210.0));
-        assert!(s.check().is_ok());
+        assert!(s.check().is_empty());
         assert_eq!(parse_page_size("b5").unwrap(), (176.0, 250.0));
         assert_eq!(parse_page_size("100x150").unwrap(), (100.0, 150.0));
         assert!(parse_page_size("Letterish").is_err());

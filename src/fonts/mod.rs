@@ -5,6 +5,7 @@
 
 pub mod coverage;
 pub mod list;
+pub mod names;
 pub mod subset;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -243,29 +244,8 @@ impl FontBook {
                 find(system).map(|id| (system, id))
             })
             .ok_or_else(|| {
-                let available = self.families();
-                let cjk: Vec<&String> = available
-                    .iter()
-                    .filter(|n| {
-                        n.contains("CJK")
-                            || n.contains("Song")
-                            || n.contains("Kai")
-                            || n.contains("Hei")
-                            || n.contains("Ming")
-                    })
-                    .collect();
-                let list = if cjk.is_empty() {
-                    available.iter().take(30).collect()
-                } else {
-                    cjk
-                };
-                Diagnostic::error(format!("font family `{family}` not found")).with_hint(format!(
-                    "available families include: {}",
-                    list.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                Diagnostic::error(format!("font family `{family}` not found"))
+                    .with_hint(names::hint(family, &self.families()))
             })?;
         let info = db
             .face(id)

@@ -23,26 +23,31 @@ const FRONT_MATTER_KEYS: &[&str] = &[
 /// An article whose source and settings are unchanged since a build in this
 /// process is reused from `cache` rather than parsed again.
 pub fn load_book(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics) -> Option<Book> {
+    let book = load_articles(manifest, cache, diags);
+    (!diags.has_errors()).then_some(book)
+}
+
+/// The book with every article that loaded, even when others did not, so
+/// that later checks (fonts, coverage) still run on what is there.
+pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics) -> Book {
     let meta = book_meta(manifest, diags);
     let mut articles = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = std::collections::HashMap::new();
     for (index, entry) in manifest.articles.iter().enumerate() {
-        if !seen.insert(manifest.resolve(&entry.source)) {
+        let times = seen.entry(manifest.resolve(&entry.source)).or_insert(0);
+        *times += 1;
+        if *times > 1 {
             let key = entry.source.to_string_lossy();
-            diags.push(manifest.warning_at(
-                "source",
-                &key,
-                format!("`{key}` is listed more than once; it will appear more than once"),
+            let d = Diagnostic::warning(format!(
+                "`{key}` is listed more than once; it will appear more than once"
             ));
+            diags.push(manifest.nth_at("source", &key, *times - 1, d));
         }
         if let Some(article) = load_article_cached(manifest, entry, index, cache, diags) {
             articles.push(article);
         }
     }
-    if diags.has_errors() {
-        return None;
-    }
-    Some(Book { meta, articles })
+    Book { meta, articles }
 }
 
 fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
@@ -208,7 +213,12 @@ fn load_article(
             Ok(l) => l,
             Err(e) => {
                 let line = fm.lines.get("language").copied().unwrap_or(1);
-                diags.push(Diagnostic::error(e).in_file(shown).at_line(line));
+                diags.push(
+                    Diagnostic::error(e)
+                        .in_file(shown)
+                        .at_line(line)
+                        .with_hint(Lang::hint(&tag)),
+                );
                 return None;
             }
         },

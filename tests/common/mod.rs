@@ -17,6 +17,18 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A scratch project: `booklet.toml` = `manifest`, and `files` (path, bytes).
+pub fn project(name: &str, manifest: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::write(dir.join("booklet.toml"), manifest).unwrap();
+    for (path, bytes) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
 pub fn booklet(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_booklet"));
     cmd.args(args)
