@@ -99,7 +99,7 @@ enum Command {
     },
     /// Remove the outputs, edition record and cache from the output folder.
     Clean {
-        /// The manifest [default: booklet.toml here or in a parent folder].
+        /// The manifest [default: ./booklet.toml].
         manifest: Option<PathBuf>,
         /// Output folder [default: `[output] dir` of the manifest, else `out/` beside it].
         #[arg(long, short)]
@@ -465,9 +465,17 @@ fn main() -> ExitCode {
             }
         }
         Command::Clean { manifest, out } => {
-            let manifest = match find_manifest(manifest) {
-                Ok(m) => m,
-                Err(d) => return printer.fail(d),
+            // Deleting is not done on a manifest found in a parent folder.
+            let manifest = match manifest {
+                Some(m) => m,
+                None if Path::new("booklet.toml").is_file() => PathBuf::from("booklet.toml"),
+                None => {
+                    return printer.fail(
+                        Diagnostic::error("no booklet.toml in this folder").with_hint(
+                            "run `booklet clean` beside the manifest, or name it: booklet clean path/to/booklet.toml",
+                        ),
+                    )
+                }
             };
             match booklet::clean::clean(&manifest, out.as_deref()) {
                 Ok(removed) => {
