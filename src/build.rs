@@ -41,6 +41,8 @@ pub struct BuildOptions {
     /// A cache shared across builds (`watch`); by default a cache beside
     /// the outputs, or none for a dry run.
     pub cache: Option<Arc<Cache>>,
+    /// Told the output folder when another build into it makes this one wait.
+    pub waiting: fn(&Path),
 }
 
 impl BuildOptions {
@@ -51,6 +53,7 @@ impl BuildOptions {
             format: Format::All,
             dry_run: false,
             cache: None,
+            waiting: |_| {},
         }
     }
 }
@@ -132,7 +135,13 @@ pub fn prepare(
     check_cover(&manifest, diags);
     crate::proofread::check(&book, diags);
     let fonts = FontBook::load(&manifest);
+    for d in &fonts.skipped {
+        diags.push(d.clone());
+    }
     let faces = crate::fonts::resolve_faces(&manifest, &book, &fonts, diags);
+    if let Some(w) = cache.refusal() {
+        diags.push(w.clone());
+    }
     let (style, faces) = (style?, faces?);
     if diags.has_errors() {
         return None;
@@ -155,8 +164,8 @@ fn check_cover(manifest: &Manifest, diags: &mut Diagnostics) {
         return;
     };
     let path = manifest.resolve(cover);
-    let problem = match std::fs::read(&path) {
-        Err(_) if !path.exists() => "not found".to_string(),
+    let problem = match crate::input::read(&path, crate::input::Kind::Image) {
+        Err(e) if e.is_not_found() => "not found".to_string(),
         Err(e) => format!("cannot be read: {e}"),
         Ok(bytes) if crate::image::sniff(&bytes).is_none() => {
             "is not a PNG, JPEG or GIF image".to_string()
@@ -197,7 +206,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         None
     } else {
         let targets = [epub_path.clone(), pdf_path.clone()];
-        match Staging::open(&out_dir, &targets) {
+        match Staging::open(&out_dir, &targets, &opts.waiting) {
             Ok(s) => Some(s),
             Err(d) => {
                 diags.push(d);
@@ -271,6 +280,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         return Err(diags);
     }
     report.articles = prepared.book.articles.len();
+    // The folder stays locked until the staging is dropped, so that the
+    // edition record and the cache are this build's too.
     let Some(staging) = staging else {
         report.diagnostics = diags;
         report.timings = clock.laps;

@@ -1,14 +1,19 @@
 //! A content-addressed cache for incremental builds: values are stored
 //! under a hash of everything they depend on, in memory (for `watch`) and in
 //! a folder beside the outputs (for the next `build`). A missing, stale or
-//! corrupt entry only costs time: entries carry their length and CRC-32
-//! (which catch a torn or damaged file; keys, not values, need a strong
-//! hash), and keys include a fingerprint of the binary that wrote them.
+//! corrupt entry only costs time: each entry carries the format version,
+//! its own key (an entry copied or renamed onto another's name is a miss,
+//! not another value), its length and CRC-32 (which catch a torn or damaged
+//! file; keys, not values, need a strong hash). Keys include a hash of the
+//! binary that wrote them. The cache only ever deletes its own entries, in
+//! its own folder, and uses no folder that is a link to elsewhere.
 
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
+
+use crate::diag::Diagnostic;
 
 pub type Key = [u8; 32];
 
@@ -17,6 +22,8 @@ const DIR: &str = ".booklet-cache";
 #[derive(Default)]
 pub struct Cache {
     dir: Option<PathBuf>,
+    /// Why the folder beside the outputs is not used, if it is not.
+    refused: Option<Diagnostic>,
     memory: Mutex<HashMap<Key, Arc<Vec<u8>>>>,
     /// Values kept as they are, for rebuilds inside one process (`watch`).
     memo: Mutex<HashMap<Key, Arc<dyn Any + Send + Sync>>>,
@@ -31,13 +38,32 @@ impl Cache {
         Cache::default()
     }
 
-    /// A cache kept in `<out_dir>/.booklet-cache`.
+    /// A cache kept in `<out_dir>/.booklet-cache`: unless that is anything
+    /// but a folder (a link, a file), which is left alone, and values are
+    /// then kept in memory only.
     pub fn beside(out_dir: &Path) -> Cache {
+        let dir = out_dir.join(DIR);
+        let refused = match std::fs::symlink_metadata(&dir) {
+            Ok(meta) if !meta.is_dir() => Some(
+                Diagnostic::warning(
+                    "the cache folder is a link or a file, not a folder; the cache is not used",
+                )
+                .in_file(&dir)
+                .with_hint("booklet keeps its cache in a folder of its own: remove this one"),
+            ),
+            _ => None,
+        };
         Cache {
-            dir: Some(out_dir.join(DIR)),
+            dir: refused.is_none().then_some(dir),
+            refused,
             remember: true,
             ..Cache::default()
         }
+    }
+
+    /// The warning that the cache folder was not used, if it was not.
+    pub fn refusal(&self) -> Option<&Diagnostic> {
+        self.refused.as_ref()
     }
 
     pub fn folder(out_dir: &Path) -> PathBuf {
@@ -83,14 +109,15 @@ impl Cache {
     }
 
     /// Reads an entry from the folder through a mapping (fresh memory is
-    /// what reading costs most), checked against its length and CRC-32.
+    /// what reading costs most), checked against its key, length and CRC-32.
     fn read<R>(&self, key: &Key, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let path = self.dir.as_ref()?.join(hex(key));
-        let file = std::fs::File::open(&path).ok()?;
+        let file = crate::input::open(&path).ok()?;
+        crate::input::regular(&file.metadata().ok()?).ok()?;
         // SAFETY: entries are written under another name and renamed into
         // place, never changed in place; one removed meanwhile stays mapped.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
-        match checked(&map) {
+        match checked(key, &map) {
             Some(value) => Some(f(value)),
             None => {
                 let _ = std::fs::remove_file(&path);
@@ -106,15 +133,10 @@ impl Cache {
         }
         self.mark_used(key);
         if let Some(dir) = &self.dir {
-            // Written whole under a temporary name, then renamed: a reader
-            // never sees half an entry. Failure to write only costs time.
+            // Written whole, then renamed into place: a reader never sees
+            // half an entry. Failure to write only costs time.
             if std::fs::create_dir_all(dir).is_ok() {
-                let path = dir.join(hex(key));
-                let tmp = dir.join(format!("{}.{}.tmp", hex(key), std::process::id()));
-                let data = sealed(&value);
-                if std::fs::write(&tmp, data).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-                    let _ = std::fs::remove_file(&tmp);
-                }
+                let _ = crate::output::write_record(&dir.join(hex(key)), &sealed(key, &value));
             }
         }
         self.lock_memory().insert(*key, value.clone());
@@ -167,13 +189,18 @@ impl Cache {
             .unwrap_or_else(|e| e.into_inner())
             .retain(|k, _| used.contains(k));
         let Some(dir) = &self.dir else { return };
+        // Looked at again: a link put in its place since is not followed.
+        if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+            return;
+        }
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
         };
         let keep: HashSet<String> = used.iter().map(hex).collect();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !keep.contains(&name) {
+            let own = is_entry_name(&name) && entry.file_type().is_ok_and(|t| t.is_file());
+            if own && !keep.contains(&name) {
                 let _ = std::fs::remove_file(entry.path());
             }
         }
@@ -276,25 +303,46 @@ impl<T: Send + Sync + 'static> Pack<T> {
     }
 }
 
-/// Bytes before the value in a stored entry.
-const HEADER: usize = 12;
+/// What every stored entry starts with: a name and the format's version.
+const MAGIC: &[u8; 8] = b"bkcache\x02";
 
-/// An entry as stored: the value's length and CRC-32, then the value.
-fn sealed(value: &[u8]) -> Vec<u8> {
+/// Bytes before the value in a stored entry: the magic, the key, the
+/// value's length and CRC-32.
+const HEADER: usize = 8 + 32 + 8 + 4;
+
+/// An entry as stored: header, then the value.
+fn sealed(key: &Key, value: &[u8]) -> Vec<u8> {
     let mut data = Vec::with_capacity(HEADER + value.len());
+    data.extend_from_slice(MAGIC);
+    data.extend_from_slice(key);
     data.extend_from_slice(&(value.len() as u64).to_le_bytes());
     data.extend_from_slice(&crc32fast::hash(value).to_le_bytes());
     data.extend_from_slice(value);
     data
 }
 
-/// The value of a stored entry, if it is whole and undamaged.
-fn checked(entry: &[u8]) -> Option<&[u8]> {
+/// The value of a stored entry, if it is of this format, stored under
+/// `key`, whole and undamaged.
+fn checked<'a>(key: &Key, entry: &'a [u8]) -> Option<&'a [u8]> {
     let (header, value) = entry.split_at_checked(HEADER)?;
-    let (len, crc) = header.split_at(8);
+    let (magic, rest) = header.split_at(MAGIC.len());
+    let (stored_key, rest) = rest.split_at(32);
+    let (len, crc) = rest.split_at(8);
+    let ours = magic == MAGIC && stored_key == key;
     let whole = u64::from_le_bytes(len.try_into().ok()?) == value.len() as u64;
     let sound = u32::from_le_bytes(crc.try_into().ok()?) == crc32fast::hash(value);
-    (whole && sound).then_some(value)
+    (ours && whole && sound).then_some(value)
+}
+
+/// Whether a file in the cache folder is one the cache wrote: an entry
+/// (64 hex digits) or an entry being written (see
+/// [`crate::output::is_temporary_of`]).
+fn is_entry_name(name: &str) -> bool {
+    let is_entry = |n: &str| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit());
+    is_entry(name)
+        || name
+            .get(1..65)
+            .is_some_and(|entry| is_entry(entry) && crate::output::is_temporary_of(name, entry))
 }
 
 /// The values of a [`Pack`] that differ from what is kept.
@@ -316,20 +364,11 @@ fn hex(key: &Key) -> String {
     key.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Identifies the running binary, so that entries written by another build
-/// of booklet (whose layout code may differ) are never reused.
+/// Identifies the code of the running binary (see `build-id.rs`), so that
+/// entries written by another build of booklet (whose layout code may
+/// differ) are never reused.
 fn binary_fingerprint() -> &'static [u8] {
-    static PRINT: OnceLock<Vec<u8>> = OnceLock::new();
-    PRINT.get_or_init(|| {
-        let mut p = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
-        if let Some(meta) = std::env::current_exe().ok().and_then(|e| e.metadata().ok()) {
-            p.extend_from_slice(&meta.len().to_le_bytes());
-            if let Ok(m) = meta.modified() {
-                p.extend_from_slice(format!("{m:?}").as_bytes());
-            }
-        }
-        p
-    })
+    env!("BOOKLET_BUILD_ID").as_bytes()
 }
 
 #[cfg(test)]
@@ -359,12 +398,19 @@ mod tests {
         let bytes = std::fs::read(&file).unwrap();
         std::fs::write(&file, &bytes[..bytes.len() - 2]).unwrap();
         assert!(Cache::beside(&dir).get(&k).is_none());
-        // Unused entries go.
+        // A whole, sound entry under another key's name is a miss.
         let k2 = Cache::key("t", &[b"c"]);
+        cache.put(&k2, b"x".to_vec());
+        std::fs::copy(Cache::folder(&dir).join(hex(&k2)), &file).unwrap();
+        assert!(Cache::beside(&dir).get(&k).is_none());
+        // Unused entries go, and only entries.
+        let mine = Cache::folder(&dir).join("notes.txt");
+        std::fs::write(&mine, "mine").unwrap();
         let c = Cache::beside(&dir);
         c.put(&k2, b"x".to_vec());
         c.prune();
         assert!(!file.exists());
+        assert!(mine.exists());
         assert!(Cache::folder(&dir).join(hex(&k2)).exists());
         let _ = std::fs::remove_dir_all(&dir);
     }

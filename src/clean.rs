@@ -19,6 +19,12 @@ pub fn clean(manifest_path: &Path, out_dir: Option<&Path>) -> Result<Vec<PathBuf
         dir.join(format!("{stem}.pdf")),
         crate::edition::path(&dir),
     ];
+    // Not while a build writes there.
+    let lock = if dir.is_dir() {
+        Some(crate::output::FolderLock::take(&dir, &|_| {}).map_err(Diagnostics::from)?)
+    } else {
+        None
+    };
     let mut removed = Vec::new();
     let mut diags = Diagnostics::default();
     let mut remove = |path: PathBuf, result: std::io::Result<()>| match result {
@@ -36,13 +42,16 @@ pub fn clean(manifest_path: &Path, out_dir: Option<&Path>) -> Result<Vec<PathBuf
         remove(cache, result);
     }
     // Staged files of a build that was killed: `.booklet.pdf.1234.tmp`.
-    let prefixes = [format!(".{stem}.epub."), format!(".{stem}.pdf.")];
+    let targets = [format!("{stem}.epub"), format!("{stem}.pdf")];
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+        if targets.iter().any(|t| crate::output::is_leftover(&name, t)) {
             let result = std::fs::remove_file(entry.path());
             remove(entry.path(), result);
         }
+    }
+    if let Some(lock) = lock {
+        lock.remove();
     }
     // Only an empty folder: remove_dir refuses anything else.
     if !removed.is_empty() && std::fs::remove_dir(&dir).is_ok() {

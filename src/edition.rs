@@ -57,7 +57,9 @@ impl Changes {
 pub fn current(manifest: &Manifest, titles: &[String]) -> Edition {
     let mut articles = BTreeMap::new();
     for (entry, title) in manifest.articles.iter().zip(titles) {
-        let bytes = std::fs::read(manifest.resolve(&entry.source)).unwrap_or_default();
+        let bytes =
+            crate::input::read(&manifest.resolve(&entry.source), crate::input::Kind::Source)
+                .unwrap_or_default();
         let mut h = blake3::Hasher::new();
         h.update(&bytes);
         h.update(format!("{:?}{:?}", entry.title, entry.language).as_bytes());
@@ -76,7 +78,7 @@ pub fn path(out_dir: &Path) -> PathBuf {
 /// Compares with the edition recorded in `out_dir` (a missing or unreadable
 /// record counts as a first build) and records the new one.
 pub fn compare_and_record(out_dir: &Path, now: &Edition) -> Changes {
-    let before: Option<Edition> = std::fs::read(path(out_dir))
+    let before: Option<Edition> = crate::input::read(&path(out_dir), crate::input::Kind::Record)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     let changes = match &before {
@@ -87,7 +89,7 @@ pub fn compare_and_record(out_dir: &Path, now: &Edition) -> Changes {
         Some(old) => diff(old, now),
     };
     if let Ok(json) = serde_json::to_vec_pretty(now) {
-        let _ = std::fs::write(path(out_dir), json);
+        let _ = crate::output::write_record(&path(out_dir), &json);
     }
     changes
 }

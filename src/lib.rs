@@ -19,6 +19,7 @@ pub mod fuzzing;
 pub mod image;
 pub mod import;
 pub mod init;
+pub mod input;
 pub mod lang;
 pub mod manifest;
 pub mod model;

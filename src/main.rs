@@ -167,10 +167,20 @@ struct BuildArgs {
 }
 
 impl BuildArgs {
-    fn options(self) -> Result<BuildOptions, Diagnostic> {
+    fn options(self, verbosity: Verbosity) -> Result<BuildOptions, Diagnostic> {
         Ok(BuildOptions {
             out_dir: self.out,
             format: self.format,
+            waiting: if verbosity > Verbosity::Quiet {
+                |dir| {
+                    tell!(
+                        "waiting for another build into {} to finish…",
+                        dir.display()
+                    )
+                }
+            } else {
+                |_| {}
+            },
             ..BuildOptions::new(find_manifest(self.manifest)?)
         })
     }
@@ -388,7 +398,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Build { args, open } => {
-            let opts = match args.options() {
+            let opts = match args.options(verbosity) {
                 Ok(o) => o,
                 Err(d) => return printer.fail(d),
             };
@@ -502,7 +512,7 @@ fn main() -> ExitCode {
         }
         Command::Fonts { manifest } => fonts(manifest, printer),
         Command::Watch(args) => {
-            let opts = match args.options() {
+            let opts = match args.options(verbosity) {
                 Ok(o) => o,
                 Err(d) => return printer.fail(d),
             };
@@ -690,6 +700,9 @@ fn fonts(given: Option<PathBuf>, printer: Printer) -> ExitCode {
         return ExitCode::from(FAILED);
     };
     let book = booklet::fonts::FontBook::load(m);
+    for d in &book.skipped {
+        printer.show(d);
+    }
     let families = booklet::fonts::list::cjk_families(&book, &m.root.join("fonts"));
     say!("CJK font families:");
     for (name, info) in &families {

@@ -133,7 +133,7 @@ impl Manifest {
         if let Some(d) = not_a_manifest(path) {
             return (None, d.into());
         }
-        let bytes = match std::fs::read(path) {
+        let bytes = match crate::input::read(path, crate::input::Kind::Manifest) {
             Ok(b) => b,
             Err(e) => {
                 let d = Diagnostic::error(format!("cannot read the manifest: {e}")).in_file(path);

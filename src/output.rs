@@ -1,36 +1,65 @@
-//! Outputs replaced atomically: each file is staged under a temporary name
+//! Outputs replaced together, by one build at a time.
+//!
+//! A build takes the output folder's lock file first: a second build into
+//! the same folder (`watch` and a manual `build`) waits for it rather than
+//! meddling with its files. Each output is staged under a temporary name
 //! beside its target (written and synced as soon as its back end is done,
-//! while the other still works), then all are renamed into place together,
-//! and only when the whole build succeeded. A failed or interrupted build
-//! leaves yesterday's files; its temporaries are removed, now or by the
-//! next build.
+//! while the other still works); when the whole build succeeded they are
+//! renamed into place, each previous file kept as a backup until every
+//! rename went through, so that a failed rename puts the previous files
+//! back: the user sees the old pair or the new pair, never a mix. A failed
+//! or interrupted build leaves yesterday's files; its temporaries are
+//! removed, now or, under the lock, by the next build.
+//!
+//! [`write_atomic`] is the same discipline for a single file (imported
+//! sources, the edition record).
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::diag::Diagnostic;
 
+/// The lock file every build into a folder holds while it runs.
+pub const LOCK_FILE: &str = ".booklet.lock";
+
+/// How long a build waits for the lock quietly before saying why it waits.
+const PATIENCE: Duration = Duration::from_millis(300);
+
 pub struct Staging {
+    /// Targets in the order they are replaced.
+    targets: Vec<PathBuf>,
     /// (temporary, target) of each staged file.
     staged: Mutex<Vec<(PathBuf, PathBuf)>>,
+    /// Held until the build is over (dropped with the staging).
+    _lock: FolderLock,
 }
 
 impl Staging {
-    /// Prepares `dir` for `targets`: creates it and removes temporaries a
-    /// killed build left.
-    pub fn open(dir: &Path, targets: &[PathBuf]) -> Result<Staging, Diagnostic> {
+    /// Prepares `dir` for `targets`: creates it, takes its lock (calling
+    /// `waiting` once if another build holds it for more than a moment),
+    /// and removes what killed builds left.
+    pub fn open(
+        dir: &Path,
+        targets: &[PathBuf],
+        waiting: &dyn Fn(&Path),
+    ) -> Result<Staging, Diagnostic> {
         std::fs::create_dir_all(dir).map_err(|e| {
             Diagnostic::error(format!("cannot create the output folder: {e}")).in_file(dir)
         })?;
-        remove_stale_temps(dir, targets);
+        let lock = FolderLock::take(dir, waiting)?;
+        remove_leftovers(dir, targets);
         Ok(Staging {
+            targets: targets.to_vec(),
             staged: Mutex::new(Vec::new()),
+            _lock: lock,
         })
     }
 
     /// Writes `bytes` for `target` under its temporary name.
     pub fn stage(&self, target: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-        let tmp = temp_path(target);
+        let tmp = sibling(target, "tmp");
         if let Err(e) = write_synced(&tmp, bytes) {
             let _ = std::fs::remove_file(&tmp);
             return Err(Diagnostic::error(format!("cannot write the output: {e}")).in_file(target));
@@ -39,21 +68,15 @@ impl Staging {
         Ok(())
     }
 
-    /// Renames every staged file into place.
-    pub fn commit(self) -> Result<(), Diagnostic> {
-        let staged = std::mem::take(&mut *self.lock());
-        let mut result = Ok(());
-        for (tmp, target) in staged {
-            if result.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-                continue;
-            }
-            if let Err(e) = std::fs::rename(&tmp, &target) {
-                let _ = std::fs::remove_file(&tmp);
-                result =
-                    Err(Diagnostic::error(format!("cannot replace the output: {e}"))
-                        .in_file(&target));
-            }
+    /// Renames every staged file into place, all or none: when one rename
+    /// fails, the files already replaced get their previous contents back.
+    /// The folder stays locked until the staging is dropped.
+    pub fn commit(&self) -> Result<(), Diagnostic> {
+        let mut staged = std::mem::take(&mut *self.lock());
+        staged.sort_by_key(|(_, target)| self.targets.iter().position(|t| t == target));
+        let result = replace_all(&staged);
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
         }
         result
     }
@@ -72,37 +95,344 @@ impl Drop for Staging {
     }
 }
 
-/// Temporary files left by a build that was killed mid-write.
-fn remove_stale_temps(dir: &Path, targets: &[PathBuf]) {
+/// An output folder's lock, held while the value lives.
+pub struct FolderLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl FolderLock {
+    /// Takes `dir`'s lock file, waiting for the build that holds it.
+    pub fn take(dir: &Path, waiting: &dyn Fn(&Path)) -> Result<FolderLock, Diagnostic> {
+        let path = dir.join(LOCK_FILE);
+        let file = lock_file(&path, dir, waiting)?;
+        Ok(FolderLock { _file: file, path })
+    }
+
+    /// Removes the lock file and releases the lock (`booklet clean`).
+    pub fn remove(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn lock_file(path: &Path, dir: &Path, waiting: &dyn Fn(&Path)) -> Result<File, Diagnostic> {
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| {
+            Diagnostic::error(format!("cannot create the lock file: {e}")).in_file(path)
+        })?;
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < PATIENCE => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                waiting(dir);
+                return file.lock().map(|()| file).map_err(|e| {
+                    Diagnostic::error(format!("cannot lock the output folder: {e}")).in_file(path)
+                });
+            }
+            // A file system without locks: build unguarded, as before locks.
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+                return Ok(file)
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(
+                    Diagnostic::error(format!("cannot lock the output folder: {e}")).in_file(path),
+                )
+            }
+        }
+    }
+}
+
+/// Renames each (temporary, target), keeping each previous target as a
+/// backup until all went through; on failure puts the backups back.
+fn replace_all(staged: &[(PathBuf, PathBuf)]) -> Result<(), Diagnostic> {
+    // (target, its backup if it existed) of each file already replaced.
+    let mut replaced: Vec<(&Path, Option<PathBuf>)> = Vec::new();
+    let mut failure = None;
+    for (tmp, target) in staged {
+        let backup = match back_up(target) {
+            Ok(b) => b,
+            Err(e) => {
+                failure = Some(
+                    Diagnostic::error(format!("cannot keep the previous output aside: {e}"))
+                        .in_file(target),
+                );
+                break;
+            }
+        };
+        if let Err(e) = std::fs::rename(tmp, target) {
+            if let Some(b) = &backup {
+                let _ = std::fs::remove_file(b);
+            }
+            failure =
+                Some(Diagnostic::error(format!("cannot replace the output: {e}")).in_file(target));
+            break;
+        }
+        replaced.push((target, backup));
+    }
+    let Some(mut failure) = failure else {
+        for (_, backup) in replaced {
+            if let Some(b) = backup {
+                let _ = std::fs::remove_file(b);
+            }
+        }
+        return Ok(());
+    };
+    let mut unrestored = Vec::new();
+    for (target, backup) in replaced.into_iter().rev() {
+        let restored = match &backup {
+            Some(b) => std::fs::rename(b, target),
+            // There was none before this build: none after it either.
+            None => std::fs::remove_file(target),
+        };
+        if restored.is_err() {
+            unrestored.push(match backup {
+                Some(b) => format!("{} is kept as {}", target.display(), b.display()),
+                None => format!("{} is new", target.display()),
+            });
+        }
+    }
+    failure = if unrestored.is_empty() {
+        failure.with_hint("the previous outputs are unchanged")
+    } else {
+        failure.with_hint(format!(
+            "the previous outputs could not all be put back: {}",
+            unrestored.join("; ")
+        ))
+    };
+    Err(failure)
+}
+
+/// A second name for `target`'s current file (a hard link, else a copy),
+/// or `None` when there is no file to keep. A folder in the way is left
+/// alone: the rename onto it fails and nothing is replaced.
+fn back_up(target: &Path) -> std::io::Result<Option<PathBuf>> {
+    match std::fs::symlink_metadata(target) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+        Ok(meta) if meta.is_dir() => return Ok(None),
+        Ok(_) => {}
+    }
+    let backup = sibling(target, "bak");
+    let _ = std::fs::remove_file(&backup);
+    if std::fs::hard_link(target, &backup).is_err() {
+        std::fs::copy(target, &backup)?;
+    }
+    Ok(Some(backup))
+}
+
+/// Temporaries and backups a killed build left beside `targets`. Called
+/// under the lock: no live build has any.
+fn remove_leftovers(dir: &Path, targets: &[PathBuf]) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let prefixes: Vec<String> = targets
+    let names: Vec<String> = targets
         .iter()
         .filter_map(|p| p.file_name())
-        .map(|n| format!(".{}.", n.to_string_lossy()))
+        .map(|n| n.to_string_lossy().into_owned())
         .collect();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p)) {
+        if names.iter().any(|target| is_leftover(&name, target)) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
 }
 
-/// Written and on the disk before it replaces anything: the data, not the
-/// file's times, is what must survive a crash.
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::File::create(path)?;
-    f.write_all(bytes)?;
-    f.sync_data()
+/// Whether `name` is a temporary or backup a killed build left beside
+/// `target` (a file name).
+pub fn is_leftover(name: &str, target: &str) -> bool {
+    is_sibling_of(name, target, &["tmp", "bak"])
 }
 
-fn temp_path(path: &Path) -> PathBuf {
+/// Whether `name` is what [`write_atomic`] or [`write_record`] writes
+/// before it becomes `target`.
+pub fn is_temporary_of(name: &str, target: &str) -> bool {
+    is_sibling_of(name, target, &["tmp"])
+}
+
+/// Whether `name` is of the form [`sibling`] gives `target`'s file name,
+/// with one of `suffixes`.
+fn is_sibling_of(name: &str, target: &str, suffixes: &[&str]) -> bool {
+    let Some(rest) = name
+        .strip_prefix('.')
+        .and_then(|n| n.strip_prefix(target))
+        .and_then(|n| n.strip_prefix('.'))
+    else {
+        return false;
+    };
+    let Some((pid, suffix)) = rest.split_once('.') else {
+        return false;
+    };
+    !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) && suffixes.contains(&suffix)
+}
+
+/// A hidden file beside `path`, named after it and this process:
+/// `.NAME.PID.SUFFIX`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    path.with_file_name(format!(".{name}.{}.{suffix}", std::process::id()))
+}
+
+/// Written and on the disk before it replaces anything: the data, not the
+/// file's times, is what must survive a crash. (Syncing is also what
+/// reports a full disk for certain: a write may succeed into the page
+/// cache and fail later.)
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_data()
+}
+
+/// Replaces `path` with `bytes` whole or not at all: written beside it under
+/// a temporary name, synced, then renamed over it. On failure (a full disk)
+/// the previous file is untouched.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, |tmp| write_synced(tmp, bytes))
+}
+
+/// Like [`write_atomic`] but not synced, for a record booklet keeps for
+/// itself: a crash may lose it (which costs nothing), never tear it.
+pub fn write_record(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, |tmp| std::fs::write(tmp, bytes))
+}
+
+fn replace(path: &Path, write: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
+    let tmp = sibling(path, "tmp");
+    let result = write(&tmp).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("booklet-output-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != LOCK_FILE)
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_failed_second_rename_puts_the_first_output_back() {
+        let dir = scratch("rollback");
+        let (epub, pdf) = (dir.join("b.epub"), dir.join("b.pdf"));
+        std::fs::write(&epub, "old epub").unwrap();
+        // A folder that is not empty cannot be renamed over.
+        std::fs::create_dir_all(pdf.join("in-the-way")).unwrap();
+        let targets = [epub.clone(), pdf.clone()];
+        let staging = Staging::open(&dir, &targets, &|_| {}).unwrap();
+        staging.stage(&pdf, b"new pdf").unwrap();
+        staging.stage(&epub, b"new epub").unwrap();
+        let err = staging.commit().unwrap_err();
+        assert!(err.message.contains("cannot replace the output"), "{err}");
+        drop(staging);
+        assert_eq!(std::fs::read(&epub).unwrap(), b"old epub");
+        assert!(pdf.join("in-the-way").is_dir());
+        assert_eq!(files_in(&dir), ["b.epub", "b.pdf"]);
+
+        // With no previous EPUB, none is left behind either.
+        std::fs::remove_file(&epub).unwrap();
+        let staging = Staging::open(&dir, &targets, &|_| {}).unwrap();
+        staging.stage(&epub, b"new epub").unwrap();
+        staging.stage(&pdf, b"new pdf").unwrap();
+        assert!(staging.commit().is_err());
+        drop(staging);
+        assert_eq!(files_in(&dir), ["b.pdf"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_successful_commit_replaces_both_and_leaves_nothing_else() {
+        let dir = scratch("commit");
+        let (epub, pdf) = (dir.join("b.epub"), dir.join("b.pdf"));
+        std::fs::write(&epub, "old epub").unwrap();
+        std::fs::write(&pdf, "old pdf").unwrap();
+        // What a killed build left, and a user's file that only looks alike.
+        std::fs::write(dir.join(".b.pdf.999999.tmp"), "stale").unwrap();
+        std::fs::write(dir.join(".b.epub.999999.bak"), "stale").unwrap();
+        std::fs::write(dir.join(".b.pdf.notes.tmp"), "mine").unwrap();
+        let targets = [epub.clone(), pdf.clone()];
+        let staging = Staging::open(&dir, &targets, &|_| {}).unwrap();
+        staging.stage(&epub, b"new epub").unwrap();
+        staging.stage(&pdf, b"new pdf").unwrap();
+        staging.commit().unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read(&epub).unwrap(), b"new epub");
+        assert_eq!(std::fs::read(&pdf).unwrap(), b"new pdf");
+        assert_eq!(files_in(&dir), [".b.pdf.notes.tmp", "b.epub", "b.pdf"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_second_build_waits_for_the_first() {
+        let dir = scratch("wait");
+        let targets = [dir.join("b.pdf")];
+        let first = Staging::open(&dir, &targets, &|_| {}).unwrap();
+        first.stage(&targets[0], b"first").unwrap();
+        let waited = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let second = s.spawn(|| {
+                let second = Staging::open(&dir, &targets, &|_| {
+                    waited.store(true, std::sync::atomic::Ordering::SeqCst)
+                })
+                .unwrap();
+                second.stage(&targets[0], b"second").unwrap();
+                second.commit().unwrap();
+            });
+            std::thread::sleep(PATIENCE * 2);
+            // The waiting build has not touched the first one's staged file.
+            first.commit().unwrap();
+            drop(first);
+            second.join().unwrap();
+        });
+        assert!(waited.load(std::sync::atomic::Ordering::SeqCst));
+        assert_eq!(std::fs::read(&targets[0]).unwrap(), b"second");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn atomic_writes_leave_the_old_file_on_failure() {
+        let dir = scratch("atomic");
+        let file = dir.join("01.md");
+        write_atomic(&file, b"hand edited").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"hand edited");
+        write_atomic(&file, b"again").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"again");
+        // The temporary cannot be created: the file keeps its contents.
+        let blocked = dir.join("sub");
+        std::fs::create_dir_all(&blocked).unwrap();
+        std::fs::create_dir_all(sibling(&blocked.join("x.md"), "tmp")).unwrap();
+        std::fs::write(blocked.join("x.md"), "kept").unwrap();
+        assert!(write_atomic(&blocked.join("x.md"), b"lost?").is_err());
+        assert_eq!(std::fs::read(blocked.join("x.md")).unwrap(), b"kept");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -106,14 +106,20 @@ pub fn parse_page_size(size: &str) -> Result<(f32, f32), String> {
     }
 }
 
+/// A style file's text (TOML or CSS).
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = crate::input::read(path, crate::input::Kind::Style).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}
+
 impl Style {
     /// Loads the manifest's style: `styles/<name>.toml` beside the manifest,
     /// else a shipped one; then applies `[pdf]` overrides.
     pub fn load(manifest: &Manifest) -> Result<Style, Diagnostics> {
         let name = manifest.style.name.as_deref().unwrap_or("default");
         let local: PathBuf = manifest.root.join("styles").join(format!("{name}.toml"));
-        let (mut style, css_dir) = if local.is_file() {
-            let text = std::fs::read_to_string(&local).map_err(|e| {
+        let (mut style, css_dir) = if local.exists() {
+            let text = read_text(&local).map_err(|e| {
                 Diagnostic::error(format!("cannot read the style: {e}")).in_file(&local)
             })?;
             (
@@ -137,7 +143,7 @@ impl Style {
         };
         if let (Some(dir), Some(css)) = (css_dir, style.epub.css.clone()) {
             let path = dir.join(&css);
-            style.extra_css = std::fs::read_to_string(&path).map_err(|e| {
+            style.extra_css = read_text(&path).map_err(|e| {
                 Diagnostic::error(format!("cannot read the style's CSS `{css}`: {e}"))
                     .in_file(&path)
             })?;

@@ -308,7 +308,7 @@ fn toc_children(file: &str, article: &crate::model::Article) -> Vec<TocElement> 
 
 /// Reads an image the EPUB can carry (core media types only).
 fn read_image(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diagnostic> {
-    let bytes = std::fs::read(path)
+    let bytes = crate::input::read(path, crate::input::Kind::Image)
         .map_err(|e| Diagnostic::error(format!("cannot read image `{}`: {e}", path.display())))?;
     let info = crate::image::sniff(&bytes).ok_or_else(|| {
         Diagnostic::error(format!(

@@ -8,7 +8,7 @@ pub mod list;
 pub mod names;
 pub mod subset;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -22,20 +22,86 @@ pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
 
 /// A font file's bytes, mapped rather than read: CJK collections are tens of
 /// megabytes of which a build touches a small part.
-pub enum FontBytes {
+pub struct FontBytes {
+    bytes: Bytes,
+    /// The fingerprint of the bytes, once known.
+    id: OnceLock<[u8; 32]>,
+}
+
+enum Bytes {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
     /// Built into the binary.
     Static(&'static [u8]),
 }
 
+impl FontBytes {
+    pub fn owned(bytes: Vec<u8>) -> FontBytes {
+        FontBytes::from(Bytes::Owned(bytes))
+    }
+
+    fn from(bytes: Bytes) -> FontBytes {
+        FontBytes {
+            bytes,
+            id: OnceLock::new(),
+        }
+    }
+
+    /// What identifies the file's contents (see [`fingerprint`]).
+    pub fn content_id(&self) -> &[u8; 32] {
+        self.id.get_or_init(|| fingerprint(self))
+    }
+}
+
+/// A fingerprint of a font file's contents that reads a few kilobytes of
+/// it, not all of it (reading tens of megabytes would cost a build more
+/// than the cache saves): its length, its table directories with each
+/// table's checksum, and its small tables whole (among them `head`, whose
+/// checksum adjustment covers the whole file). Font tools write those
+/// checksums whenever they change a table, so a font replaced by another,
+/// even of the same length, has another fingerprint. A file that is not a
+/// well-formed font is hashed whole.
+fn fingerprint(bytes: &[u8]) -> [u8; 32] {
+    const SMALL_TABLE: usize = 64 << 10;
+    let structure = || -> Option<[u8; 32]> {
+        let be32 = |at: usize| -> Option<usize> {
+            Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+        };
+        let faces: Vec<usize> = if bytes.starts_with(b"ttcf") {
+            let count = be32(8)?;
+            (count as u32 <= MAX_FACES)
+                .then(|| (0..count).map(|i| be32(12 + 4 * i)).collect::<Option<_>>())??
+        } else {
+            vec![0]
+        };
+        let mut h = blake3::Hasher::new();
+        h.update(b"booklet font fingerprint 1");
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        let mut hashed = HashSet::new();
+        for face in faces {
+            let tables = u16::from_be_bytes(bytes.get(face + 4..face + 6)?.try_into().ok()?);
+            let directory = bytes.get(face..face + 12 + 16 * usize::from(tables))?;
+            h.update(directory);
+            for record in directory[12..].chunks_exact(16) {
+                let offset = u32::from_be_bytes(record[8..12].try_into().ok()?) as usize;
+                let length = u32::from_be_bytes(record[12..16].try_into().ok()?) as usize;
+                if length <= SMALL_TABLE && hashed.insert(offset) {
+                    h.update(bytes.get(offset..offset.checked_add(length)?)?);
+                }
+            }
+        }
+        Some(*h.finalize().as_bytes())
+    };
+    structure().unwrap_or_else(|| *blake3::hash(bytes).as_bytes())
+}
+
 impl std::ops::Deref for FontBytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        match self {
-            FontBytes::Mapped(m) => m,
-            FontBytes::Owned(v) => v,
-            FontBytes::Static(s) => s,
+        match &self.bytes {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+            Bytes::Static(s) => s,
         }
     }
 }
@@ -70,13 +136,11 @@ impl std::fmt::Debug for Face {
 }
 
 impl Face {
-    /// What identifies the face's outlines in cache keys: its file, its
-    /// place in a collection, and the file's length (hashing 20 MB on every
-    /// build would cost more than the cache saves).
+    /// What identifies the face's outlines in cache keys: its file's
+    /// contents and its place in a collection.
     pub fn identity(&self) -> Vec<u8> {
-        let mut id = self.path.to_string_lossy().as_bytes().to_vec();
+        let mut id = self.data.content_id().to_vec();
         id.extend_from_slice(&self.index.to_le_bytes());
-        id.extend_from_slice(&(self.data.len() as u64).to_le_bytes());
         id
     }
 
@@ -156,21 +220,28 @@ pub struct FontBook {
     system: OnceLock<fontdb::Database>,
     /// File bytes, read once per path.
     files: Mutex<HashMap<PathBuf, Arc<FontBytes>>>,
+    /// Font files in the project's and configured folders that were
+    /// skipped, as warnings.
+    pub skipped: Vec<Diagnostic>,
 }
 
 impl FontBook {
     pub fn load(manifest: &Manifest) -> FontBook {
         let mut db = fontdb::Database::new();
+        let mut folder = FontFolder {
+            seen: HashSet::new(),
+            skipped: Vec::new(),
+        };
         let project = manifest.root.join("fonts");
         if project.is_dir() {
-            db.load_fonts_dir(&project);
+            folder.load(&mut db, &project);
         }
         for dir in &manifest.fonts.dirs {
-            db.load_fonts_dir(manifest.resolve(dir));
+            folder.load(&mut db, &manifest.resolve(dir));
         }
         match shipped_dir() {
             Some(shipped) if shipped != project && shipped.is_dir() => {
-                db.load_fonts_dir(&shipped);
+                folder.load(&mut db, &shipped);
             }
             Some(_) => {}
             None => {
@@ -183,6 +254,7 @@ impl FontBook {
             local: db,
             system: OnceLock::new(),
             files: Mutex::new(HashMap::new()),
+            skipped: folder.skipped,
         }
     }
 
@@ -281,7 +353,7 @@ impl FontBook {
         }
         if let Ok(name) = path.strip_prefix(BUILT_IN_DIR) {
             if let Some((_, bytes)) = built_in().iter().find(|(n, _)| Path::new(n) == name) {
-                let data = Arc::new(FontBytes::Static(bytes));
+                let data = Arc::new(FontBytes::from(Bytes::Static(bytes)));
                 files.insert(path.to_path_buf(), data.clone());
                 return Ok(data);
             }
@@ -289,15 +361,20 @@ impl FontBook {
         let unreadable = |e: std::io::Error| {
             Diagnostic::error(format!("cannot read font file: {e}")).in_file(path)
         };
-        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let file = crate::input::open(path)
+            .and_then(|f| {
+                crate::input::regular(&f.metadata()?)?;
+                Ok(f)
+            })
+            .map_err(|e| Diagnostic::error(format!("cannot read font file: {e}")).in_file(path))?;
         // SAFETY: the map is read-only. A font file truncated by another
         // program while we build could fault; fonts are not edited mid-build,
         // and fontdb maps the same files the same way.
-        let data = match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) => FontBytes::Mapped(map),
-            Err(_) => FontBytes::Owned(std::fs::read(path).map_err(unreadable)?),
+        let bytes = match unsafe { memmap2::Mmap::map(&file) } {
+            Ok(map) => Bytes::Mapped(map),
+            Err(_) => Bytes::Owned(std::fs::read(path).map_err(unreadable)?),
         };
-        let data = Arc::new(data);
+        let data = Arc::new(FontBytes::from(bytes));
         files.insert(path.to_path_buf(), data.clone());
         Ok(data)
     }
@@ -329,6 +406,93 @@ impl FontBook {
             bold: info.weight.0 >= 600,
         })
     }
+}
+
+/// Loads font folders into a database as fontdb would (recursively, each
+/// file once), but looks at every file first: fontdb trusts a collection's
+/// face count, and a 28-byte file claiming four billion faces keeps it
+/// busy for a minute.
+struct FontFolder {
+    /// Canonical paths loaded: a folder reached twice (a link) is skipped.
+    seen: HashSet<PathBuf>,
+    skipped: Vec<Diagnostic>,
+}
+
+/// More faces than any real collection holds (Noto CJK's hold ten).
+const MAX_FACES: u32 = 256;
+
+impl FontFolder {
+    fn load(&mut self, db: &mut fontdb::Database, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let Ok(canonical) = std::fs::canonicalize(&path) else {
+                continue;
+            };
+            if !self.seen.insert(canonical.clone()) {
+                continue;
+            }
+            if canonical.is_dir() {
+                self.load(db, &canonical);
+                continue;
+            }
+            let is_font = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["ttf", "ttc", "otf", "otc"].contains(&e.to_ascii_lowercase().as_str())
+            });
+            if !is_font {
+                continue;
+            }
+            let before = db.len();
+            match font_file_problem(&canonical) {
+                Some(problem) => self.skip(&path, problem),
+                None => {
+                    if let Err(e) = db.load_font_file(&canonical) {
+                        self.skip(&path, e.to_string());
+                    } else if db.len() == before {
+                        self.skip(&path, "no face in it could be read".into());
+                    }
+                }
+            }
+        }
+    }
+
+    fn skip(&mut self, path: &Path, problem: String) {
+        self.skipped
+            .push(Diagnostic::warning(format!("font file skipped: {problem}")).in_file(path));
+    }
+}
+
+/// Why a font file must not reach fontdb, if it must not: it is not a
+/// regular file, or is a collection whose face count its size cannot hold.
+fn font_file_problem(path: &Path) -> Option<String> {
+    let checked = crate::input::open(path).and_then(|mut f| {
+        crate::input::regular(&f.metadata()?)?;
+        let mut head = [0u8; 12];
+        let len = f.metadata()?.len();
+        use std::io::Read;
+        let read = f.read(&mut head)?;
+        Ok((head, read, len))
+    });
+    let (head, read, len) = match checked {
+        Ok(x) => x,
+        Err(e) => return Some(e.to_string()),
+    };
+    if !head.starts_with(b"ttcf") {
+        return None;
+    }
+    if read < 12 {
+        return Some("a font collection cut short".into());
+    }
+    let faces = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
+    if faces == 0 || faces > MAX_FACES || 12 + 4 * u64::from(faces) > len {
+        return Some(format!(
+            "a font collection claiming {faces} faces in {len} bytes"
+        ));
+    }
+    None
 }
 
 /// The faces a book is set in: regular and bold per script in use, and the
@@ -418,5 +582,40 @@ impl Faces {
             .chain(&self.fallback)
             .cloned()
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fonts_of_one_length_but_other_contents_have_other_ids() {
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/NotoSerifCJK-Regular.ttc");
+        let font = std::fs::read(shipped).unwrap();
+        let id = fingerprint(&font);
+        let be32 = |at: usize| u32::from_be_bytes(font[at..at + 4].try_into().unwrap()) as usize;
+        let face = be32(12);
+        let records = face + 12;
+        // Another checksum in the table directory: what a font tool writes
+        // when it changes a table.
+        let mut other = font.clone();
+        other[records + 4] ^= 1;
+        assert_ne!(fingerprint(&other), id);
+        // A change inside a small table (`head` and its kind).
+        let tables = usize::from(u16::from_be_bytes([font[face + 4], font[face + 5]]));
+        let small = (0..tables)
+            .map(|i| records + 16 * i)
+            .find(|&r| be32(r + 12) < 1024)
+            .expect("a small table");
+        let mut other = font.clone();
+        other[be32(small + 8)] ^= 1;
+        assert_eq!(other.len(), font.len());
+        assert_ne!(fingerprint(&other), id);
+        // Not a font at all: hashed whole, so any change counts.
+        let junk = vec![7u8; 100];
+        let mut changed = junk.clone();
+        changed[99] = 8;
+        assert_ne!(fingerprint(&junk), fingerprint(&changed));
     }
 }

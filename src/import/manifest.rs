@@ -21,7 +21,9 @@ impl Addition {
     /// Fails, naming the manifest, when it cannot be read or edited.
     pub fn plan(manifest: &Path, files: &[PathBuf]) -> Result<Addition, String> {
         let name = manifest.display();
-        let text = std::fs::read_to_string(manifest)
+        let text = crate::input::read(manifest, crate::input::Kind::Manifest)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|_| "it is not UTF-8 text".to_string()))
             .map_err(|e| format!("{name}: cannot read the manifest to add the articles to: {e}"))?;
         let mut doc: DocumentMut = text
             .parse()
@@ -63,21 +65,8 @@ impl Addition {
         if self.sources.is_empty() {
             return Ok(());
         }
-        let name = self.path.display();
-        let file_name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = self
-            .path
-            .with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, &self.text)
-            .and_then(|()| std::fs::rename(&tmp, &self.path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                format!("{name}: cannot update the manifest: {e}")
-            })
+        crate::output::write_atomic(&self.path, self.text.as_bytes())
+            .map_err(|e| format!("{}: cannot update the manifest: {e}", self.path.display()))
     }
 }
 

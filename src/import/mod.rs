@@ -143,7 +143,8 @@ pub fn plan_from(inputs: &[PathBuf], first: usize) -> Result<Plan, String> {
         if path.is_dir() {
             return Err(format!("{name}: is a folder, not a text file"));
         }
-        let bytes = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+        let bytes = crate::input::read(path, crate::input::Kind::Import)
+            .map_err(|e| format!("{name}: cannot read: {e}"))?;
         let articles = convert(&name, &bytes, &mut charsets, &mut report)?;
         for (meta, markdown) in articles {
             documents.push(Document {

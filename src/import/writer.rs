@@ -158,7 +158,9 @@ pub fn write_all(out_dir: &Path, files: &[(PathBuf, &str)]) -> Result<Vec<PathBu
         .map_err(|e| format!("{}: cannot create folder: {e}", out_dir.display()))?;
     let mut written = Vec::new();
     for (path, text) in files {
-        std::fs::write(path, text).map_err(|e| {
+        // Never in place: a full disk must not cut short a file the user
+        // edited by hand and now replaces with --force.
+        crate::output::write_atomic(path, text.as_bytes()).map_err(|e| {
             let done: Vec<String> = written
                 .iter()
                 .map(|p: &PathBuf| p.display().to_string())

@@ -280,7 +280,7 @@ pub mod testing {
             path,
             index,
             bold,
-            data: Arc::new(FontBytes::Owned(data)),
+            data: Arc::new(FontBytes::owned(data)),
         }
     }
 

@@ -42,7 +42,8 @@ impl Images {
             let img = &self.list[i];
             return Ok((i as u32, img.width, img.height));
         }
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read it ({e})"))?;
+        let bytes = crate::input::read(path, crate::input::Kind::Image)
+            .map_err(|e| format!("cannot read it ({e})"))?;
         let image = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             jpeg(bytes)?
         } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {

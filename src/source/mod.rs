@@ -101,11 +101,7 @@ fn load_article_cached(
     cache: &Cache,
     diags: &mut Diagnostics,
 ) -> Option<Article> {
-    let path = manifest.resolve(&entry.source);
-    let Ok(bytes) = std::fs::read(&path) else {
-        // Let the uncached path report the problem precisely.
-        return load_article(manifest, entry, index, diags);
-    };
+    let bytes = read_source(manifest, entry, diags)?;
     let key = Cache::key(
         "article",
         &[
@@ -124,7 +120,7 @@ fn load_article_cached(
         Some(hit) => hit,
         None => {
             let mut own = Diagnostics::default();
-            let article = load_article(manifest, entry, index, &mut own);
+            let article = load_article(manifest, entry, index, &bytes, &mut own);
             cache.put_memo(&key, (article, own.into_vec()))
         }
     };
@@ -137,14 +133,13 @@ fn load_article_cached(
     Some(article)
 }
 
-fn load_article(
+/// An article's source bytes, read once per build.
+fn read_source(
     manifest: &Manifest,
     entry: &ArticleEntry,
-    index: usize,
     diags: &mut Diagnostics,
-) -> Option<Article> {
-    let shown = &entry.source;
-    let key = shown.to_string_lossy();
+) -> Option<Vec<u8>> {
+    let key = entry.source.to_string_lossy();
     let path = manifest.resolve(&entry.source);
     if path.is_dir() {
         diags.push(
@@ -158,23 +153,29 @@ fn load_article(
         );
         return None;
     }
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) => {
-            let reason = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                _ => e.to_string(),
-            };
+    match crate::input::read(&path, crate::input::Kind::Source) {
+        Ok(bytes) => Some(bytes),
+        Err(reason) => {
             diags.push(manifest.error_at(
                 "source",
                 &key,
                 format!("cannot read article `{key}`: {reason}"),
             ));
-            return None;
+            None
         }
-    };
-    let decoded = match decode::decode(&bytes) {
+    }
+}
+
+fn load_article(
+    manifest: &Manifest,
+    entry: &ArticleEntry,
+    index: usize,
+    bytes: &[u8],
+    diags: &mut Diagnostics,
+) -> Option<Article> {
+    let shown = &entry.source;
+    let path = manifest.resolve(&entry.source);
+    let decoded = match decode::decode(bytes) {
         Ok(d) => d,
         Err(e) => {
             diags.push(Diagnostic::error(e).in_file(shown));
@@ -296,8 +297,8 @@ fn check_images(article: &Article, diags: &mut Diagnostics) {
     let shown = &article.source;
     for block in all_blocks(&article.blocks) {
         if let BlockKind::Image { path, .. } = &block.kind {
-            let problem = match std::fs::read(path) {
-                Err(_) if !path.exists() => Some("not found".to_string()),
+            let problem = match crate::input::read(path, crate::input::Kind::Image) {
+                Err(e) if e.is_not_found() => Some("not found".to_string()),
                 Err(e) => Some(format!("cannot be read: {e}")),
                 Ok(bytes) if crate::image::sniff(&bytes).is_none() => Some(
                     "is not PNG, JPEG or GIF, the formats every reader and printer takes"
