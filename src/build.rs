@@ -178,6 +178,20 @@ fn check_cover(manifest: &Manifest, diags: &mut Diagnostics) {
 }
 
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    let root = opts
+        .manifest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut result = build_unanchored(opts);
+    match &mut result {
+        Ok(report) => report.diagnostics.anchor(root),
+        Err(diags) => diags.anchor(root),
+    }
+    result
+}
+
+fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut clock = Stopwatch::start();
     let Some(prepared) = prepare(

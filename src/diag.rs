@@ -249,6 +249,34 @@ impl Diagnostics {
         });
     }
 
+    /// Makes every file named relative to where the user is (sources are
+    /// named relative to the manifest's folder `root`, which may be a parent
+    /// folder), and shows the line of each message that has a line but no
+    /// snippet yet.
+    pub fn anchor(&mut self, root: &Path) {
+        let mut texts: std::collections::HashMap<PathBuf, Option<String>> = Default::default();
+        for d in &mut self.items {
+            let Some(file) = &d.file else { continue };
+            if file.is_relative() && !file.exists() && root.join(file).exists() {
+                d.file = Some(root.join(file));
+            }
+            let (Some(file), Some(line), None) = (&d.file, d.line, &d.snippet) else {
+                continue;
+            };
+            let text = texts.entry(file.clone()).or_insert_with(|| {
+                std::fs::read(file)
+                    .ok()
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+            });
+            if let Some(text) = text {
+                let snippet = line_text(text, line);
+                if !snippet.trim().is_empty() {
+                    d.snippet = Some(snippet.to_string());
+                }
+            }
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }

@@ -201,6 +201,18 @@ fn the_manifest_is_found_from_a_subfolder() {
     let (code, stdout, stderr) = check(&dir.join("sources"), &[], &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("checked 6 articles"), "{stdout}");
+
+    // Files are named from where the user is, with the line shown.
+    let m = "[book]\ntitle = \"T\"\n[[article]]\nsource = \"a.md\"\n";
+    let a = "---\ntitle: 引号\n---\n\n他说“走吧。\n";
+    let dir = project(
+        "subfolder-paths",
+        m,
+        &[("a.md", a.as_bytes()), ("sub/x", b"")],
+    );
+    let (code, _, stderr) = check(&dir.join("sub"), &[], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_has(&stderr, &["--> ../a.md:5\n", "5 | 他说“走吧。"]);
 }
 
 #[test]
