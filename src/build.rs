@@ -133,7 +133,6 @@ pub fn prepare(
     };
     let book = source::load_articles(&manifest, &cache, diags);
     check_cover(&manifest, diags);
-    crate::proofread::check(&book, diags);
     let fonts = FontBook::load(&manifest);
     for d in &fonts.skipped {
         diags.push(d.clone());

@@ -7,16 +7,11 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::import::script::{Charsets, Script};
 use crate::import::{suspicious, Block as TextBlock, Line, Report};
 use crate::lang::Script as LangScript;
-use crate::model::{plain_text, Article, Block, BlockKind, Book};
+use crate::model::{plain_text, Article, Block, BlockKind};
 
-pub fn check(book: &Book, diags: &mut Diagnostics) {
+/// Warnings about one loaded article.
+pub fn check_article(article: &Article, diags: &mut Diagnostics) {
     let mut charsets = Charsets::default();
-    for article in &book.articles {
-        check_article(article, &mut charsets, diags);
-    }
-}
-
-fn check_article(article: &Article, charsets: &mut Charsets, diags: &mut Diagnostics) {
     let file = article.source.display().to_string();
     let blocks = text_blocks(&article.blocks);
     let all: String = blocks.iter().map(|b| b.text.as_str()).collect();
@@ -37,7 +32,7 @@ fn check_article(article: &Article, charsets: &mut Charsets, diags: &mut Diagnos
     }
     let mut report = Report::default();
     let mut lines: Vec<Line> = blocks.iter().map(|b| Line::new(b.line, &b.text)).collect();
-    suspicious::mojibake(&mut lines, script, charsets, &file, &mut report);
+    suspicious::mojibake(&mut lines, script, &mut charsets, &file, &mut report);
     suspicious::unbalanced_quotes(&blocks, &file, &mut report);
     // Only prose can be cut off mid-sentence: an article may well end on a
     // list, a table or a picture.

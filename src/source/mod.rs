@@ -121,6 +121,10 @@ fn load_article_cached(
         None => {
             let mut own = Diagnostics::default();
             let article = load_article(manifest, entry, index, &bytes, &mut own);
+            // Kept with the article, so an unchanged one is not proofread again.
+            if let Some(article) = &article {
+                crate::proofread::check_article(article, &mut own);
+            }
             cache.put_memo(&key, (article, own.into_vec()))
         }
     };
