@@ -3,7 +3,7 @@
 //! or laid out again. Errors are reported and watching goes on; Ctrl-C ends
 //! it between builds, so no output is ever left half-written.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, RecvTimeoutError};
@@ -94,18 +94,11 @@ pub fn watch(opts: BuildOptions, reporter: &mut dyn Reporter) -> Result<(), Diag
 
     let mut trigger: Vec<PathBuf> = Vec::new();
     loop {
-        // Watch the folders holding the inputs (editors replace files by
-        // renaming, which a watch on the file itself would lose), and do so
-        // before building, so that a save during the build is not missed.
+        // Watched before building, so that a save during the build is not
+        // missed.
         let files = inputs(&opts.manifest);
-        let folders: BTreeSet<PathBuf> = files
-            .iter()
-            .filter_map(|f| f.parent().map(Path::to_path_buf))
-            .filter(|d| d.is_dir())
-            .collect();
-        for folder in &folders {
-            let _ = watcher.watch(folder, RecursiveMode::NonRecursive);
-        }
+        let mut folders = Folders::of(&files);
+        let _ = folders.restore(&mut watcher);
 
         let started = Instant::now();
         let result = build::build(&opts);
@@ -114,15 +107,87 @@ pub fn watch(opts: BuildOptions, reporter: &mut dyn Reporter) -> Result<(), Diag
         // `booklet.toml` has the parent "", which is the current folder.
         let folder = opts.manifest.parent().filter(|p| !p.as_os_str().is_empty());
         let base = absolute(folder.unwrap_or(Path::new(".")));
-        trigger = wait_for_change(&rx, &files, &stop)
+        trigger = wait_for_change(&rx, &files, &mut folders, &mut watcher, &stop)
             .into_iter()
             .map(|p| p.strip_prefix(&base).map(Path::to_path_buf).unwrap_or(p))
             .collect();
-        for folder in &folders {
-            let _ = watcher.unwatch(folder);
-        }
+        folders.unwatch(&mut watcher);
         if stop.load(Ordering::SeqCst) {
             return Ok(());
+        }
+    }
+}
+
+/// The folders holding the inputs, watched rather than the files (editors
+/// replace a file by renaming another over it, which a watch on the file
+/// itself would lose). A folder's watch is lost when the folder is renamed
+/// or removed (it followed the old folder, or notify dropped it), and a
+/// folder may be missing for a while: each is looked at again on every
+/// event that touches it and a few times a second, and watched again once
+/// it is back.
+struct Folders(BTreeMap<PathBuf, Option<FolderId>>);
+
+/// Which folder a path names (device and inode): another one when it was
+/// replaced.
+type FolderId = (u64, u64);
+
+fn folder_id(path: &Path) -> Option<FolderId> {
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+impl Folders {
+    /// The folders of `files`, none watched yet.
+    fn of(files: &BTreeSet<PathBuf>) -> Folders {
+        Folders(
+            files
+                .iter()
+                .filter_map(|f| Some((f.parent()?.to_path_buf(), None)))
+                .collect(),
+        )
+    }
+
+    /// An event on `path`: a watched folder at or below it may have gone.
+    fn touched(&mut self, path: &Path) {
+        for (folder, id) in &mut self.0 {
+            if folder.starts_with(path) {
+                *id = None;
+            }
+        }
+    }
+
+    /// Watches every folder that is there and not watched as it is now;
+    /// returns those it watched (lost, replaced or missing before).
+    fn restore(&mut self, watcher: &mut impl Watcher) -> Vec<PathBuf> {
+        let mut back = Vec::new();
+        for (folder, watched) in &mut self.0 {
+            let now = folder_id(folder);
+            if now.is_none() || now == *watched {
+                continue;
+            }
+            let _ = watcher.unwatch(folder);
+            if watcher.watch(folder, RecursiveMode::NonRecursive).is_ok() {
+                back.push(folder.clone());
+                *watched = now;
+            }
+        }
+        back
+    }
+
+    fn unwatch(&mut self, watcher: &mut impl Watcher) {
+        for (folder, watched) in &mut self.0 {
+            if watched.take().is_some() {
+                let _ = watcher.unwatch(folder);
+            }
         }
     }
 }
@@ -130,8 +195,16 @@ pub fn watch(opts: BuildOptions, reporter: &mut dyn Reporter) -> Result<(), Diag
 type Events = std::sync::mpsc::Receiver<notify::Result<notify::Event>>;
 
 /// Blocks until an input changes (then waits out a burst of events, as an
-/// editor's save is several) or Ctrl-C; returns the changed inputs.
-fn wait_for_change(rx: &Events, files: &BTreeSet<PathBuf>, stop: &AtomicBool) -> Vec<PathBuf> {
+/// editor's save is several) or Ctrl-C; returns the changed inputs. A
+/// folder of inputs that comes back after it was lost counts as changed:
+/// its files may have been edited meanwhile.
+fn wait_for_change(
+    rx: &Events,
+    files: &BTreeSet<PathBuf>,
+    folders: &mut Folders,
+    watcher: &mut impl Watcher,
+    stop: &AtomicBool,
+) -> Vec<PathBuf> {
     let mut changed = BTreeSet::new();
     loop {
         let timeout = if changed.is_empty() {
@@ -144,9 +217,19 @@ fn wait_for_change(rx: &Events, files: &BTreeSet<PathBuf>, stop: &AtomicBool) ->
                 if matches!(event.kind, notify::EventKind::Access(_)) {
                     continue;
                 }
+                // What may take a folder's watch away with it.
+                let moved = matches!(
+                    event.kind,
+                    notify::EventKind::Remove(_)
+                        | notify::EventKind::Create(_)
+                        | notify::EventKind::Modify(notify::event::ModifyKind::Name(_))
+                );
                 for p in event.paths {
-                    if files.contains(&absolute(&p)) {
+                    let path = absolute(&p);
+                    if files.contains(&path) {
                         changed.insert(p);
+                    } else if moved {
+                        folders.touched(&path);
                     }
                 }
             }
@@ -158,5 +241,6 @@ fn wait_for_change(rx: &Events, files: &BTreeSet<PathBuf>, stop: &AtomicBool) ->
             }
             Err(RecvTimeoutError::Disconnected) => return changed.into_iter().collect(),
         }
+        changed.extend(folders.restore(watcher));
     }
 }

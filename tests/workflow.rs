@@ -169,19 +169,28 @@ impl Drop for Reaper {
     }
 }
 
-#[test]
-fn watch_rebuilds_on_change_keeps_going_after_errors_and_stops_on_ctrl_c() {
-    let dir = scratch("workflow-watch");
-    copy_example(&dir);
+/// `booklet watch --format epub` in `dir`: what it prints, and the guard
+/// that ends it.
+fn watch_epub(dir: &std::path::Path) -> (Lines, Reaper) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_booklet"))
         .args(["watch", "--format", "epub"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let lines = Lines::of(child.stdout.take().unwrap());
-    let mut child = Reaper(child);
+    (lines, Reaper(child))
+}
+
+/// An edit of `sources/05.md`.
+const EDITED: &str = "---\ntitle: 改\n---\n\n改过的文章。\n";
+
+#[test]
+fn watch_rebuilds_on_change_keeps_going_after_errors_and_stops_on_ctrl_c() {
+    let dir = scratch("workflow-watch");
+    copy_example(&dir);
+    let (lines, mut child) = watch_epub(&dir);
     let seen = lines.until("] built in");
     assert!(seen.iter().any(|l| l.contains("wrote")), "{seen:?}");
     // `[15:04:05] built in 0.52 s`: a time of day, then the duration.
@@ -199,11 +208,7 @@ fn watch_rebuilds_on_change_keeps_going_after_errors_and_stops_on_ctrl_c() {
         "{last}"
     );
 
-    std::fs::write(
-        dir.join("sources/05.md"),
-        "---\ntitle: 改\n---\n\n改过的文章。\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("sources/05.md"), EDITED).unwrap();
     let seen = lines.until("rebuilt in");
     assert!(
         seen.iter()
@@ -225,4 +230,33 @@ fn watch_rebuilds_on_change_keeps_going_after_errors_and_stops_on_ctrl_c() {
     assert!(seen.iter().any(|l| l == "stopped"), "{seen:?}");
     let status = child.0.wait().unwrap();
     assert!(status.success(), "watch exited with {status:?}");
+}
+
+#[test]
+fn watch_keeps_hearing_a_folder_renamed_away_and_back() {
+    let dir = scratch("workflow-watch-rename");
+    copy_example(&dir);
+    let (lines, _child) = watch_epub(&dir);
+    // The first build says "built in", the next ones "rebuilt in".
+    let seen = lines.until("built in");
+    assert!(seen.iter().any(|l| l.contains("wrote")), "{seen:?}");
+
+    std::fs::rename(dir.join("sources"), dir.join("sources-away")).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::rename(dir.join("sources-away"), dir.join("sources")).unwrap();
+    // Back: its files may have changed meanwhile, so it is built again.
+    let seen = lines.until("rebuilt in");
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("rebuilt in") && l.contains("sources")),
+        "{seen:?}"
+    );
+
+    std::fs::write(dir.join("sources/05.md"), EDITED).unwrap();
+    let seen = lines.until("rebuilt in");
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("rebuilt in") && l.contains("sources/05.md")),
+        "{seen:?}"
+    );
 }
