@@ -112,7 +112,10 @@ authors = [\"张三\"]
     let d = find(&all, "`[article]` makes one table");
     assert_has(d, &["booklet.toml:12", "use [[article]]"]);
     let d = find(&all, "`authors` belongs in [book], not [[article]]");
-    assert_has(d, &["booklet.toml:14:1", "move it below the [book] line"]);
+    assert_has(
+        d,
+        &["booklet.toml:14:1", "add a line `[book]` and move it below"],
+    );
     // And the later phases still ran: the cover at its manifest line, the
     // source's image at its own.
     let d = find(&all, "cover `cover.png` not found");

@@ -171,6 +171,7 @@ pub fn check(text: &str, path: &Path) -> Checked {
         places: Vec::new(),
         problems: Vec::new(),
         title_misspelt: false,
+        present: Vec::new(),
     };
     let (root, syntax) = DeTable::parse_recoverable(text);
     let mut syntax_errors = Vec::new();
@@ -212,6 +213,8 @@ struct Checker<'a> {
     problems: Vec<(usize, Diagnostic)>,
     /// An unknown key in [book] taken for `title`: its error is enough.
     title_misspelt: bool,
+    /// The tables the manifest has, to say "move it" or "add the table".
+    present: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -262,6 +265,11 @@ impl Checker<'_> {
     }
 
     fn root(&mut self, root: &DeTable<'_>) -> toml::Table {
+        self.present = root
+            .iter()
+            .filter(|(_, v)| matches!(v.get_ref(), DeValue::Table(_) | DeValue::Array(_)))
+            .map(|(k, _)| k.get_ref().to_string())
+            .collect();
         let mut valid = toml::Table::new();
         // Keys written before any table header, to place after the tables are read.
         let mut loose = Vec::new();
@@ -373,14 +381,24 @@ impl Checker<'_> {
                     book.insert(name.into(), v);
                 }
             } else if let Some(&owner) = owners.first() {
+                let hint = self.move_to(owner);
                 self.error(
                     &key.span(),
                     format!(
                         "`{name}` is outside any table; it belongs in {}",
                         header(owner)
                     ),
-                    Some(format!("move it below the {} line", header(owner))),
+                    Some(hint),
                 );
+            } else if let DeValue::Table(_) = value.get_ref() {
+                let tables: Vec<&str> = TABLES.iter().map(|(t, _)| *t).collect();
+                let hint = diag::suggest(name, &tables)
+                    .map(|t| format!("did you mean [{t}]?"))
+                    .unwrap_or_else(|| {
+                        let all: Vec<String> = TABLES.iter().map(|(t, _)| header(t)).collect();
+                        format!("the tables are {}", all.join(", "))
+                    });
+                self.error(&key.span(), format!("unknown table [{name}]"), Some(hint));
             } else {
                 let tables: Vec<&str> = TABLES.iter().map(|(t, _)| *t).collect();
                 let hint = diag::suggest(name, &tables)
@@ -478,13 +496,11 @@ impl Checker<'_> {
                 .map(|(k, _)| *k)
                 .collect::<Vec<_>>()
                 .join(", ");
+            let hint = format!("{}; {here} takes {takes}", self.move_to(owner));
             self.error(
                 span,
                 format!("`{key}` belongs in {}, not {here}", header(owner)),
-                Some(format!(
-                    "move it below the {} line; {here} takes {takes}",
-                    header(owner)
-                )),
+                Some(hint),
             );
             return;
         }
@@ -496,6 +512,15 @@ impl Checker<'_> {
             .or_else(|| self.anywhere(key))
             .unwrap_or_else(|| format!("{here} takes {}", keys.join(", ")));
         self.error(span, format!("unknown key `{key}` in {here}"), Some(hint));
+    }
+
+    /// Where to move a key that belongs in `table`.
+    fn move_to(&self, table: &str) -> String {
+        if self.present.iter().any(|t| t == table) {
+            format!("move it below the {} line", header(table))
+        } else {
+            format!("add a line `{}` and move it below that", header(table))
+        }
     }
 
     /// "did you mean" over the keys of every table.
@@ -570,7 +595,7 @@ impl Checker<'_> {
                 },
             ),
             Number => ("a number", format!("{key} = {}", number_like(written))),
-            Count => ("a whole number from 0 to 255", format!("{key} = 2")),
+            Count => ("a whole number", format!("{key} = 2")),
             Flag => ("true or false", format!("{key} = true")),
             Date => ("a date", format!("{key} = \"2024-01-01\"")),
         };
@@ -661,6 +686,18 @@ mod tests {
             "{m:?}"
         );
         assert!(m[0].contains("booklet.toml:5:1"), "{m:?}");
+
+        let m = messages("[book]\ntitle = \"T\"\nstem = \"s\"\n[[article]]\nsource = \"a.md\"\n");
+        assert!(
+            m[0].contains("add a line `[output]` and move it below"),
+            "{m:?}"
+        );
+
+        let m = messages("[book]\ntitle = \"T\"\n[pfd]\n[[article]]\nsource = \"a.md\"\n");
+        assert!(
+            m[0].contains("unknown table [pfd]") && m[0].contains("did you mean [pdf]?"),
+            "{m:?}"
+        );
 
         let m = messages("[book]\ntitle = \"T\"\n[article]\nsource = \"a.md\"\n");
         assert!(m[0].contains("use [[article]]"), "{m:?}");
