@@ -105,3 +105,29 @@ fn completions_are_scripts_the_shells_accept() {
     let bad = booklet(&["completions", "tcsh"], &dir, &[]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn init_asks_for_the_title_and_author_on_a_terminal() {
+    // `script` gives booklet a terminal; the answers come through it.
+    if !have("script", Command::new("script").arg("--version")) {
+        return;
+    }
+    let dir = scratch("commands-init-tty");
+    let exe = env!("CARGO_BIN_EXE_booklet");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "printf '终端读本\\n王五\\n' | script -qec '{exe} init p' /dev/null"
+        ))
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("书名 (title)") && shown.contains("作者 (author)"),
+        "{shown}"
+    );
+    let manifest = std::fs::read_to_string(dir.join("p/booklet.toml")).unwrap();
+    assert!(manifest.contains("title = \"终端读本\""), "{manifest}");
+    assert!(manifest.contains("authors = [\"王五\"]"), "{manifest}");
+}
