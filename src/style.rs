@@ -148,6 +148,18 @@ impl Style {
                     .in_file(&path)
             })?;
         }
+        let file = if local.is_file() {
+            &local
+        } else {
+            &manifest.path
+        };
+        style.with_overrides(manifest, file)
+    }
+
+    /// The manifest's `[pdf]` values applied on top, then every value
+    /// checked; a value not set by the manifest is reported in `file`.
+    pub fn with_overrides(mut self, manifest: &Manifest, file: &Path) -> Result<Style, Diagnostics> {
+        let style = &mut self;
         let pdf = &manifest.pdf;
         if let Some(p) = &pdf.page {
             style.page.size = p.clone();
@@ -184,18 +196,14 @@ impl Style {
             let d = if manifest.place(&format!("pdf.{key}")).is_some() {
                 manifest.at_place(&format!("pdf.{key}"), d)
             } else {
-                d.in_file(if local.is_file() {
-                    &local
-                } else {
-                    &manifest.path
-                })
+                d.in_file(file)
             };
             problems.push(d);
         }
         if problems.has_errors() {
             return Err(problems);
         }
-        Ok(style)
+        Ok(self)
     }
 
     /// Every value out of range: (the `[pdf]` key that sets it, message, hint).
@@ -300,7 +308,8 @@ impl Style {
     }
 }
 
-fn parse(text: &str, path: &Path) -> Result<Style, Diagnostic> {
+/// A style's TOML text, unchecked until [`Style::with_overrides`].
+pub fn parse(text: &str, path: &Path) -> Result<Style, Diagnostic> {
     toml::from_str(text).map_err(|e| {
         let mut d =
             Diagnostic::error(format!("invalid style: {}", e.message().trim())).in_file(path);

@@ -44,17 +44,24 @@ impl Images {
         }
         let bytes = crate::input::read(path, crate::input::Kind::Image)
             .map_err(|e| format!("cannot read it ({e})"))?;
-        let image = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            jpeg(bytes)?
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            png(&bytes)?
-        } else {
-            return Err("only JPEG and PNG images are supported".into());
-        };
+        let image = Image::decode(bytes)?;
         self.list.push(image);
         self.paths.push(path.to_path_buf());
         let img = self.list.last().expect("just pushed");
         Ok(((self.list.len() - 1) as u32, img.width, img.height))
+    }
+}
+
+impl Image {
+    /// An image file's bytes, made ready for the PDF.
+    pub fn decode(bytes: Vec<u8>) -> Result<Image, String> {
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            jpeg(bytes)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            png(&bytes)
+        } else {
+            Err("only JPEG and PNG images are supported".into())
+        }
     }
 }
 

@@ -50,7 +50,8 @@ pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics
     Book { meta, articles }
 }
 
-fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
+/// The book's metadata, from the manifest (and `SOURCE_DATE_EPOCH`).
+pub fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
     let book = &manifest.book;
     let identifier = book.identifier.clone().unwrap_or_else(|| {
         let seed = format!(
@@ -170,7 +171,9 @@ fn read_source(
     }
 }
 
-fn load_article(
+/// An article from its source's bytes: decoding, front matter, body, title
+/// and heading ids. Reads no file (images are checked by the caller).
+pub fn load_article(
     manifest: &Manifest,
     entry: &ArticleEntry,
     index: usize,
