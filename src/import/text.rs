@@ -2,6 +2,8 @@
 //! a line is in characters, and a Traditional → Simplified fold so that one
 //! keyword list serves both scripts.
 
+use std::sync::OnceLock;
+
 use crate::cjk;
 
 /// Marks that end a sentence. A closing quote or bracket after one of them
@@ -73,8 +75,15 @@ fn simplified(c: char) -> Option<char> {
     if c.is_ascii() {
         return None;
     }
-    let i = TRADITIONAL.chars().position(|t| t == c)?;
-    SIMPLIFIED.chars().nth(i)
+    // Every character of every line is folded: a sorted table, not a scan.
+    static PAIRS: OnceLock<Vec<(char, char)>> = OnceLock::new();
+    let pairs = PAIRS.get_or_init(|| {
+        let mut pairs: Vec<(char, char)> = TRADITIONAL.chars().zip(SIMPLIFIED.chars()).collect();
+        pairs.sort_unstable();
+        pairs
+    });
+    let i = pairs.binary_search_by_key(&c, |&(t, _)| t).ok()?;
+    Some(pairs[i].1)
 }
 
 #[cfg(test)]
