@@ -1,31 +1,119 @@
-//! Inputs the fuzzers found crashing (minimised), replayed on every test
-//! run, plus the seed corpus: none may panic.
+//! Replays, through the fuzz targets' own entry points
+//! ([`booklet::fuzzing`]), every input the fuzzers found failing (minimised,
+//! in `tests/fuzz/regressions/<target>/`) and the seed corpora checked in
+//! under `tests/fuzz/corpus/<target>/`. An input fails the test if it
+//! panics or does not finish within a minute.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
 
-fn replay(folder: &str, run: fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fuzz")
-        .join(folder);
-    let mut n = 0;
-    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-        let bytes = std::fs::read(entry.path()).unwrap();
-        run(&bytes);
-        n += 1;
+use booklet::fuzzing::TARGETS;
+
+/// Generous for a debug build; a fuzzer gives each input a few seconds.
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz")
+}
+
+/// Files of `dir`, sorted, without those a fuzzer adds to a corpus (named
+/// by their SHA-1, and not checked in).
+fn inputs(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            !(name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn replay(target: &str) {
+    let run = TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .map(|(_, run)| *run)
+        .expect("a fuzz target of that name");
+    let mut files = inputs(&fuzz_dir().join("regressions").join(target));
+    files.extend(inputs(&fuzz_dir().join("corpus").join(target)));
+    assert!(!files.is_empty(), "no inputs for the `{target}` target");
+    let mut failures = Vec::new();
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            let outcome = std::panic::catch_unwind(|| run(&bytes));
+            let _ = done.send(outcome.is_ok());
+        });
+        match finished.recv_timeout(LIMIT) {
+            Ok(true) => {}
+            Ok(false) => failures.push(format!("{}: panicked", path.display())),
+            Err(_) => failures.push(format!("{}: still running after {LIMIT:?}", path.display())),
+        }
     }
-    n
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
-fn source_crashers_stay_fixed() {
-    let n = replay("regressions/source", booklet::fuzzing::render_source);
-    let m = replay("corpus/source", booklet::fuzzing::render_source);
-    assert!(n + m > 0, "no fuzz inputs found");
+fn every_target_has_a_fuzz_target_and_every_folder_a_target() {
+    for (name, _) in TARGETS {
+        let script = fuzz_dir().join("fuzz_targets").join(format!("{name}.rs"));
+        assert!(script.is_file(), "{} is missing", script.display());
+    }
+    for kind in ["regressions", "corpus"] {
+        let folders = std::fs::read_dir(fuzz_dir().join(kind))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().is_dir());
+        for entry in folders {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(
+                TARGETS.iter().any(|(t, _)| *t == name),
+                "tests/fuzz/{kind}/{name} names no fuzz target"
+            );
+        }
+    }
 }
 
 #[test]
-fn import_crashers_stay_fixed() {
-    let n = replay("regressions/import", booklet::fuzzing::import);
-    let m = replay("corpus/import", booklet::fuzzing::import);
-    assert!(n + m > 0, "no fuzz inputs found");
+fn source_inputs() {
+    replay("source");
+}
+
+#[test]
+fn import_inputs() {
+    replay("import");
+}
+
+#[test]
+fn manifest_inputs() {
+    replay("manifest");
+}
+
+#[test]
+fn style_inputs() {
+    replay("style");
+}
+
+#[test]
+fn font_inputs() {
+    replay("font");
+}
+
+#[test]
+fn image_inputs() {
+    replay("image");
+}
+
+#[test]
+fn book_inputs() {
+    replay("book");
 }

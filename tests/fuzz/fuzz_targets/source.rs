@@ -1,3 +1,3 @@
-//! Arbitrary bytes as a Markdown source: parse, model, EPUB, PDF.
+//! Arbitrary bytes as an article source: decoding, front matter, Markdown, model.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| booklet::fuzzing::render_source(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| booklet::fuzzing::source(data));
