@@ -18,14 +18,17 @@ use crate::build::Prepared;
 use crate::cache::Cache;
 use crate::characters::Characters;
 use crate::diag::Diagnostics;
-use crate::fonts::{Face, FontBytes, FontBook};
+use crate::fonts::{Face, FontBook, FontBytes};
 use crate::manifest::Manifest;
 use crate::model::{Article, Book};
 use crate::style::Style;
 
+/// A fuzz target: any bytes at all.
+pub type Target = fn(&[u8]);
+
 /// The targets by name: `tests/fuzz/fuzz_targets/<name>.rs` calls the
 /// function, and `tests/fuzz/regressions/<name>/` holds what it found.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("source", source),
     ("import", import),
     ("manifest", manifest),
@@ -159,7 +162,11 @@ pub fn font(data: &[u8]) {
     let bytes = Arc::new(FontBytes::Owned(data.to_vec()));
     for info in db.faces() {
         let face = Face {
-            family: info.families.first().map(|(n, _)| n.clone()).unwrap_or_default(),
+            family: info
+                .families
+                .first()
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default(),
             post_script_name: info.post_script_name.clone(),
             path: PathBuf::from("fuzz.otf"),
             index: info.index,
@@ -172,7 +179,12 @@ pub fn font(data: &[u8]) {
         };
         let chars: BTreeSet<char> = FONT_PROBES.chars().filter(|&c| face.covers(c)).collect();
         let mut gids: Vec<u16> = vec![0];
-        gids.extend(chars.iter().filter_map(|&c| parsed.glyph_index(c)).map(|g| g.0));
+        gids.extend(
+            chars
+                .iter()
+                .filter_map(|&c| parsed.glyph_index(c))
+                .map(|g| g.0),
+        );
         gids.dedup();
         let _ = crate::fonts::subset::subset_for_chars(&face, &chars);
         let _ = crate::pdf::embed::subset_without_cmap(&face.data, face.index, &gids);
