@@ -87,7 +87,7 @@ pub fn source(data: &[u8]) {
     // The Markdown article and the plain text one.
     for index in [0, 2] {
         let entry = &manifest.articles[index];
-        articles.extend(crate::source::article_from_bytes(
+        articles.extend(crate::source::load_article(
             manifest, entry, index, data, &mut diags,
         ));
     }
@@ -121,9 +121,12 @@ pub fn manifest(data: &[u8]) {
         let shown = entry.source.to_string_lossy();
         diags.push(manifest.error_at("source", &shown, "located"));
     }
-    match shipped_style().clone().with_overrides(&manifest) {
+    match shipped_style()
+        .clone()
+        .with_overrides(&manifest, &manifest.path)
+    {
         Ok(style) => use_style(&style),
-        Err(d) => diags.push(d),
+        Err(problems) => diags.extend(problems),
     }
     render_messages(&diags);
 }
@@ -135,10 +138,11 @@ pub fn style(data: &[u8]) {
         return;
     };
     let path = Path::new(ROOT).join("styles/fuzz.toml");
-    let checked =
-        crate::style::parse(text, &path).and_then(|s| s.with_overrides(default_manifest()));
-    match checked {
-        Ok(style) => use_style(&style),
+    match crate::style::parse(text, &path) {
+        Ok(style) => match style.with_overrides(default_manifest(), &path) {
+            Ok(style) => use_style(&style),
+            Err(problems) => render_messages(&problems),
+        },
         Err(d) => {
             let _ = d.to_string();
         }
@@ -157,9 +161,13 @@ const FONT_PROBES: &str = "中文國這说，。「」——…Aa1 𠀀";
 /// Bytes as a font file: indexing (fontdb, as for a font folder), parsing
 /// and coverage, the EPUB subset (with cmap) and the PDF subset (without).
 pub fn font(data: &[u8]) {
+    // What a font folder refuses never reaches fontdb.
+    if crate::fonts::collection_problem(data, data.len() as u64).is_some() {
+        return;
+    }
     let mut db = fontdb::Database::new();
     db.load_font_data(data.to_vec());
-    let bytes = Arc::new(FontBytes::Owned(data.to_vec()));
+    let bytes = Arc::new(FontBytes::owned(data.to_vec()));
     for info in db.faces() {
         let face = Face {
             family: info
@@ -173,6 +181,7 @@ pub fn font(data: &[u8]) {
             bold: info.weight.0 >= 600,
             data: bytes.clone(),
         };
+        let _ = face.identity();
         // FontBook::resolve refuses a face that does not parse.
         let Some(parsed) = face.parse() else {
             continue;
@@ -216,7 +225,7 @@ fn setting() -> &'static Mutex<Setting> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, e)| {
-                    crate::source::article_from_bytes(&manifest, e, i, "甲".as_bytes(), &mut diags)
+                    crate::source::load_article(&manifest, e, i, "甲".as_bytes(), &mut diags)
                 })
                 .collect(),
         };
@@ -260,12 +269,12 @@ pub fn book(data: &[u8]) {
     manifest.fonts = prepared.manifest.fonts.clone();
     manifest.articles.truncate(3);
     let mut diags = Diagnostics::default();
-    let style = match shipped_style().clone().with_overrides(&manifest) {
+    let style = match shipped_style()
+        .clone()
+        .with_overrides(&manifest, &manifest.path)
+    {
         Ok(s) => s,
-        Err(d) => {
-            let _ = d.to_string();
-            return;
-        }
+        Err(problems) => return render_messages(&problems),
     };
     let sources: [&[u8]; 3] = [hans, hant, "丙".as_bytes()];
     let articles: Vec<Article> = manifest
@@ -274,7 +283,7 @@ pub fn book(data: &[u8]) {
         .zip(sources)
         .enumerate()
         .filter_map(|(i, (entry, bytes))| {
-            crate::source::article_from_bytes(&manifest, entry, i, bytes, &mut diags)
+            crate::source::load_article(&manifest, entry, i, bytes, &mut diags)
         })
         .collect();
     if diags.has_errors() {

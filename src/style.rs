@@ -158,7 +158,11 @@ impl Style {
 
     /// The manifest's `[pdf]` values applied on top, then every value
     /// checked; a value not set by the manifest is reported in `file`.
-    pub fn with_overrides(mut self, manifest: &Manifest, file: &Path) -> Result<Style, Diagnostics> {
+    pub fn with_overrides(
+        mut self,
+        manifest: &Manifest,
+        file: &Path,
+    ) -> Result<Style, Diagnostics> {
         let style = &mut self;
         let pdf = &manifest.pdf;
         if let Some(p) = &pdf.page {

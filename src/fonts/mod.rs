@@ -480,10 +480,16 @@ fn font_file_problem(path: &Path) -> Option<String> {
         Ok(x) => x,
         Err(e) => return Some(e.to_string()),
     };
+    collection_problem(&head[..read], len)
+}
+
+/// Why a font file that starts with `head` and is `len` bytes long must
+/// not reach fontdb: a collection whose face count its size cannot hold.
+pub fn collection_problem(head: &[u8], len: u64) -> Option<String> {
     if !head.starts_with(b"ttcf") {
         return None;
     }
-    if read < 12 {
+    if head.len() < 12 {
         return Some("a font collection cut short".into());
     }
     let faces = u32::from_be_bytes([head[8], head[9], head[10], head[11]]);
