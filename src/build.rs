@@ -6,14 +6,17 @@ use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
 use crate::characters::Characters;
+use crate::convert::{self, Converter};
+use crate::diag::Diagnostic;
 use crate::diag::Diagnostics;
 use crate::edition::{self, Changes};
+use crate::editions::{self, Edition, Writing};
 use crate::fonts::{Faces, FontBook};
 use crate::manifest::Manifest;
 use crate::model::Book;
 use crate::output::Staging;
 use crate::style::Style;
-use crate::{epub, pdf, source};
+use crate::{epub, impose, pdf, source};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +46,8 @@ pub struct BuildOptions {
     pub cache: Option<Arc<Cache>>,
     /// Told the output folder when another build into it makes this one wait.
     pub waiting: fn(&Path),
+    /// Build only this `[[edition]]`.
+    pub edition: Option<String>,
 }
 
 impl BuildOptions {
@@ -54,6 +59,7 @@ impl BuildOptions {
             dry_run: false,
             cache: None,
             waiting: |_| {},
+            edition: None,
         }
     }
 }
@@ -69,6 +75,20 @@ pub struct BuildReport {
     /// Articles changed, added or removed since the last build here.
     pub edition: Changes,
     pub articles: usize,
+    /// Per edition built: what it wrote, what changed, what was converted.
+    pub editions: Vec<EditionReport>,
+}
+
+/// One edition's part of a build.
+#[derive(Debug, Default)]
+pub struct EditionReport {
+    /// `None` for a manifest without `[[edition]]`.
+    pub name: Option<String>,
+    pub written: Vec<PathBuf>,
+    pub changes: Changes,
+    pub conversion: Option<convert::Report>,
+    /// The list of one-to-many characters converted, for an editor.
+    pub review: Option<PathBuf>,
 }
 
 /// Records how long each phase of a build took.
@@ -92,18 +112,32 @@ impl Stopwatch {
     }
 }
 
-/// Everything the back ends need, loaded once.
+/// Everything the back ends need for one edition.
 pub struct Prepared {
+    /// The manifest as this edition sees it.
     pub manifest: Manifest,
     pub style: Style,
-    pub fonts: FontBook,
+    pub fonts: Arc<FontBook>,
     pub faces: Faces,
+    /// The book, converted for this edition.
     pub book: Book,
     pub characters: Characters,
     pub cache: Arc<Cache>,
+    pub writing: Writing,
 }
 
-/// Loads and checks the manifest, style, sources and fonts. All problems
+/// What every edition shares: read and parsed once.
+struct Shared {
+    manifest: Manifest,
+    cache: Arc<Cache>,
+    fonts: Arc<FontBook>,
+    book: Book,
+    style: Style,
+    faces: Faces,
+}
+
+/// Loads and checks the manifest, style, sources and fonts of the first
+/// edition (the manifest itself when it has no `[[edition]]`). All problems
 /// found are returned together.
 pub fn prepare(
     manifest_path: &Path,
@@ -112,6 +146,24 @@ pub fn prepare(
     out_dir: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Option<Prepared> {
+    let shared = load(manifest_path, cache, dry_run, out_dir, diags)?;
+    let edition = match editions::resolve(&shared.manifest, None) {
+        Ok(mut e) => e.remove(0),
+        Err(d) => {
+            diags.push(d);
+            return None;
+        }
+    };
+    for_edition(&shared, &edition, diags).map(|(p, _)| p)
+}
+
+fn load(
+    manifest_path: &Path,
+    cache: Option<Arc<Cache>>,
+    dry_run: bool,
+    out_dir: Option<&Path>,
+    diags: &mut Diagnostics,
+) -> Option<Shared> {
     // Every phase runs as far as its inputs allow, so that one run reports
     // every problem: a bad manifest key does not hide a missing source.
     let (manifest, problems) = Manifest::load_partial(manifest_path);
@@ -133,10 +185,12 @@ pub fn prepare(
     };
     let book = source::load_articles(&manifest, &cache, diags);
     check_cover(&manifest, diags);
-    let fonts = FontBook::load(&manifest);
+    let fonts = Arc::new(FontBook::load(&manifest));
     for d in &fonts.skipped {
         diags.push(d.clone());
     }
+    // The book's own faces: font problems are reported even when another
+    // phase failed, and the manifest's own edition uses them.
     let faces = crate::fonts::resolve_faces(&manifest, &book, &fonts, diags);
     if let Some(w) = cache.refusal() {
         diags.push(w.clone());
@@ -145,14 +199,13 @@ pub fn prepare(
     if diags.has_errors() {
         return None;
     }
-    Some(Prepared {
-        characters: Characters::of(&book),
+    Some(Shared {
         manifest,
-        style,
-        fonts,
-        faces,
-        book,
         cache,
+        fonts,
+        book,
+        style,
+        faces,
     })
 }
 
@@ -176,6 +229,103 @@ fn check_cover(manifest: &Manifest, diags: &mut Diagnostics) {
     diags.push(manifest.at_place("book.cover", d));
 }
 
+/// One edition's model and settings: its style, the converted book, the
+/// faces its languages need.
+fn for_edition(
+    shared: &Shared,
+    edition: &Edition,
+    diags: &mut Diagnostics,
+) -> Option<(Prepared, Option<convert::Report>)> {
+    let m = &edition.manifest;
+    let same_style = m.style.name == shared.manifest.style.name
+        && format!("{:?}", m.pdf) == format!("{:?}", shared.manifest.pdf);
+    let style = if same_style {
+        shared.style.clone()
+    } else {
+        match Style::load(m) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.extend(d);
+                return None;
+            }
+        }
+    };
+    let (book, report) = if edition.name.is_none() {
+        (shared.book.clone(), None)
+    } else {
+        let converter = match edition.conversion.as_ref().map(Converter::new).transpose() {
+            Ok(c) => c,
+            Err(e) => {
+                diags.push(Diagnostic::error(e).in_file(&m.path));
+                return None;
+            }
+        };
+        let (mut book, report) = convert::convert_book(
+            &shared.book,
+            converter.as_ref(),
+            edition.quotes,
+            &m.language(),
+            &m.root,
+        );
+        if let Some(id) = &m.book.identifier {
+            book.meta.identifier = id.clone();
+        }
+        (book, edition.conversion.is_some().then_some(report))
+    };
+    let faces = if edition.name.is_none() {
+        shared.faces.clone()
+    } else {
+        crate::fonts::resolve_faces(m, &book, &shared.fonts, diags)?
+    };
+    Some((
+        Prepared {
+            characters: Characters::of(&book),
+            manifest: m.clone(),
+            style,
+            fonts: shared.fonts.clone(),
+            faces,
+            book,
+            cache: shared.cache.clone(),
+            writing: edition.writing,
+        },
+        report,
+    ))
+}
+
+/// Adds `more` to `diags`, leaving out what is there already (every
+/// edition checks the same sources and fonts).
+fn merge(diags: &mut Diagnostics, more: Diagnostics) {
+    for d in more.into_vec() {
+        if !diags.iter().any(|x| *x == d) {
+            diags.push(d);
+        }
+    }
+}
+
+/// One edition on its way through the back ends.
+struct Job {
+    edition: Edition,
+    prepared: Prepared,
+    conversion: Option<convert::Report>,
+    epub_path: PathBuf,
+    pdf_path: PathBuf,
+    imposed_path: PathBuf,
+    review_path: PathBuf,
+    /// An earlier edition whose PDF is this one's, byte for byte.
+    pdf_from: Option<usize>,
+}
+
+/// What one back end made for one edition.
+#[derive(Default)]
+struct Made {
+    epub: Option<epub::EpubReport>,
+    epub_time: Duration,
+    pdf: Option<Arc<Vec<u8>>>,
+    pdf_time: Duration,
+    imposed: bool,
+    diags: Diagnostics,
+}
+
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let root = opts
         .manifest
@@ -193,7 +343,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
 fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut clock = Stopwatch::start();
-    let Some(prepared) = prepare(
+    let Some(shared) = load(
         &opts.manifest,
         opts.cache.clone(),
         opts.dry_run,
@@ -202,23 +352,72 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     ) else {
         return Err(diags);
     };
-    clock.lap("read manifest, sources and fonts");
+    let editions = match editions::resolve(&shared.manifest, opts.edition.as_deref()) {
+        Ok(e) => e,
+        Err(d) => {
+            diags.push(d);
+            return Err(diags);
+        }
+    };
     let out_dir = opts
         .out_dir
         .clone()
-        .unwrap_or_else(|| prepared.manifest.output_dir());
-    let stem = prepared.manifest.output_stem();
+        .unwrap_or_else(|| shared.manifest.output_dir());
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    for edition in editions {
+        let mut own = Diagnostics::default();
+        let prepared = for_edition(&shared, &edition, &mut own);
+        merge(&mut diags, own);
+        let Some((prepared, conversion)) = prepared else {
+            continue;
+        };
+        let stem = prepared.manifest.output_stem();
+        let pdf_path = out_dir.join(format!("{stem}.pdf"));
+        let key = format!(
+            "{}|{:?}|{:?}",
+            edition.render_key(),
+            prepared.manifest.book.identifier,
+            prepared.book.meta.identifier
+        );
+        let pdf_from = keys
+            .iter()
+            .position(|k| *k == key)
+            .filter(|&i| jobs[i].edition.pdf && jobs[i].pdf_from.is_none());
+        keys.push(key);
+        jobs.push(Job {
+            epub_path: epub::output_path(&out_dir, &stem),
+            imposed_path: impose::output_path(&pdf_path),
+            review_path: out_dir.join(format!("{stem}-review.txt")),
+            pdf_path,
+            prepared,
+            conversion,
+            pdf_from,
+            edition,
+        });
+    }
+    if diags.has_errors() || jobs.is_empty() {
+        return Err(diags);
+    }
+    clock.lap("read manifest, sources and fonts");
 
-    // The two back ends share nothing mutable, so they run side by side;
-    // each stages its file as soon as it is done, and the files replace the
-    // old ones only when everything succeeded. Messages are kept in a fixed
-    // order (EPUB, then PDF).
-    let epub_path = epub::output_path(&out_dir, &stem);
-    let pdf_path = out_dir.join(format!("{stem}.pdf"));
+    let wants_epub = |j: &Job| opts.format.epub() && j.edition.epub;
+    let wants_pdf = |j: &Job| opts.format.pdf() && j.edition.pdf;
+    let wants_imposed = |j: &Job| wants_pdf(j) && j.edition.imposition.is_some();
+    let wants_review = |j: &Job| j.conversion.as_ref().is_some_and(|r| !r.reviews.is_empty());
     let staging = if opts.dry_run {
         None
     } else {
-        let targets = [epub_path.clone(), pdf_path.clone()];
+        let mut targets = Vec::new();
+        for j in &jobs {
+            targets.extend([j.epub_path.clone(), j.pdf_path.clone()]);
+            if wants_imposed(j) {
+                targets.push(j.imposed_path.clone());
+            }
+            if wants_review(j) {
+                targets.push(j.review_path.clone());
+            }
+        }
         match Staging::open(&out_dir, &targets, &opts.waiting) {
             Ok(s) => Some(s),
             Err(d) => {
@@ -234,68 +433,168 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             }
         }
     };
-    let mut report = BuildReport::default();
-    let (mut epub_diags, mut pdf_diags) = (Diagnostics::default(), Diagnostics::default());
+
+    // The back ends share nothing mutable, so every edition's EPUB and PDF
+    // run side by side; each stages its file as soon as it is done, and the
+    // files replace the old ones only when everything succeeded. Messages
+    // are kept in a fixed order (per edition: EPUB, then PDF).
     let mut coverage = Diagnostics::default();
-    let ((epub_report, epub_time), (pdf_done, pdf_time)) = std::thread::scope(|scope| {
+    let (epubs, pdfs): (Vec<Made>, Vec<Made>) = std::thread::scope(|scope| {
         // Warnings only, so the back ends need not wait for them.
         scope.spawn(|| {
-            let primary = prepared.faces.primary();
-            crate::fonts::coverage::report_uncovered(
-                &prepared.book,
-                &prepared.characters,
-                &primary,
-                &prepared.fonts,
-                &mut coverage,
-            );
+            for j in &jobs {
+                let mut own = Diagnostics::default();
+                let p = &j.prepared;
+                let primary = p.faces.primary();
+                crate::fonts::coverage::report_uncovered(
+                    &p.book,
+                    &p.characters,
+                    &primary,
+                    &p.fonts,
+                    &mut own,
+                );
+                merge(&mut coverage, own);
+            }
         });
-        let pdf = opts.format.pdf().then(|| {
-            scope.spawn(|| {
-                let t = Instant::now();
-                let pdf = pdf::render(&prepared, &mut pdf_diags);
-                if let Some(bytes) = &pdf {
-                    stage(&pdf_path, bytes, &mut pdf_diags);
-                }
-                (pdf.is_some(), t.elapsed())
+        let pdf_handles: Vec<_> = jobs
+            .iter()
+            .map(|j| {
+                (wants_pdf(j) && j.pdf_from.is_none()).then(|| {
+                    scope.spawn(|| {
+                        let mut made = Made::default();
+                        let t = Instant::now();
+                        made.pdf = pdf::render(&j.prepared, &mut made.diags).map(Arc::new);
+                        made.pdf_time = t.elapsed();
+                        made
+                    })
+                })
             })
-        });
-        let t = Instant::now();
-        let epub = if opts.format.epub() {
-            epub::render(&prepared, &mut epub_diags)
-        } else {
-            None
+            .collect();
+        let epub_handles: Vec<_> = jobs
+            .iter()
+            .map(|j| {
+                wants_epub(j).then(|| {
+                    scope.spawn(|| {
+                        let mut made = Made::default();
+                        let t = Instant::now();
+                        if let Some((bytes, report)) = epub::render(&j.prepared, &mut made.diags) {
+                            stage(&j.epub_path, &bytes, &mut made.diags);
+                            made.epub = Some(report);
+                        }
+                        made.epub_time = t.elapsed();
+                        made
+                    })
+                })
+            })
+            .collect();
+        let join = |h: Option<std::thread::ScopedJoinHandle<'_, Made>>| {
+            h.map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    let mut made = Made::default();
+                    made.diags
+                        .push(Diagnostic::error("a back end failed unexpectedly"));
+                    made
+                })
+            })
+            .unwrap_or_default()
         };
-        let epub = epub.map(|(bytes, epub_report)| {
-            stage(&epub_path, &bytes, &mut epub_diags);
-            epub_report
-        });
-        let epub = (epub, t.elapsed());
-        let pdf = pdf
-            .and_then(|h| h.join().ok())
-            .unwrap_or((false, Duration::ZERO));
-        (epub, pdf)
+        let mut pdfs: Vec<Made> = pdf_handles.into_iter().map(join).collect();
+        // Shared PDFs, then the reading copies and imposed sheets.
+        for i in 0..jobs.len() {
+            if let Some(from) = jobs[i].pdf_from.filter(|_| wants_pdf(&jobs[i])) {
+                pdfs[i].pdf = pdfs[from].pdf.clone();
+            }
+        }
+        let imposed: Vec<_> = jobs
+            .iter()
+            .zip(&pdfs)
+            .map(|(j, made)| {
+                let bytes = made.pdf.clone();
+                scope.spawn(move || {
+                    let mut own = Diagnostics::default();
+                    let mut imposed = false;
+                    if let Some(bytes) = &bytes {
+                        stage(&j.pdf_path, bytes, &mut own);
+                        if let (Some(layout), true) = (&j.edition.imposition, wants_imposed(j)) {
+                            match impose::impose(bytes, layout) {
+                                Ok(sheets) => {
+                                    stage(&j.imposed_path, &sheets, &mut own);
+                                    imposed = true;
+                                }
+                                Err(e) => own.push(
+                                    Diagnostic::error(format!(
+                                        "edition `{}`: cannot impose the PDF: {e}",
+                                        j.edition.label()
+                                    ))
+                                    .in_file(&j.imposed_path),
+                                ),
+                            }
+                        }
+                    }
+                    (own, imposed)
+                })
+            })
+            .collect();
+        for (made, h) in pdfs.iter_mut().zip(imposed) {
+            if let Ok((own, imposed)) = h.join() {
+                made.diags.extend(own);
+                made.imposed = imposed;
+            }
+        }
+        let epubs = epub_handles.into_iter().map(join).collect();
+        (epubs, pdfs)
     });
+    let epub_time = epubs.iter().map(|m| m.epub_time).sum();
+    let pdf_time = pdfs.iter().map(|m| m.pdf_time).sum();
     clock.lap("EPUB and PDF, side by side");
     clock.laps.push(("  of which EPUB", epub_time));
     clock.laps.push(("  of which PDF", pdf_time));
-    diags.extend(coverage);
-    diags.extend(epub_diags);
-    diags.extend(pdf_diags);
-    let mut written = Vec::new();
-    if let Some(epub_report) = epub_report {
-        written.push(epub_path);
-        report.epub = Some(epub_report);
-    }
-    if pdf_done {
-        written.push(pdf_path);
+    merge(&mut diags, coverage);
+    let mut report = BuildReport::default();
+    let mut made_editions = Vec::new();
+    for ((j, epub_made), pdf_made) in jobs.iter().zip(epubs).zip(pdfs) {
+        merge(&mut diags, epub_made.diags);
+        merge(&mut diags, pdf_made.diags);
+        let mut written = Vec::new();
+        if let Some(r) = epub_made.epub {
+            written.push(j.epub_path.clone());
+            report.epub.get_or_insert(r);
+        }
+        if pdf_made.pdf.is_some() {
+            written.push(j.pdf_path.clone());
+        }
+        if pdf_made.imposed {
+            written.push(j.imposed_path.clone());
+        }
+        let mut review = None;
+        if wants_review(j) {
+            if let Some(r) = &j.conversion {
+                stage(&j.review_path, r.review_text().as_bytes(), &mut diags);
+                written.push(j.review_path.clone());
+                review = Some(j.review_path.clone());
+            }
+        }
+        made_editions.push(EditionReport {
+            name: j.edition.name.clone(),
+            written,
+            changes: Changes::default(),
+            conversion: j.conversion.clone(),
+            review,
+        });
     }
     if diags.has_errors() {
         return Err(diags);
     }
-    report.articles = prepared.book.articles.len();
+    report.articles = shared.book.articles.len();
     // The folder stays locked until the staging is dropped, so that the
     // edition record and the cache are this build's too.
     let Some(staging) = staging else {
+        // A dry run writes nothing.
+        for e in &mut made_editions {
+            e.written.clear();
+            e.review = None;
+        }
+        report.editions = made_editions;
         report.diagnostics = diags;
         report.timings = clock.laps;
         return Ok(report);
@@ -304,21 +603,31 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         diags.push(d);
         return Err(diags);
     }
-    let titles: Vec<String> = prepared
+    let titles: Vec<String> = shared
         .book
         .articles
         .iter()
         .map(|a| a.title.clone())
         .collect();
-    report.edition =
-        edition::compare_and_record(&out_dir, &edition::current(&prepared.manifest, &titles));
-    // Only a build of both formats knows every entry still in use: one of
-    // them alone would drop the other's.
-    if opts.format == Format::All {
-        prepared.cache.prune();
+    let now = edition::current(&shared.manifest, &titles);
+    for (e, j) in made_editions.iter_mut().zip(&jobs) {
+        e.changes = edition::compare_and_record(&out_dir, j.edition.name.as_deref(), &now);
+    }
+    report.edition = made_editions
+        .first()
+        .map(|e| e.changes.clone())
+        .unwrap_or_default();
+    // Only a build of every edition in both formats knows every entry still
+    // in use: less would drop the others'.
+    if opts.format == Format::All && opts.edition.is_none() {
+        shared.cache.prune();
     }
     clock.lap("write");
-    report.written = written;
+    report.written = made_editions
+        .iter()
+        .flat_map(|e| e.written.clone())
+        .collect();
+    report.editions = made_editions;
     report.diagnostics = diags;
     report.timings = clock.laps;
     Ok(report)

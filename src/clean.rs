@@ -13,12 +13,27 @@ use crate::manifest::Manifest;
 pub fn clean(manifest_path: &Path, out_dir: Option<&Path>) -> Result<Vec<PathBuf>, Diagnostics> {
     let manifest = Manifest::load(manifest_path)?;
     let dir = out_dir.map_or_else(|| manifest.output_dir(), Path::to_path_buf);
-    let stem = manifest.output_stem();
-    let outputs = [
-        crate::epub::output_path(&dir, &stem),
-        dir.join(format!("{stem}.pdf")),
-        crate::edition::path(&dir),
-    ];
+    // Every edition's files (the manifest itself when it has none).
+    let editions = crate::editions::resolve(&manifest, None).map_err(Diagnostics::from)?;
+    let mut outputs = Vec::new();
+    let mut targets = Vec::new();
+    for edition in &editions {
+        let stem = edition.manifest.output_stem();
+        let pdf = dir.join(format!("{stem}.pdf"));
+        outputs.extend([
+            crate::epub::output_path(&dir, &stem),
+            crate::impose::output_path(&pdf),
+            dir.join(format!("{stem}-review.txt")),
+            pdf,
+            crate::edition::path(&dir, edition.name.as_deref()),
+        ]);
+        targets.extend([
+            format!("{stem}.epub"),
+            format!("{stem}.pdf"),
+            format!("{stem}-imposed.pdf"),
+            format!("{stem}-review.txt"),
+        ]);
+    }
     // Not while a build writes there.
     let lock = if dir.is_dir() {
         Some(crate::output::FolderLock::take(&dir, &|_| {}).map_err(Diagnostics::from)?)
@@ -42,7 +57,6 @@ pub fn clean(manifest_path: &Path, out_dir: Option<&Path>) -> Result<Vec<PathBuf
         remove(cache, result);
     }
     // Staged files of a build that was killed: `.booklet.pdf.1234.tmp`.
-    let targets = [format!("{stem}.epub"), format!("{stem}.pdf")];
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if targets.iter().any(|t| crate::output::is_leftover(&name, t)) {

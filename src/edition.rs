@@ -16,7 +16,7 @@ pub struct Edition {
     pub articles: BTreeMap<String, (String, String)>,
 }
 
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Changes {
     /// No earlier edition was recorded in this output folder.
     pub first: bool,
@@ -71,14 +71,19 @@ pub fn current(manifest: &Manifest, titles: &[String]) -> Edition {
     Edition { articles }
 }
 
-pub fn path(out_dir: &Path) -> PathBuf {
-    out_dir.join(FILE)
+/// The record of the manifest's own edition, or of one `[[edition]]`.
+pub fn path(out_dir: &Path, edition: Option<&str>) -> PathBuf {
+    match edition {
+        None => out_dir.join(FILE),
+        Some(name) => out_dir.join(format!(".booklet-edition-{name}.json")),
+    }
 }
 
 /// Compares with the edition recorded in `out_dir` (a missing or unreadable
 /// record counts as a first build) and records the new one.
-pub fn compare_and_record(out_dir: &Path, now: &Edition) -> Changes {
-    let before: Option<Edition> = crate::input::read(&path(out_dir), crate::input::Kind::Record)
+pub fn compare_and_record(out_dir: &Path, edition: Option<&str>, now: &Edition) -> Changes {
+    let record = path(out_dir, edition);
+    let before: Option<Edition> = crate::input::read(&record, crate::input::Kind::Record)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     let changes = match &before {
@@ -89,7 +94,7 @@ pub fn compare_and_record(out_dir: &Path, now: &Edition) -> Changes {
         Some(old) => diff(old, now),
     };
     if let Ok(json) = serde_json::to_vec_pretty(now) {
-        let _ = crate::output::write_record(&path(out_dir), &json);
+        let _ = crate::output::write_record(&record, &json);
     }
     changes
 }

@@ -9,15 +9,18 @@ pub mod cache;
 pub mod characters;
 pub mod cjk;
 pub mod clean;
+pub mod convert;
 pub mod dates;
 pub mod diag;
 pub mod edition;
+pub mod editions;
 pub mod epub;
 pub mod fonts;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod image;
 pub mod import;
+pub mod impose;
 pub mod init;
 pub mod input;
 pub mod lang;

@@ -84,6 +84,9 @@ enum Command {
     Check {
         /// The manifest [default: booklet.toml here or in a parent folder].
         manifest: Option<PathBuf>,
+        /// Check only this `[[edition]]` [default: every edition].
+        #[arg(long)]
+        edition: Option<String>,
     },
     /// Create a new booklet project (manifest, sample article, style,
     /// .gitignore); on a terminal, asks for the title and author.
@@ -164,6 +167,9 @@ struct BuildArgs {
     /// Which outputs to build.
     #[arg(long, short, value_enum, default_value_t = Format::All)]
     format: Format,
+    /// Build only this `[[edition]]` [default: every edition].
+    #[arg(long)]
+    edition: Option<String>,
 }
 
 impl BuildArgs {
@@ -181,6 +187,7 @@ impl BuildArgs {
             } else {
                 |_| {}
             },
+            edition: self.edition,
             ..BuildOptions::new(find_manifest(self.manifest)?)
         })
     }
@@ -443,13 +450,14 @@ fn main() -> ExitCode {
                 Err(d) => printer.fail(d),
             }
         }
-        Command::Check { manifest } => {
+        Command::Check { manifest, edition } => {
             let manifest = match find_manifest(manifest) {
                 Ok(m) => m,
                 Err(d) => return printer.fail(d),
             };
             let opts = BuildOptions {
                 dry_run: true,
+                edition,
                 ..BuildOptions::new(manifest)
             };
             let result = build::build(&opts);
@@ -624,12 +632,7 @@ fn print_result(
         Ok(report) => {
             printer.diagnostics(&report.diagnostics);
             if verbosity > Verbosity::Quiet {
-                for path in &report.written {
-                    say!("wrote {}", path.display());
-                }
-                if !report.written.is_empty() {
-                    say!("{}", report.edition.summary(report.articles));
-                }
+                print_editions(report);
                 if let Some(r) = rebuild {
                     say!("{}", r.line(None));
                 }
@@ -652,6 +655,26 @@ fn print_result(
                 _ => printer.summary(command, diags, None),
             }
             ExitCode::from(FAILED)
+        }
+    }
+}
+
+/// What each edition wrote, changed and converted.
+fn print_editions(report: &BuildReport) {
+    for e in &report.editions {
+        for path in &e.written {
+            say!("wrote {}", path.display());
+        }
+        let label = e
+            .name
+            .as_deref()
+            .map(|n| format!("[{n}] "))
+            .unwrap_or_default();
+        if !e.written.is_empty() {
+            say!("{label}{}", e.changes.summary(report.articles));
+        }
+        if let Some(c) = &e.conversion {
+            say!("{label}{}", c.summary(e.review.as_deref()));
         }
     }
 }

@@ -28,6 +28,11 @@ pub struct Manifest {
     pub pdf: PdfSection,
     #[serde(default, rename = "article")]
     pub articles: Vec<ArticleEntry>,
+    /// `[[edition]]` and `[convert]`: see [`crate::editions`].
+    #[serde(default, rename = "edition")]
+    pub editions: Vec<crate::editions::EditionEntry>,
+    #[serde(default)]
+    pub convert: crate::editions::ConvertSection,
     /// The folder the manifest lives in; every relative path starts here.
     #[serde(skip)]
     pub root: PathBuf,
@@ -237,6 +242,7 @@ impl Manifest {
                     .with_hint("add one `[[article]]` table per source: source = \"sources/a.md\""),
             );
         }
+        crate::editions::check(self, problems);
     }
 
     /// A diagnostic pointing at the first manifest line where `key` is set

@@ -50,6 +50,11 @@ fn inputs(manifest_path: &Path) -> BTreeSet<PathBuf> {
     if let Some(cover) = &manifest.book.cover {
         files.insert(absolute(&manifest.resolve(cover)));
     }
+    files.extend(
+        crate::editions::files(&manifest)
+            .iter()
+            .map(|f| absolute(f)),
+    );
     let mut ignore = Diagnostics::default();
     let cache = Cache::disabled();
     for entry in &manifest.articles {

@@ -276,6 +276,10 @@ impl Checker<'_> {
         for (key, value) in root {
             let name: &str = key.get_ref();
             let span = key.span();
+            if crate::editions::TABLES.contains(&name) {
+                self.editions_table(name, value, &mut valid);
+                continue;
+            }
             let is_table = TABLES.iter().any(|(t, _)| *t == name);
             match (is_table, value.get_ref()) {
                 (false, _) => loose.push((key, value)),
@@ -607,6 +611,61 @@ impl Checker<'_> {
         None
     }
 
+    /// `[[edition]]` and `[convert]` are checked by [`crate::editions`]:
+    /// here each table is read on its own, so that a mistake in one is
+    /// reported at its line and drops only that table.
+    fn editions_table(
+        &mut self,
+        name: &str,
+        value: &Spanned<DeValue<'_>>,
+        valid: &mut toml::Table,
+    ) {
+        let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        let mut kept = Vec::new();
+        for item in items {
+            self.places_within(name, item);
+            let Some(raw) = plain(item.get_ref()) else {
+                continue;
+            };
+            match crate::editions::read_table(name, raw.clone()) {
+                Ok(()) => kept.push(raw),
+                Err((message, hint)) => self.error(&item.span(), message, hint),
+            }
+        }
+        if name == "edition" {
+            valid.insert(name.into(), toml::Value::Array(kept));
+        } else if let Some(table) = kept.pop() {
+            valid.insert(name.into(), table);
+        }
+    }
+
+    /// Places of the keys inside an editions table, for messages.
+    fn places_within(&mut self, path: &str, value: &Spanned<DeValue<'_>>) {
+        if let DeValue::Table(t) = value.get_ref() {
+            for (key, inner) in t {
+                let p = format!("{path}.{}", key.get_ref());
+                let text = match inner.get_ref() {
+                    DeValue::String(s) => s.to_string(),
+                    // A list of texts: all of them, for messages about one.
+                    DeValue::Array(items) => items
+                        .iter()
+                        .filter_map(|i| match i.get_ref() {
+                            DeValue::String(s) => Some(s.to_string()),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                };
+                self.place(&p, &text, &key.span(), &inner.span());
+                self.places_within(&p, inner);
+            }
+        }
+    }
+
     fn place(&mut self, path: &str, value: &str, key: &Range<usize>, span: &Range<usize>) {
         self.places.push(Place {
             path: path.to_string(),
@@ -615,6 +674,30 @@ impl Checker<'_> {
             span: span.clone(),
         });
     }
+}
+
+/// A TOML value as written, for tables the schema does not list.
+fn plain(v: &DeValue<'_>) -> Option<toml::Value> {
+    Some(match v {
+        DeValue::String(s) => toml::Value::String(s.to_string()),
+        DeValue::Integer(i) => {
+            toml::Value::Integer(i64::from_str_radix(i.as_str(), i.radix()).ok()?)
+        }
+        DeValue::Float(f) => toml::Value::Float(f.as_str().parse().ok()?),
+        DeValue::Boolean(b) => toml::Value::Boolean(*b),
+        DeValue::Datetime(d) => toml::Value::String(d.to_string()),
+        DeValue::Array(items) => toml::Value::Array(
+            items
+                .iter()
+                .map(|i| plain(i.get_ref()))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        DeValue::Table(t) => toml::Value::Table(
+            t.iter()
+                .map(|(k, v)| Some((k.get_ref().to_string(), plain(v.get_ref())?)))
+                .collect::<Option<toml::Table>>()?,
+        ),
+    })
 }
 
 fn unquoted(written: &str) -> &str {

@@ -1,0 +1,235 @@
+//! Editions from one manifest: the example booklet in Simplified, in Taiwan
+//! Traditional (s2twp, 「」) and as an A4 saddle-stitched handout, built by
+//! one command and checked with EPUBCheck, qpdf and pdftotext.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{booklet, booklet_ok, copy_example, epubcheck, have, scratch};
+
+const EDITIONS: &str = r#"
+[[edition]]
+name = "zh"
+
+[[edition]]
+name = "tw"
+convert = "s2twp"
+quotes = "「」"
+
+[[edition]]
+name = "handout"
+formats = ["pdf"]
+imposition = "saddle"
+sheet = "A4"
+
+[convert]
+keep = ["皇后"]
+"#;
+
+fn project(name: &str) -> std::path::PathBuf {
+    let dir = scratch(name);
+    copy_example(&dir);
+    let manifest = dir.join("booklet.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(EDITIONS);
+    std::fs::write(&manifest, text).unwrap();
+    dir
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn pdf_pages(pdf: &Path) -> usize {
+    lopdf::Document::load(pdf).unwrap().get_pages().len()
+}
+
+fn epub_entry(epub: &Path, name: &str) -> String {
+    let file = std::fs::File::open(epub).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut entry = zip.by_name(name).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+    text
+}
+
+#[test]
+fn three_editions_in_one_command() {
+    let dir = project("editions-all");
+    let out = booklet_ok(&["build"], &dir, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let o = dir.join("out");
+    for f in [
+        "booklet-zh.epub",
+        "booklet-zh.pdf",
+        "booklet-tw.epub",
+        "booklet-tw.pdf",
+        "booklet-tw-review.txt",
+        "booklet-handout.pdf",
+        "booklet-handout-imposed.pdf",
+    ] {
+        assert!(o.join(f).is_file(), "{f} missing; stdout:\n{stdout}");
+        assert!(stdout.contains(f), "{f} not reported:\n{stdout}");
+    }
+    assert!(!o.join("booklet-handout.epub").exists());
+    assert!(stdout.contains("[tw] s2twp:"), "{stdout}");
+    for name in ["[zh] edition:", "[tw] edition:", "[handout] edition:"] {
+        assert!(stdout.contains(name), "{name} missing:\n{stdout}");
+    }
+
+    // The handout's reading copy is the Simplified edition's PDF.
+    let zh_pdf = std::fs::read(o.join("booklet-zh.pdf")).unwrap();
+    assert!(zh_pdf == std::fs::read(o.join("booklet-handout.pdf")).unwrap());
+
+    // Taiwan edition: converted text, Taiwan vocabulary, corner quotes.
+    let tw_xhtml = epub_entry(&o.join("booklet-tw.epub"), "OEBPS/a01.xhtml");
+    assert!(
+        tw_xhtml.contains("lang=\"zh-Hant-TW\""),
+        "{}",
+        &tw_xhtml[..400]
+    );
+    assert!(!tw_xhtml.contains('“') && tw_xhtml.contains('「'));
+    let opf = epub_entry(&o.join("booklet-tw.epub"), "OEBPS/content.opf");
+    assert!(opf.contains("組織工作學習讀本"), "title converted:\n{opf}");
+    assert!(opf.contains("<dc:language id=\"lang-0\">zh-Hant-TW</dc:language>"));
+    let zh_opf = epub_entry(&o.join("booklet-zh.epub"), "OEBPS/content.opf");
+    let id = |opf: &str| {
+        opf.lines()
+            .find(|l| l.contains("<dc:identifier"))
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(id(&opf), id(&zh_opf), "each text its own identifier");
+
+    // The review lists one-to-many characters at lines that hold them.
+    let review = std::fs::read_to_string(o.join("booklet-tw-review.txt")).unwrap();
+    let mut checked = 0;
+    for line in review.lines().filter(|l| l.starts_with("  ")) {
+        let (place, _) = line.trim().split_once(": ").unwrap();
+        let (file, number) = place.rsplit_once(':').unwrap();
+        let number: usize = number.parse().unwrap();
+        let source = std::fs::read_to_string(dir.join(file)).unwrap();
+        let text = source.lines().nth(number - 1).unwrap();
+        let heading = review[..review.find(line).unwrap()]
+            .lines()
+            .rfind(|l| !l.starts_with("  "))
+            .unwrap();
+        let from = heading.chars().next().unwrap();
+        assert!(text.contains(from), "{from} not on {file}:{number}: {text}");
+        checked += 1;
+    }
+    assert!(checked > 20, "{review}");
+
+    if have("pdftotext", Command::new("pdftotext").arg("-v")) {
+        let tw = pdftotext(&o.join("booklet-tw.pdf"));
+        assert!(tw.contains("組織工作學習讀本"));
+        assert!(!tw.contains('“'), "curly quotes left in the Taiwan PDF");
+        let zh = pdftotext(&o.join("booklet-zh.pdf"));
+        assert!(zh.contains("组织工作学习读本"));
+    }
+    // Imposed: two sides per A4 sheet, each with two A5 pages.
+    let pages = pdf_pages(&o.join("booklet-zh.pdf"));
+    let sides = pdf_pages(&o.join("booklet-handout-imposed.pdf"));
+    assert_eq!(sides, pages.div_ceil(4) * 2, "{pages} pages");
+    if have("qpdf", Command::new("qpdf").arg("--version")) {
+        for f in [
+            "booklet-zh.pdf",
+            "booklet-tw.pdf",
+            "booklet-handout-imposed.pdf",
+        ] {
+            let out = Command::new("qpdf")
+                .arg("--check")
+                .arg(o.join(f))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "qpdf {f}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+    }
+    for epub in ["booklet-zh.epub", "booklet-tw.epub"] {
+        if let Some((fatal, errors, warnings, text)) = epubcheck(&o.join(epub)) {
+            assert_eq!((fatal, errors, warnings), (0, 0, 0), "{epub}:\n{text}");
+        }
+    }
+
+    // Same inputs, same bytes; and one edition alone gives the same files.
+    let again = dir.join("again");
+    booklet_ok(&["build", "--out", "again"], &dir, &[]);
+    for f in [
+        "booklet-tw.epub",
+        "booklet-tw.pdf",
+        "booklet-handout-imposed.pdf",
+    ] {
+        assert!(
+            std::fs::read(o.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
+            "{f} differs between two builds"
+        );
+    }
+    let one = dir.join("one");
+    let out = booklet_ok(
+        &["build", "--edition", "handout", "--out", "one"],
+        &dir,
+        &[],
+    );
+    let names: Vec<String> = std::fs::read_dir(&one)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "{names:?}\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        std::fs::read(one.join("booklet-handout-imposed.pdf")).unwrap()
+            == std::fs::read(o.join("booklet-handout-imposed.pdf")).unwrap()
+    );
+}
+
+#[test]
+fn unknown_edition_and_bad_tables_fail_clearly() {
+    let dir = project("editions-bad");
+    let out = booklet(&["build", "--edition", "hk"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no edition named `hk`") && err.contains("zh, tw, handout"),
+        "{err}"
+    );
+    assert!(!dir.join("out").exists(), "nothing written");
+
+    let manifest = dir.join("booklet.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("\"s2twp\"", "\"s2tx\"")).unwrap();
+    let out = booklet(&["check"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("booklet.toml:") && err.contains("s2tx"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_manifest_without_editions_builds_as_before() {
+    let dir = scratch("editions-none");
+    copy_example(&dir);
+    let out = booklet_ok(&["build"], &dir, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(dir.join("out/booklet.epub").is_file() && dir.join("out/booklet.pdf").is_file());
+    assert!(!stdout.contains('['), "no edition labels:\n{stdout}");
+    let out = booklet(&["build", "--edition", "tw"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+}
