@@ -236,10 +236,11 @@ fn setting() -> &'static Mutex<Setting> {
                 characters: Characters::of(&book),
                 style: shipped_style().clone(),
                 manifest,
-                fonts,
+                fonts: Arc::new(fonts),
                 faces,
                 book,
                 cache: Arc::new(Cache::disabled()),
+                writing: crate::editions::Writing::Horizontal,
             },
         })
     })
