@@ -100,6 +100,18 @@ fn three_editions_in_one_command() {
     assert!(opf.contains("組織工作學習讀本"), "title converted:\n{opf}");
     assert!(opf.contains("<dc:language id=\"lang-0\">zh-Hant-TW</dc:language>"));
     let zh_opf = epub_entry(&o.join("booklet-zh.epub"), "OEBPS/content.opf");
+    // No authors: the editor is the creator; one toc guide entry, in the spine.
+    assert!(zh_opf.contains("<dc:creator id=\"editor\">booklet 示例编辑组</dc:creator>"));
+    let toc: Vec<&str> = zh_opf
+        .lines()
+        .filter(|l| l.contains("type=\"toc\""))
+        .collect();
+    assert_eq!(toc.len(), 1, "{zh_opf}");
+    assert!(
+        toc[0].contains("href=\"contents.xhtml\"")
+            && zh_opf.contains("idref=\"id_contents.xhtml\""),
+        "{zh_opf}"
+    );
     let id = |opf: &str| {
         opf.lines()
             .find(|l| l.contains("<dc:identifier"))

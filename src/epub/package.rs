@@ -299,8 +299,15 @@ fn patch_opf(opf: &str, book: &Book) -> String {
         extra.push_str(&format!("    <dc:date>{}</dc:date>\n", escape(d.trim())));
     }
     if let Some(e) = &meta.editor {
+        // With no author the editor is the creator: reading systems show
+        // dc:creator as the author, and "Unknown" without one.
+        let element = if meta.authors.is_empty() {
+            "creator"
+        } else {
+            "contributor"
+        };
         extra.push_str(&format!(
-            "    <dc:contributor id=\"editor\">{}</dc:contributor>\n    <meta refines=\"#editor\" property=\"role\" scheme=\"marc:relators\">edt</meta>\n",
+            "    <dc:{element} id=\"editor\">{}</dc:{element}>\n    <meta refines=\"#editor\" property=\"role\" scheme=\"marc:relators\">edt</meta>\n",
             escape(e.trim())
         ));
     }
@@ -315,6 +322,13 @@ fn patch_opf(opf: &str, book: &Book) -> String {
                 "    <dc:language id=\"lang-{lang_index}\">{value}</dc:language>\n"
             ));
             lang_index += 1;
+            continue;
+        }
+        // epub-builder's own guide entry names nav.xhtml, outside the
+        // spine; with the contents page's entry there were two, and
+        // calibre's Kindle conversion appended a stray 目录 for it.
+        if trimmed.starts_with("<reference type=\"toc\"") && trimmed.contains("href=\"nav.xhtml\"")
+        {
             continue;
         }
         if trimmed.starts_with("<dc:identifier") {
