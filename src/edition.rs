@@ -32,7 +32,10 @@ impl Changes {
 
     pub fn summary(&self, total: usize) -> String {
         if self.first {
-            return format!("edition: {total} articles recorded (first build here)");
+            return format!(
+                "edition: {} recorded (first build here)",
+                crate::diag::count(total, "article")
+            );
         }
         if self.is_empty() {
             return "edition: no article changed since the last build".into();

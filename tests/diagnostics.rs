@@ -228,6 +228,9 @@ fn plurals_and_a_duplicate_warned_once() {
         stdout.contains("checked 1 article: 0 warnings, no errors"),
         "{stdout}"
     );
+    let built = booklet_ok(&["build", "--format", "epub"], &dir, &[]);
+    let stdout = String::from_utf8_lossy(&built.stdout);
+    assert!(stdout.contains("edition: 1 article recorded"), "{stdout}");
 
     let m =
         "[book]\ntitle = \"T\"\n[[article]]\nsource = \"a.md\"\n[[article]]\nsource = \"a.md\"\n";
