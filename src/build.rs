@@ -326,13 +326,19 @@ struct Made {
     diags: Diagnostics,
 }
 
+/// Builds; a bug that panics anywhere in it is an error like any other, so
+/// that no caller (`watch` above all) goes down with it.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let root = opts
         .manifest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut result = build_unanchored(opts);
+    let mut result = crate::crash::catch(|| build_unanchored(opts)).unwrap_or_else(|d| {
+        let mut diags = Diagnostics::default();
+        diags.push(d);
+        Err(diags)
+    });
     match &mut result {
         Ok(report) => report.diagnostics.anchor(root),
         Err(diags) => diags.anchor(root),
@@ -461,6 +467,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .map(|j| {
                 (wants_pdf(j) && j.pdf_from.is_none()).then(|| {
                     scope.spawn(|| {
+                        crate::crash::test_point("pdf");
                         let mut made = Made::default();
                         let t = Instant::now();
                         made.pdf = pdf::render(&j.prepared, &mut made.diags).map(Arc::new);
@@ -475,6 +482,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .map(|j| {
                 wants_epub(j).then(|| {
                     scope.spawn(|| {
+                        crate::crash::test_point("epub");
                         let mut made = Made::default();
                         let t = Instant::now();
                         if let Some((bytes, report)) = epub::render(&j.prepared, &mut made.diags) {
@@ -489,10 +497,10 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             .collect();
         let join = |h: Option<std::thread::ScopedJoinHandle<'_, Made>>| {
             h.map(|h| {
-                h.join().unwrap_or_else(|_| {
+                h.join().unwrap_or_else(|panic| {
                     let mut made = Made::default();
                     made.diags
-                        .push(Diagnostic::error("a back end failed unexpectedly"));
+                        .push(crate::crash::internal_error(panic.as_ref()));
                     made
                 })
             })
@@ -536,9 +544,14 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             })
             .collect();
         for (made, h) in pdfs.iter_mut().zip(imposed) {
-            if let Ok((own, imposed)) = h.join() {
-                made.diags.extend(own);
-                made.imposed = imposed;
+            match h.join() {
+                Ok((own, imposed)) => {
+                    made.diags.extend(own);
+                    made.imposed = imposed;
+                }
+                Err(panic) => made
+                    .diags
+                    .push(crate::crash::internal_error(panic.as_ref())),
             }
         }
         let epubs = epub_handles.into_iter().map(join).collect();

@@ -1,6 +1,65 @@
 //! Calendar arithmetic for the timestamps stamped into outputs (never the
 //! clock: SOURCE_DATE_EPOCH or the manifest date), shared by both back ends.
 
+/// The last second the outputs can carry: EPUB (W3CDTF) and PDF dates have
+/// four-digit years.
+const LAST_SECOND: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+/// Checks that `s` is a `YYYY-MM-DD` day of the calendar from 0001-01-01 to
+/// 9999-12-31; the error says what is wrong with it.
+pub fn check_date(s: &str) -> Result<(), String> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return Err(format!("`{s}` is not a date of the form YYYY-MM-DD"));
+    }
+    let number = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (number(0..4), number(5..7), number(8..10));
+    if y == 0 {
+        return Err(format!("`{s}` has year 0000; years run from 0001 to 9999"));
+    }
+    if !(1..=12).contains(&m) {
+        return Err(format!("`{s}` has month {m:02}; months run from 01 to 12"));
+    }
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=days).contains(&d) {
+        return Err(format!(
+            "`{s}` has day {d:02}; that month has days 01 to {days}"
+        ));
+    }
+    Ok(())
+}
+
+/// Seconds since the epoch from a `SOURCE_DATE_EPOCH` value: a whole number
+/// of seconds from 0 (1970) to the end of 9999, the years the outputs can
+/// carry. An empty value counts as unset (`None`).
+pub fn parse_epoch(value: &str) -> Result<Option<i64>, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let secs: i64 = v.parse().map_err(|_| {
+        format!("SOURCE_DATE_EPOCH=`{value}` is not a whole number of seconds since 1970")
+    })?;
+    if !(0..=LAST_SECOND).contains(&secs) {
+        return Err(format!(
+            "SOURCE_DATE_EPOCH={secs} is outside 0 to {LAST_SECOND} (1970-01-01 to 9999-12-31)"
+        ));
+    }
+    Ok(Some(secs))
+}
+
 /// Seconds since the epoch of midnight UTC on a YYYY-MM-DD date.
 pub fn date_to_epoch(date: &str) -> i64 {
     let y: i64 = date.get(0..4).and_then(|s| s.parse().ok()).unwrap_or(1970);
@@ -43,5 +102,45 @@ mod tests {
         assert_eq!(date_to_epoch("2024-03-01"), 1709251200);
         assert_eq!(civil(1709251200 + 3661), (2024, 3, 1, 1, 1, 1));
         assert_eq!(civil(-1), (1969, 12, 31, 23, 59, 59));
+    }
+
+    #[test]
+    fn dates_outside_the_calendar_are_refused() {
+        for good in ["2024-02-29", "0001-01-01", "9999-12-31", "2023-04-30"] {
+            assert!(check_date(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "0000-00-00",
+            "9999-99-99",
+            "10000-01-01",
+            "2023-02-29",
+            "2024-04-31",
+            "2024-00-10",
+            "2024-1-1",
+            "２０２４-01-01",
+            "-001-01-01",
+            "",
+        ] {
+            assert!(check_date(bad).is_err(), "{bad}");
+        }
+        assert_eq!(civil(LAST_SECOND).0, 9999);
+    }
+
+    #[test]
+    fn source_date_epoch_must_be_a_printable_time() {
+        assert_eq!(parse_epoch("1700000000"), Ok(Some(1_700_000_000)));
+        assert_eq!(parse_epoch(" 0 "), Ok(Some(0)));
+        assert_eq!(parse_epoch(""), Ok(None));
+        for bad in [
+            "-1",
+            "99999999999999",
+            "1e9",
+            "abc",
+            "1.5",
+            "18446744073709551616",
+        ] {
+            let e = parse_epoch(bad).unwrap_err();
+            assert!(e.contains("SOURCE_DATE_EPOCH"), "{e}");
+        }
     }
 }

@@ -341,6 +341,13 @@ fn main() -> ExitCode {
     no_huge_pages();
     booklet::fonts::set_built_in(SHIPPED_FONTS);
     let cli = Cli::parse();
+    booklet::crash::install_hook();
+    // A bug is reported as one, never as a hang or a bare panic message.
+    let printer = Printer::new(&cli, Verbosity::Normal);
+    booklet::crash::catch(|| run(cli)).unwrap_or_else(|d| printer.fail(d))
+}
+
+fn run(cli: Cli) -> ExitCode {
     let verbosity = if cli.quiet {
         Verbosity::Quiet
     } else if cli.verbose {
@@ -555,7 +562,9 @@ fn with_progress<T: Send>(verbosity: Verbosity, work: impl FnOnce() -> T + Send)
         return work();
     }
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    std::thread::scope(|s| {
+    // `move`: should `work` panic, unwinding drops `done_tx`, which ends the
+    // spinner's wait, so that the scope can finish and the panic go on.
+    std::thread::scope(move |s| {
         s.spawn(move || {
             if done_rx.recv_timeout(Duration::from_secs(1)).is_ok() {
                 return;

@@ -229,9 +229,12 @@ impl Manifest {
             .iter_mut()
             .for_each(|a| drop_bad(&mut a.language));
         if let Some(date) = &self.book.date {
-            if !is_iso_date(date) {
-                let d = Diagnostic::error(format!("`book.date` must be YYYY-MM-DD, not `{date}`"))
-                    .with_hint("for example date = \"2024-01-01\"");
+            if let Err(e) = crate::dates::check_date(date) {
+                let d =
+                    Diagnostic::error(format!("`book.date` must be YYYY-MM-DD, a real day: {e}"))
+                        .with_hint(
+                            "a day from 0001-01-01 to 9999-12-31, e.g. date = \"2024-01-01\"",
+                        );
                 problems.push(self.at_place("book.date", d));
             }
         }
@@ -328,18 +331,6 @@ impl Manifest {
             .clone()
             .unwrap_or_else(|| "booklet".to_string())
     }
-}
-
-pub fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }
 
 /// A Markdown or text source given where the manifest was expected.

@@ -24,6 +24,9 @@ pub struct Style {
     /// The extra CSS named by `epub.css`, loaded.
     #[serde(skip)]
     pub extra_css: String,
+    /// The TOML this style was read from, to point errors at its lines.
+    #[serde(skip)]
+    source_text: String,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -112,6 +115,113 @@ fn read_text(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
 }
 
+/// The accepted range of every number a style or the manifest's `[pdf]`
+/// table sets: key, least, most, unit, hint.
+const RANGES: &[(&str, f32, f32, &str, &str)] = &[
+    (
+        "body_size_pt",
+        4.0,
+        72.0,
+        " pt",
+        "10.5 is the usual size for an A5 booklet",
+    ),
+    (
+        "line_height",
+        1.0,
+        4.0,
+        " × the body size",
+        "1.7 suits Chinese text",
+    ),
+    (
+        "indent_em",
+        0.0,
+        4.0,
+        " em",
+        "clreq indents paragraphs by 2 em",
+    ),
+    (
+        "title_scale",
+        0.5,
+        4.0,
+        " × the body size",
+        "the default is 1.6",
+    ),
+    (
+        "heading_scales",
+        0.5,
+        4.0,
+        " × the body size",
+        "the default is [1.3, 1.15, 1.05]",
+    ),
+    ("quote_indent_em", 0.0, 4.0, " em", "the default is 2"),
+    (
+        "margin_inner_mm",
+        0.0,
+        200.0,
+        " mm",
+        "margins are in millimetres",
+    ),
+    (
+        "margin_outer_mm",
+        0.0,
+        200.0,
+        " mm",
+        "margins are in millimetres",
+    ),
+    (
+        "margin_top_mm",
+        0.0,
+        200.0,
+        " mm",
+        "margins are in millimetres",
+    ),
+    (
+        "margin_bottom_mm",
+        0.0,
+        200.0,
+        " mm",
+        "margins are in millimetres",
+    ),
+];
+
+/// The problem of page, margins and sizes together, blamed on the first of
+/// [`SIZES`] that is set.
+const TEXT_AREA: &str = "text area";
+
+const SIZES: [&str; 11] = [
+    "page",
+    "margin_inner_mm",
+    "margin_outer_mm",
+    "margin_top_mm",
+    "margin_bottom_mm",
+    "body_size_pt",
+    "line_height",
+    "indent_em",
+    "quote_indent_em",
+    "title_scale",
+    "heading_scales",
+];
+
+/// `d` at the first line of the style's `text` that sets one of `keys`
+/// (the page size is `size` in a style, `page` in the manifest).
+fn at_style_key(d: Diagnostic, text: &str, keys: &[&str]) -> Diagnostic {
+    let line = text.lines().position(|l| {
+        keys.iter().any(|key| {
+            let key = if *key == "page" { "size" } else { key };
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+    });
+    match line {
+        Some(i) => {
+            let line = i as u32 + 1;
+            d.at_line(line).with_snippet(diag::line_text(text, line))
+        }
+        None => d,
+    }
+}
+
 impl Style {
     /// Loads the manifest's style: `styles/<name>.toml` beside the manifest,
     /// else a shipped one; then applies `[pdf]` overrides.
@@ -122,10 +232,9 @@ impl Style {
             let text = read_text(&local).map_err(|e| {
                 Diagnostic::error(format!("cannot read the style: {e}")).in_file(&local)
             })?;
-            (
-                parse(&text, &local)?,
-                Some(local.parent().unwrap_or(Path::new(".")).to_path_buf()),
-            )
+            let style = parse(&text, &local)?;
+            let dir = local.parent().unwrap_or(Path::new(".")).to_path_buf();
+            (style, Some(dir))
         } else if let Some((_, toml, css)) = SHIPPED.iter().find(|(n, _, _)| *n == name) {
             let mut s = parse(toml, Path::new("styles/default.toml"))?;
             s.extra_css = css.to_string();
@@ -196,11 +305,17 @@ impl Style {
         for (key, message, hint) in style.check() {
             let d = Diagnostic::error(message).with_hint(hint);
             // The fix is where the value was set: the manifest's [pdf]
-            // table, else the style.
-            let d = if manifest.place(&format!("pdf.{key}")).is_some() {
-                manifest.at_place(&format!("pdf.{key}"), d)
-            } else {
-                d.in_file(file)
+            // table, else the style file, at the key's line.
+            let keys: &[&str] = if key == TEXT_AREA { &SIZES } else { &[key] };
+            let in_manifest = keys
+                .iter()
+                .find(|k| manifest.place(&format!("pdf.{k}")).is_some());
+            let d = match in_manifest {
+                Some(k) => manifest.at_place(&format!("pdf.{k}"), d),
+                None if file != manifest.path => {
+                    at_style_key(d.in_file(file), &self.source_text, keys)
+                }
+                None => d.in_file(file),
             };
             problems.push(d);
         }
@@ -210,11 +325,13 @@ impl Style {
         Ok(self)
     }
 
-    /// Every value out of range: (the `[pdf]` key that sets it, message, hint).
+    /// Every value out of range: (the `[pdf]` or style key that sets it,
+    /// message, hint). Every number is checked, so that no NaN, infinity
+    /// or absurd size reaches a content stream or the CSS.
     fn check(&self) -> Vec<(&'static str, String, String)> {
         let mut problems = Vec::new();
-        let (w, h) = match self.page.size_mm() {
-            Ok(size) => size,
+        let size = match self.page.size_mm() {
+            Ok(size) => Some(size),
             Err(e) => {
                 problems.push((
                     "page",
@@ -222,54 +339,42 @@ impl Style {
                     "use A4, A5, A6, B5, B6, 16K, 32K, or WIDTHxHEIGHT in mm such as \"148x210\""
                         .to_string(),
                 ));
-                (1000.0, 1000.0)
+                None
             }
         };
         let t = &self.text;
-        if !(4.0..=72.0).contains(&t.body_size_pt) {
-            problems.push((
-                "body_size_pt",
-                format!("body size {} pt is out of range (4–72)", t.body_size_pt),
-                "10.5 is the usual size for an A5 booklet".to_string(),
-            ));
-        }
-        if !(1.0..=4.0).contains(&t.line_height) {
-            problems.push((
-                "line_height",
-                format!("line height {} is out of range (1–4)", t.line_height),
-                "a multiple of the body size; 1.7 suits Chinese text".to_string(),
-            ));
-        }
         let p = &self.page;
-        let margins = [
+        let scales = t.heading_scales.iter().map(|&s| ("heading_scales", s));
+        let numbers = [
+            ("body_size_pt", t.body_size_pt),
+            ("line_height", t.line_height),
+            ("indent_em", t.indent_em),
+            ("title_scale", t.title_scale),
+            ("quote_indent_em", t.quote_indent_em),
             ("margin_inner_mm", p.margin_inner_mm),
             ("margin_outer_mm", p.margin_outer_mm),
             ("margin_top_mm", p.margin_top_mm),
             ("margin_bottom_mm", p.margin_bottom_mm),
         ];
-        let mut margins_ok = true;
-        for (key, m) in margins {
-            if !(0.0..=200.0).contains(&m) {
-                margins_ok = false;
+        let mut numbers_ok = true;
+        for (key, value) in numbers.into_iter().chain(scales) {
+            let Some(&(_, min, max, unit, hint)) = RANGES.iter().find(|r| r.0 == key) else {
+                continue;
+            };
+            if !(min..=max).contains(&value) {
+                numbers_ok = false;
                 problems.push((
                     key,
-                    format!("{key} = {m} is out of range (0–200 mm)"),
-                    "margins are in millimetres".to_string(),
+                    format!(
+                        "`{key}` = {value} is out of range: it must be from {min} to {max}{unit}"
+                    ),
+                    hint.to_string(),
                 ));
             }
         }
-        if margins_ok {
-            let across = p.margin_inner_mm + p.margin_outer_mm > w * 0.8;
-            if across || p.margin_top_mm + p.margin_bottom_mm > h * 0.8 {
-                problems.push((
-                    if across {
-                        "margin_inner_mm"
-                    } else {
-                        "margin_top_mm"
-                    },
-                    "the margins leave too little room on the page".to_string(),
-                    format!("together they may take at most 80% of the {w}×{h} mm page"),
-                ));
+        if let (Some((w, h)), true) = (size, numbers_ok) {
+            if let Some((message, hint)) = self.text_area_problem(w, h) {
+                problems.push((TEXT_AREA, message, hint));
             }
         }
         if !(1..=3).contains(&p.toc_depth) {
@@ -280,6 +385,36 @@ impl Style {
             ));
         }
         problems
+    }
+
+    /// The text area must hold a few lines of the largest text: a page
+    /// that cannot would leave the page breaker nowhere to put them.
+    fn text_area_problem(&self, w: f32, h: f32) -> Option<(String, String)> {
+        let p = &self.page;
+        let t = &self.text;
+        let text_w = w - p.margin_inner_mm - p.margin_outer_mm;
+        let text_h = h - p.margin_top_mm - p.margin_bottom_mm;
+        let em = t.body_size_pt * 25.4 / 72.0;
+        let largest = t
+            .heading_scales
+            .iter()
+            .copied()
+            .fold(t.title_scale.max(1.0), f32::max);
+        // Four characters of body text beside the indents and of the
+        // largest heading; ten lines of body text, and the title page's
+        // title with room to spare.
+        let need_w = (em * (4.0 + t.indent_em + 2.0 * t.quote_indent_em)).max(4.0 * em * largest);
+        let need_h = (10.0 * em * t.line_height).max(4.0 * em * largest * 1.45);
+        (text_w < need_w || text_h < need_h).then(|| {
+            (
+                format!(
+                    "the margins leave a text area of {text_w:.0} × {text_h:.0} mm on a {w:.0} × {h:.0} mm page; \
+                     at {} pt it must be at least {need_w:.0} × {need_h:.0} mm",
+                    t.body_size_pt
+                ),
+                "use smaller margins or body size, or a larger page".to_string(),
+            )
+        })
     }
 
     /// CSS for the EPUB: the shared values first, then the style's own CSS.
@@ -314,15 +449,21 @@ impl Style {
 
 /// A style's TOML text, unchecked until [`Style::with_overrides`].
 pub fn parse(text: &str, path: &Path) -> Result<Style, Diagnostic> {
-    toml::from_str(text).map_err(|e| {
-        let mut d =
-            Diagnostic::error(format!("invalid style: {}", e.message().trim())).in_file(path);
-        if let Some(span) = e.span() {
-            let (line, col) = diag::line_col(text, span.start);
-            d = d.at(line, col).with_snippet(diag::line_text(text, line));
-        }
-        d
-    })
+    let parsed: Result<Style, _> = toml::from_str(text);
+    parsed
+        .map(|style| Style {
+            source_text: text.to_string(),
+            ..style
+        })
+        .map_err(|e| {
+            let mut d =
+                Diagnostic::error(format!("invalid style: {}", e.message().trim())).in_file(path);
+            if let Some(span) = e.span() {
+                let (line, col) = diag::line_col(text, span.start);
+                d = d.at(line, col).with_snippet(diag::line_text(text, line));
+            }
+            d
+        })
 }
 
 #[cfg(test)]

@@ -60,7 +60,10 @@ fn inputs(manifest_path: &Path) -> BTreeSet<PathBuf> {
     for entry in &manifest.articles {
         files.insert(absolute(&manifest.resolve(&entry.source)));
     }
-    if let Some(book) = crate::source::load_book(&manifest, &cache, &mut ignore) {
+    // A source that makes the loader panic is still watched, so that
+    // fixing it triggers the rebuild.
+    let book = crate::crash::catch(|| crate::source::load_book(&manifest, &cache, &mut ignore));
+    if let Ok(Some(book)) = book {
         for article in &book.articles {
             for block in all_blocks(&article.blocks) {
                 if let crate::model::BlockKind::Image { path, .. } = &block.kind {

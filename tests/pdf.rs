@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 
@@ -21,15 +20,8 @@ fn build_example(dir: &Path) -> PathBuf {
     pdf
 }
 
-fn run(tool: &str, args: &[&str]) -> Option<String> {
-    if !have(
-        tool,
-        Command::new("sh").args(["-c", &format!("command -v {tool}")]),
-    ) {
-        return None;
-    }
-    let out = Command::new(tool).args(args).output().expect("run tool");
-    Some(String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+fn run(name: &str, args: &[&str]) -> Option<String> {
+    tool(name, args)
 }
 
 fn pdftotext(pdf: &Path, extra: &[&str]) -> Option<String> {

@@ -151,9 +151,11 @@ fn build(
     let zip = ZipLibrary::new().map_err(epub_err)?;
     let mut builder = EpubBuilder::new(zip).map_err(epub_err)?;
     builder.epub_version(EpubVersion::V30);
-    builder.metadata("title", &meta.title).map_err(epub_err)?;
+    builder
+        .metadata("title", xml(&meta.title))
+        .map_err(epub_err)?;
     for author in &meta.authors {
-        builder.metadata("author", author).map_err(epub_err)?;
+        builder.metadata("author", xml(author)).map_err(epub_err)?;
     }
     builder.metadata("lang", &meta.lang.tag).map_err(epub_err)?;
     builder
@@ -161,10 +163,10 @@ fn build(
         .map_err(epub_err)?;
     builder.metadata("generator", "booklet").map_err(epub_err)?;
     if let Some(d) = &meta.description {
-        builder.metadata("description", d).map_err(epub_err)?;
+        builder.metadata("description", xml(d)).map_err(epub_err)?;
     }
     for s in &meta.subjects {
-        builder.metadata("subject", s).map_err(epub_err)?;
+        builder.metadata("subject", xml(s)).map_err(epub_err)?;
     }
     builder.set_uuid(uuid::Uuid::nil());
     // Documents go in as empty placeholders too: epub-builder would deflate
@@ -244,7 +246,7 @@ fn build(
             &body,
         );
         docs.push((file.clone(), doc.into_bytes()));
-        let mut content = EpubContent::new(file.clone(), &b""[..]).title(article.title.as_str());
+        let mut content = EpubContent::new(file.clone(), &b""[..]).title(xml(&article.title));
         if i == 0 {
             content = content.reftype(ReferenceType::Text);
         }
@@ -279,6 +281,11 @@ fn build(
     Ok((bytes, report))
 }
 
+/// epub-builder escapes what it is given but keeps characters XML forbids.
+fn xml(s: &str) -> String {
+    crate::xmltext::clean(s).into_owned()
+}
+
 /// Nav entries below an article: sections and their subsections. The nav
 /// always goes three deep (readers fold it); `toc_depth` governs only the
 /// printed contents page.
@@ -289,7 +296,7 @@ fn toc_children(file: &str, article: &crate::model::Article) -> Vec<TocElement> 
         if level > 2 {
             continue;
         }
-        let title = crate::model::plain_text(content);
+        let title = xml(&crate::model::plain_text(content));
         let element = TocElement::new(format!("{file}#{id}"), title);
         if level == 1 {
             if let Some(p) = pending.take() {

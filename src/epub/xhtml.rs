@@ -14,9 +14,8 @@ pub fn escape(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c as u32, 0xFFFE | 0xFFFF) => {}
-            c => out.push(c),
+            c if crate::xmltext::allowed(c) => out.push(c),
+            _ => {}
         }
     }
     out
@@ -119,7 +118,12 @@ pub fn article(a: &Article, image_name: &mut dyn FnMut(&std::path::Path) -> Stri
     if let Some(byline) = a.byline() {
         let _ = writeln!(b, "<p class=\"byline\">{}</p>", escape(&byline));
     }
-    blocks(&mut b, &a.blocks, image_name);
+    let mut body = Body {
+        image_name,
+        marks: std::collections::HashMap::new(),
+        deferred: None,
+    };
+    body.blocks(&mut b, &a.blocks);
     if let Some(note) = &a.note {
         let _ = writeln!(b, "<p class=\"note\">{}</p>", escape(note));
     }
@@ -128,16 +132,22 @@ pub fn article(a: &Article, image_name: &mut dyn FnMut(&std::path::Path) -> Stri
         for f in &a.footnotes {
             let _ = write!(
                 b,
-                "<aside epub:type=\"footnote\" id=\"fn{n}\">\n<p><a href=\"#fnref{n}\">{n}</a>　",
+                "<aside epub:type=\"footnote\" id=\"fn{n}\">\n<p><a href=\"#fnref{n}\">{n}</a>",
                 n = f.number
             );
-            // The first paragraph carries the number; the rest follow it.
+            // The number opens the first paragraph; anything else (a list,
+            // a quote) follows a paragraph of its own.
             let mut rest = String::new();
-            blocks(&mut rest, &f.blocks, image_name);
-            let rest = rest.strip_prefix("<p>").unwrap_or(&rest);
-            b.push_str(rest);
-            if !rest.ends_with("</p>\n") {
-                b.push_str("</p>\n");
+            body.blocks(&mut rest, &f.blocks);
+            match rest.strip_prefix("<p>") {
+                Some(first) => {
+                    b.push('　');
+                    b.push_str(first);
+                }
+                None => {
+                    b.push_str("</p>\n");
+                    b.push_str(&rest);
+                }
             }
             b.push_str("</aside>\n");
         }
@@ -147,78 +157,160 @@ pub fn article(a: &Article, image_name: &mut dyn FnMut(&std::path::Path) -> Stri
     b
 }
 
-fn blocks(b: &mut String, list: &[Block], image_name: &mut dyn FnMut(&std::path::Path) -> String) {
-    for block in list {
-        match &block.kind {
-            BlockKind::Heading { level, id, content } => {
-                let h = (level + 1).min(6);
-                let _ = writeln!(b, "<h{h} id=\"{}\">{}</h{h}>", escape(id), inlines(content));
-            }
-            BlockKind::Paragraph(content) => {
-                let _ = writeln!(b, "<p>{}</p>", inlines(content));
-            }
-            BlockKind::Quote(inner) => {
-                b.push_str("<blockquote>\n");
-                blocks(b, inner, image_name);
-                b.push_str("</blockquote>\n");
-            }
-            BlockKind::List { start, items } => {
-                match start {
-                    Some(1) => b.push_str("<ol>\n"),
-                    Some(n) => {
-                        let _ = writeln!(b, "<ol start=\"{n}\">");
+/// An article's body and footnotes, written in order.
+struct Body<'a> {
+    image_name: &'a mut dyn FnMut(&std::path::Path) -> String,
+    /// Footnote number → marks written so far: the first mark has the id
+    /// the footnote links back to, each later one an id of its own.
+    marks: std::collections::HashMap<u32, u32>,
+    /// Inside a link: footnote marks waiting for it to close.
+    deferred: Option<Vec<u32>>,
+}
+
+impl Body<'_> {
+    fn blocks(&mut self, b: &mut String, list: &[Block]) {
+        for block in list {
+            match &block.kind {
+                BlockKind::Heading { level, id, content } => {
+                    let h = (level + 1).min(6);
+                    let _ = writeln!(
+                        b,
+                        "<h{h} id=\"{}\">{}</h{h}>",
+                        escape(id),
+                        self.inlines(content)
+                    );
+                }
+                BlockKind::Paragraph(content) => {
+                    let _ = writeln!(b, "<p>{}</p>", self.inlines(content));
+                }
+                BlockKind::Quote(inner) => {
+                    b.push_str("<blockquote>\n");
+                    self.blocks(b, inner);
+                    b.push_str("</blockquote>\n");
+                }
+                BlockKind::List { start, items } => {
+                    match start {
+                        Some(1) => b.push_str("<ol>\n"),
+                        Some(n) => {
+                            let _ = writeln!(b, "<ol start=\"{n}\">");
+                        }
+                        None => b.push_str("<ul>\n"),
                     }
-                    None => b.push_str("<ul>\n"),
-                }
-                for item in items {
-                    b.push_str("<li>");
-                    blocks(b, item, image_name);
-                    b.push_str("</li>\n");
-                }
-                b.push_str(if start.is_some() {
-                    "</ol>\n"
-                } else {
-                    "</ul>\n"
-                });
-            }
-            BlockKind::Code { text, .. } => {
-                let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(text.trim_end()));
-            }
-            BlockKind::Rule => b.push_str("<hr/>\n"),
-            BlockKind::Image { path, alt, caption } => {
-                let src = image_name(path);
-                let alt = if alt.is_empty() { "图" } else { alt.as_str() };
-                let _ = write!(
-                    b,
-                    "<figure>\n<img src=\"{}\" alt=\"{}\"/>\n",
-                    escape(&src),
-                    escape(alt)
-                );
-                if !caption.is_empty() {
-                    let _ = writeln!(b, "<figcaption>{}</figcaption>", inlines(caption));
-                }
-                b.push_str("</figure>\n");
-            }
-            BlockKind::Table { align, head, rows } => {
-                b.push_str("<table>\n");
-                if !head.is_empty() {
-                    b.push_str("<thead><tr>");
-                    for (i, cell) in head.iter().enumerate() {
-                        let _ = write!(b, "<th{}>{}</th>", align_attr(align, i), inlines(cell));
+                    for item in items {
+                        b.push_str("<li>");
+                        self.blocks(b, item);
+                        b.push_str("</li>\n");
                     }
-                    b.push_str("</tr></thead>\n");
+                    b.push_str(if start.is_some() {
+                        "</ol>\n"
+                    } else {
+                        "</ul>\n"
+                    });
                 }
-                b.push_str("<tbody>\n");
-                for row in rows {
-                    b.push_str("<tr>");
-                    for (i, cell) in row.iter().enumerate() {
-                        let _ = write!(b, "<td{}>{}</td>", align_attr(align, i), inlines(cell));
+                BlockKind::Code { text, .. } => {
+                    let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(text.trim_end()));
+                }
+                BlockKind::Rule => b.push_str("<hr/>\n"),
+                BlockKind::Image { path, alt, caption } => {
+                    let src = (self.image_name)(path);
+                    let alt = if alt.is_empty() { "图" } else { alt.as_str() };
+                    let _ = write!(
+                        b,
+                        "<figure>\n<img src=\"{}\" alt=\"{}\"/>\n",
+                        escape(&src),
+                        escape(alt)
+                    );
+                    if !caption.is_empty() {
+                        let _ = writeln!(b, "<figcaption>{}</figcaption>", self.inlines(caption));
                     }
-                    b.push_str("</tr>\n");
+                    b.push_str("</figure>\n");
                 }
-                b.push_str("</tbody>\n</table>\n");
+                BlockKind::Table { align, head, rows } => {
+                    b.push_str("<table>\n");
+                    if !head.is_empty() {
+                        b.push_str("<thead><tr>");
+                        for (i, cell) in head.iter().enumerate() {
+                            let _ = write!(
+                                b,
+                                "<th{}>{}</th>",
+                                align_attr(align, i),
+                                self.inlines(cell)
+                            );
+                        }
+                        b.push_str("</tr></thead>\n");
+                    }
+                    b.push_str("<tbody>\n");
+                    for row in rows {
+                        b.push_str("<tr>");
+                        for (i, cell) in row.iter().enumerate() {
+                            let _ = write!(
+                                b,
+                                "<td{}>{}</td>",
+                                align_attr(align, i),
+                                self.inlines(cell)
+                            );
+                        }
+                        b.push_str("</tr>\n");
+                    }
+                    b.push_str("</tbody>\n</table>\n");
+                }
             }
         }
+    }
+
+    fn inlines(&mut self, list: &[Inline]) -> String {
+        let mut b = String::new();
+        for inline in list {
+            match inline {
+                Inline::Text(t) => b.push_str(&escape(t)),
+                Inline::Emphasis(c) => {
+                    let _ = write!(b, "<em>{}</em>", self.inlines(c));
+                }
+                Inline::Strong(c) => {
+                    let _ = write!(b, "<strong>{}</strong>", self.inlines(c));
+                }
+                Inline::Code(t) => {
+                    let _ = write!(b, "<code>{}</code>", escape(t));
+                }
+                Inline::Link { url, content } => {
+                    if crate::scheme::is_web(url) {
+                        // A footnote mark is a link of its own, and links do not
+                        // nest: the marks inside go right after this one.
+                        let outer = self.deferred.replace(Vec::new());
+                        let text = self.inlines(content);
+                        let marks =
+                            std::mem::replace(&mut self.deferred, outer).unwrap_or_default();
+                        let _ = write!(b, "<a href=\"{}\">{text}</a>", escape(url));
+                        for n in marks {
+                            self.mark(&mut b, n);
+                        }
+                    } else {
+                        // Links into the sources' own tree do not exist in the book.
+                        b.push_str(&self.inlines(content));
+                    }
+                }
+                Inline::FootnoteRef(n) => match &mut self.deferred {
+                    Some(marks) => marks.push(*n),
+                    None => self.mark(&mut b, *n),
+                },
+                Inline::LineBreak => b.push_str("<br/>"),
+            }
+        }
+        b
+    }
+
+    fn mark(&mut self, b: &mut String, n: u32) {
+        let count = self.marks.entry(n).or_insert(0);
+        *count += 1;
+        let id = if *count == 1 {
+            format!("fnref{n}")
+        } else {
+            format!("fnref{n}-{count}")
+        };
+        let _ = write!(
+            b,
+            "<a epub:type=\"noteref\" href=\"#fn{n}\" id=\"{id}\"><sup>{n}</sup></a>"
+        );
     }
 }
 
@@ -231,43 +323,6 @@ fn align_attr(align: &[Align], i: usize) -> &'static str {
     }
 }
 
-pub fn inlines(list: &[Inline]) -> String {
-    let mut b = String::new();
-    for inline in list {
-        match inline {
-            Inline::Text(t) => b.push_str(&escape(t)),
-            Inline::Emphasis(c) => {
-                let _ = write!(b, "<em>{}</em>", inlines(c));
-            }
-            Inline::Strong(c) => {
-                let _ = write!(b, "<strong>{}</strong>", inlines(c));
-            }
-            Inline::Code(t) => {
-                let _ = write!(b, "<code>{}</code>", escape(t));
-            }
-            Inline::Link { url, content } => {
-                let external = ["http://", "https://", "mailto:"]
-                    .iter()
-                    .any(|p| url.starts_with(p));
-                if external && !url.contains(char::is_whitespace) {
-                    let _ = write!(b, "<a href=\"{}\">{}</a>", escape(url), inlines(content));
-                } else {
-                    // Links into the sources' own tree do not exist in the book.
-                    b.push_str(&inlines(content));
-                }
-            }
-            Inline::FootnoteRef(n) => {
-                let _ = write!(
-                    b,
-                    "<a epub:type=\"noteref\" href=\"#fn{n}\" id=\"fnref{n}\"><sup>{n}</sup></a>"
-                );
-            }
-            Inline::LineBreak => b.push_str("<br/>"),
-        }
-    }
-    b
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,7 +330,13 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(escape("a<b>&\"\u{1}"), "a&lt;b&gt;&amp;&quot;");
-        let html = inlines(&[
+        let mut no_images = |_: &std::path::Path| String::new();
+        let mut body = Body {
+            image_name: &mut no_images,
+            marks: Default::default(),
+            deferred: None,
+        };
+        let html = body.inlines(&[
             Inline::Text("甲".into()),
             Inline::Strong(vec![Inline::Text("乙".into())]),
             Inline::Link {

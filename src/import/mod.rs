@@ -209,7 +209,10 @@ pub fn convert(
     charsets: &mut Charsets,
     report: &mut Report,
 ) -> Result<Vec<(Meta, String)>, String> {
-    let decoded = crate::source::decode::decode(bytes).map_err(|e| format!("{name}: {e}"))?;
+    let decoded = crate::source::decode::decode(bytes).map_err(|e| match e.line {
+        Some(line) => format!("{name}:{line}: {e}"),
+        None => format!("{name}: {e}"),
+    })?;
     let encoding = match decoded.encoding {
         Some(e) => e,
         None if bytes.starts_with(b"\xEF\xBB\xBF") => "UTF-8 (with BOM)",

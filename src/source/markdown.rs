@@ -21,6 +21,8 @@ pub struct Parsed {
     pub footnotes: Vec<Footnote>,
     /// Footnote references with no definition: (label, line).
     pub undefined_footnotes: Vec<(String, u32)>,
+    /// What was repaired or left out, for warnings: (line, message).
+    pub warnings: Vec<(u32, String)>,
 }
 
 /// Parses `body`; `first_line` is the line number of its first line in the
@@ -41,6 +43,7 @@ pub fn parse(body: &str, first_line: u32, base: &Path) -> Parsed {
         footnote_numbers: HashMap::new(),
         footnote_defs: HashMap::new(),
         footnote_refs: Vec::new(),
+        warnings: Vec::new(),
         skip_html_depth: 0,
         opened: Vec::new(),
     };
@@ -133,8 +136,10 @@ struct Builder<'a> {
     base: &'a Path,
     stack: Vec<Frame>,
     footnote_numbers: HashMap<String, u32>,
-    footnote_defs: HashMap<String, Vec<Block>>,
+    /// Label → (line, blocks) of each definition.
+    footnote_defs: HashMap<String, (u32, Vec<Block>)>,
     footnote_refs: Vec<(String, u32)>,
+    warnings: Vec<(u32, String)>,
     /// Inside `<script>`/`<style>` raw HTML: drop everything.
     skip_html_depth: u32,
     /// Per open tag, whether it opened a frame: tags nested deeper than
@@ -427,7 +432,14 @@ impl<'a> Builder<'a> {
                     }
                 }
                 Container::Footnote(label) => {
-                    self.footnote_defs.insert(label, blocks);
+                    if let Some((first, _)) = self.footnote_defs.get(&label) {
+                        let message = format!(
+                            "footnote `[^{label}]` is defined again (first on line {first}); this definition is left out"
+                        );
+                        self.warnings.push((line, message));
+                    } else {
+                        self.footnote_defs.insert(label, (line, blocks));
+                    }
                 }
                 Container::TableHead | Container::TableRow => {
                     if let Some(Frame::Blocks { rows, .. }) = self.stack.last_mut() {
@@ -491,20 +503,36 @@ impl<'a> Builder<'a> {
                 }
             }
             InlineOwner::Heading { level, id } => {
-                let content = trim_inlines(finish_inlines(
-                    items
-                        .into_iter()
-                        .filter(|i| !matches!(i, Raw::Image { .. }))
-                        .collect(),
-                ));
-                self.push_block(Block {
-                    line,
-                    kind: BlockKind::Heading {
-                        level,
-                        id: id.unwrap_or_default(),
-                        content,
-                    },
-                });
+                let (images, rest): (Vec<Raw>, Vec<Raw>) = items
+                    .into_iter()
+                    .partition(|i| matches!(i, Raw::Image { .. }));
+                let content = trim_inlines(finish_inlines(rest));
+                if crate::model::plain_text(&content).trim().is_empty() {
+                    // A heading with no text would be an empty entry in the
+                    // contents, which EPUB readers reject; what it did hold
+                    // (a footnote mark) stays, as a paragraph.
+                    self.warnings
+                        .push((line, "a heading with no text; left out".to_string()));
+                    if !is_blank(&content) {
+                        self.push_block(Block {
+                            line,
+                            kind: BlockKind::Paragraph(content),
+                        });
+                    }
+                } else {
+                    self.push_block(Block {
+                        line,
+                        kind: BlockKind::Heading {
+                            level,
+                            id: id.unwrap_or_default(),
+                            content,
+                        },
+                    });
+                }
+                // Images are blocks: after the heading, not lost with it.
+                if !images.is_empty() {
+                    self.end_inlines(InlineOwner::Paragraph { implicit: true }, line, images);
+                }
             }
             InlineOwner::Cell => {
                 let content = trim_inlines(finish_inlines(items));
@@ -533,6 +561,19 @@ impl<'a> Builder<'a> {
                 }
             }
             InlineOwner::Link(url) => {
+                if let crate::scheme::Target::Other(scheme) = crate::scheme::classify(&url) {
+                    // Never a link: its text stays, as text.
+                    self.warnings.push((
+                        line,
+                        format!(
+                            "a `{scheme}:` link is not kept as a link (only http, https and mailto are); its text is"
+                        ),
+                    ));
+                    for item in items {
+                        self.push_inline(item, line);
+                    }
+                    return;
+                }
                 let content = finish_inlines(items);
                 self.push_inline(Raw::Done(Inline::Link { url, content }), line);
             }
@@ -609,38 +650,125 @@ impl<'a> Builder<'a> {
         let Some(Frame::Blocks { blocks, .. }) = self.stack.pop() else {
             return Parsed::default();
         };
-        let mut numbered: Vec<(u32, String)> = self
-            .footnote_numbers
-            .iter()
-            .map(|(l, n)| (*n, l.clone()))
-            .collect();
-        numbered.sort();
+        let mut notes = Notes {
+            labels: self
+                .footnote_numbers
+                .iter()
+                .map(|(label, n)| (*n, label.clone()))
+                .collect(),
+            defs: self.footnote_defs,
+            numbers: HashMap::new(),
+            pending: std::collections::VecDeque::new(),
+        };
+        let mut blocks = blocks;
+        notes.resolve(&mut blocks);
         let mut footnotes = Vec::new();
-        let mut undefined = Vec::new();
-        for (number, label) in numbered {
-            match self.footnote_defs.remove(&label) {
-                Some(blocks) => footnotes.push(Footnote { number, blocks }),
-                None => {
-                    let line = self
-                        .footnote_refs
-                        .iter()
-                        .find(|(l, _)| *l == label)
-                        .map_or(0, |(_, line)| *line);
-                    undefined.push((label, line));
-                }
+        while let Some((number, mut note)) = notes.pending.pop_front() {
+            notes.resolve(&mut note);
+            footnotes.push(Footnote {
+                number,
+                blocks: note,
+            });
+        }
+        let mut warnings = self.warnings;
+        let mut unused: Vec<(String, u32)> = notes
+            .defs
+            .into_iter()
+            .map(|(label, (line, _))| (label, line))
+            .collect();
+        unused.sort_by_key(|(_, line)| *line);
+        for (label, line) in unused {
+            warnings.push((
+                line,
+                format!("footnote `[^{label}]` is never referenced; left out"),
+            ));
+        }
+        let mut undefined: Vec<(String, u32)> = Vec::new();
+        for (label, line) in self.footnote_refs {
+            if notes.numbers.contains_key(&label) || undefined.iter().any(|(l, _)| *l == label) {
+                continue;
             }
+            undefined.push((label, line));
         }
-        // Definitions nobody references still print, after the others.
-        let mut orphans: Vec<(String, Vec<Block>)> = self.footnote_defs.into_iter().collect();
-        orphans.sort_by(|a, b| a.0.cmp(&b.0));
-        for (_, blocks) in orphans {
-            let number = footnotes.len() as u32 + undefined.len() as u32 + 1;
-            footnotes.push(Footnote { number, blocks });
-        }
+        warnings.sort_by_key(|(line, _)| *line);
         Parsed {
             blocks,
             footnotes,
             undefined_footnotes: undefined,
+            warnings,
+        }
+    }
+}
+
+/// Footnotes as the outputs number them: in the order their first mark is
+/// printed (the body's, then those in footnotes), each once, whatever the
+/// cycles between them; those never printed are left out, marks with no
+/// definition printed as written.
+struct Notes {
+    /// Number given at the mark while parsing → label.
+    labels: HashMap<u32, String>,
+    /// Definitions not yet numbered: label → (line, blocks).
+    defs: HashMap<String, (u32, Vec<Block>)>,
+    /// Label → final number.
+    numbers: HashMap<String, u32>,
+    /// Definitions numbered, whose own marks are still to be resolved.
+    pending: std::collections::VecDeque<(u32, Vec<Block>)>,
+}
+
+impl Notes {
+    fn resolve(&mut self, blocks: &mut [Block]) {
+        for_each_inline(blocks, &mut |inline| {
+            let Inline::FootnoteRef(parsed) = inline else {
+                return;
+            };
+            let Some(label) = self.labels.get(parsed) else {
+                return;
+            };
+            if let Some(n) = self.numbers.get(label) {
+                *inline = Inline::FootnoteRef(*n);
+            } else if let Some((_, note)) = self.defs.remove(label) {
+                let n = self.numbers.len() as u32 + 1;
+                self.numbers.insert(label.clone(), n);
+                self.pending.push_back((n, note));
+                *inline = Inline::FootnoteRef(n);
+            } else {
+                *inline = Inline::Text(format!("[^{label}]"));
+            }
+        });
+    }
+}
+
+/// Calls `f` on every inline of `blocks`, in the order the outputs print
+/// them (an inline before those nested in it).
+fn for_each_inline(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+    fn inlines(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+        for inline in list {
+            f(inline);
+            if let Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } =
+                inline
+            {
+                inlines(c, f);
+            }
+        }
+    }
+    for block in blocks {
+        match &mut block.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
+                inlines(content, f)
+            }
+            BlockKind::Quote(inner) => for_each_inline(inner, f),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    for_each_inline(item, f);
+                }
+            }
+            BlockKind::Image { caption, .. } => inlines(caption, f),
+            BlockKind::Table { head, rows, .. } => {
+                for cell in head.iter_mut().chain(rows.iter_mut().flatten()) {
+                    inlines(cell, f);
+                }
+            }
+            BlockKind::Code { .. } | BlockKind::Rule => {}
         }
     }
 }
@@ -806,9 +934,19 @@ fn strip_html(html: &str, skip_depth: &mut u32) -> String {
             rest = after.split_once("-->").map_or("", |(_, r)| r);
             continue;
         }
-        if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            let tag = rest[1..end.saturating_sub(1).max(1)].to_ascii_lowercase();
+        // A `<` that opens no tag (`a < b`, or a tag never closed before the
+        // end of the block) is text, as a browser reads it.
+        // `<` and `>` are single bytes, so slicing next to them never cuts a
+        // character in two.
+        let tag_len = rest
+            .strip_prefix('<')
+            .filter(|r| {
+                r.starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'))
+            })
+            .and_then(|r| r.find('>'));
+        if let Some(inner_len) = tag_len {
+            let tag = rest[1..1 + inner_len].to_ascii_lowercase();
+            let end = inner_len + 2;
             let closing = tag.starts_with('/');
             let name: String = tag
                 .trim_start_matches('/')
@@ -827,7 +965,9 @@ fn strip_html(html: &str, skip_depth: &mut u32) -> String {
             rest = &rest[end..];
             continue;
         }
-        let next = rest.find('<').unwrap_or(rest.len());
+        // Text up to the next `<` (a literal `<` itself counts as text).
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let next = rest[first..].find('<').map_or(rest.len(), |i| i + first);
         if *skip_depth == 0 {
             out.push_str(&decode_entities(&rest[..next]));
         }
@@ -926,6 +1066,39 @@ mod tests {
         let all = format!("{:?}", parsed.blocks);
         assert!(!all.contains("alert"), "{all}");
         assert!(all.contains("LineBreak"), "{all}");
+    }
+
+    #[test]
+    fn unclosed_tags_before_cjk_neither_panic_nor_lose_text() {
+        let mut depth = 0;
+        assert_eq!(strip_html("<div\n中文", &mut depth), "<div\n中文");
+        assert_eq!(strip_html("甲 < 乙 <b>丙</b>", &mut depth), "甲 < 乙 丙");
+        for md in [
+            "正文\n\n<div\n中文",
+            "<div\n中文",
+            "<details>中",
+            "甲<span 乙",
+            "<a href=\"中",
+            "<?中",
+            "</中",
+            "<<中>",
+        ] {
+            let parsed = parse(md, 1, Path::new("."));
+            let text = format!("{:?}", parsed.blocks);
+            assert!(text.contains('中') || text.contains('乙'), "{md:?}: {text}");
+        }
+        // Every piece of a fragment mixing tags, comments and CJK.
+        let html = "<div class=\"中\">文<b>字</b><!-- 注 --><script>x</script>尾<br/>";
+        let cuts: Vec<usize> = html
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([html.len()])
+            .collect();
+        for (n, &i) in cuts.iter().enumerate() {
+            for &j in &cuts[n..] {
+                strip_html(&html[i..j], &mut 0);
+            }
+        }
     }
 
     #[test]

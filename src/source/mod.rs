@@ -13,7 +13,7 @@ use crate::cache::Cache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::manifest::{ArticleEntry, Manifest};
-use crate::model::{Article, Block, BlockKind, Book, BookMeta, Inline};
+use crate::model::{Article, Block, BlockKind, Book, BookMeta, Footnote, Inline};
 
 const FRONT_MATTER_KEYS: &[&str] = &[
     "title", "author", "source", "date", "language", "note", "edits", "url",
@@ -53,43 +53,122 @@ pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics
 /// The book's metadata, from the manifest (and `SOURCE_DATE_EPOCH`).
 pub fn book_meta(manifest: &Manifest, diags: &mut Diagnostics) -> BookMeta {
     let book = &manifest.book;
-    let identifier = book.identifier.clone().unwrap_or_else(|| {
-        let seed = format!(
-            "booklet:{}:{}",
-            book.title,
-            book.edition.as_deref().unwrap_or("")
-        );
-        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
-            .urn()
-            .to_string()
-    });
+    let mut clean = |key: &str, value: &str| xml_field(manifest, key, value, diags);
+    let title = clean("title", book.title.trim());
+    let subtitle = book.subtitle.as_deref().map(|s| clean("subtitle", s));
+    let authors = book.authors.iter().map(|a| clean("authors", a)).collect();
+    let editor = book.editor.as_deref().map(|s| clean("editor", s));
+    let publisher = book.publisher.as_deref().map(|s| clean("publisher", s));
+    let edition = book.edition.as_deref().map(|s| clean("edition", s));
+    let description = book.description.as_deref().map(|s| clean("description", s));
+    let subjects = book.subjects.iter().map(|s| clean("subjects", s)).collect();
+    let given_identifier = book.identifier.as_deref().map(|s| clean("identifier", s));
+    if title.trim().is_empty() {
+        diags.push(manifest.error_at(
+            "title",
+            "",
+            "`book.title` has no printable text once control characters are removed",
+        ));
+    }
+    let identifier = given_identifier
+        .filter(|i| !i.trim().is_empty())
+        .unwrap_or_else(|| {
+            let seed = format!(
+                "booklet:{}:{}",
+                book.title,
+                book.edition.as_deref().unwrap_or("")
+            );
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, seed.as_bytes())
+                .urn()
+                .to_string()
+        });
+    let from_date = book.date.as_deref().map_or(0, crate::dates::date_to_epoch);
     let modified = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => match v.trim().parse::<i64>() {
-            Ok(secs) => secs,
-            Err(_) => {
-                diags.push(Diagnostic::warning(format!(
-                    "SOURCE_DATE_EPOCH=`{v}` is not a number of seconds; ignored"
-                )));
-                book.date.as_deref().map_or(0, crate::dates::date_to_epoch)
+        Ok(v) => match crate::dates::parse_epoch(&v) {
+            Ok(secs) => secs.unwrap_or(from_date),
+            Err(e) => {
+                diags.push(Diagnostic::error(e).with_hint(
+                    "set SOURCE_DATE_EPOCH to the output of `date +%s`, or unset it to use `book.date`",
+                ));
+                from_date
             }
         },
-        Err(_) => book.date.as_deref().map_or(0, crate::dates::date_to_epoch),
+        Err(std::env::VarError::NotPresent) => from_date,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            diags.push(Diagnostic::error(
+                "SOURCE_DATE_EPOCH is not a whole number of seconds since 1970",
+            ));
+            from_date
+        }
     };
     BookMeta {
-        title: book.title.trim().to_string(),
-        subtitle: book.subtitle.clone(),
-        authors: book.authors.clone(),
-        editor: book.editor.clone(),
-        publisher: book.publisher.clone(),
+        title,
+        subtitle,
+        authors,
+        editor,
+        publisher,
         lang: manifest.language(),
         date: book.date.clone(),
-        edition: book.edition.clone(),
-        description: book.description.clone(),
-        subjects: book.subjects.clone(),
+        edition,
+        description,
+        subjects,
         identifier,
         modified,
         cover: book.cover.as_ref().map(|c| manifest.resolve(c)),
     }
+}
+
+/// A manifest string with the characters XML cannot hold removed, and a
+/// warning at its line when there were any.
+fn xml_field(manifest: &Manifest, key: &str, value: &str, diags: &mut Diagnostics) -> String {
+    let cleaned = crate::xmltext::clean(value);
+    if let Some(c) = value.chars().find(|&c| !crate::xmltext::allowed(c)) {
+        diags.push(manifest.warning_at(
+            key,
+            "",
+            format!(
+                "removed {} from `{key}`: the EPUB cannot hold it",
+                crate::xmltext::describe(c)
+            ),
+        ));
+    }
+    cleaned.into_owned()
+}
+
+/// The text of a source without the characters XML cannot hold (form feeds
+/// from old text files, stray control bytes), with a warning per line that
+/// had any, so that both outputs print the same text.
+fn remove_forbidden(text: String, shown: &Path, diags: &mut Diagnostics) -> String {
+    if text.chars().all(crate::xmltext::allowed) {
+        return text;
+    }
+    const SHOWN_LINES: usize = 5;
+    let mut lines = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        if let Some(c) = line.chars().find(|&c| !crate::xmltext::allowed(c)) {
+            lines.push((i as u32 + 1, c));
+        }
+    }
+    for (line, c) in lines.iter().take(SHOWN_LINES) {
+        diags.push(
+            Diagnostic::warning(format!(
+                "removed {}: the EPUB cannot hold it",
+                crate::xmltext::describe(*c)
+            ))
+            .in_file(shown)
+            .at_line(*line),
+        );
+    }
+    if lines.len() > SHOWN_LINES {
+        diags.push(
+            Diagnostic::warning(format!(
+                "removed such characters from {} more lines",
+                lines.len() - SHOWN_LINES
+            ))
+            .in_file(shown),
+        );
+    }
+    crate::xmltext::clean(&text).into_owned()
 }
 
 /// A loaded article and the warnings loading it gave.
@@ -180,12 +259,21 @@ pub fn load_article(
     bytes: &[u8],
     diags: &mut Diagnostics,
 ) -> Option<Article> {
+    crate::crash::test_point("source");
     let shown = &entry.source;
+    let key = shown.to_string_lossy();
     let path = manifest.resolve(&entry.source);
     let decoded = match decode::decode(bytes) {
         Ok(d) => d,
         Err(e) => {
-            diags.push(Diagnostic::error(e).in_file(shown));
+            let mut d = Diagnostic::error(e.message).in_file(shown);
+            if let Some(line) = e.line {
+                d = d.at_line(line);
+            }
+            if let Some(hint) = e.hint {
+                d = d.with_hint(hint);
+            }
+            diags.push(d);
             return None;
         }
     };
@@ -196,7 +284,7 @@ pub fn load_article(
                 .with_hint("convert it to UTF-8 (booklet import does this)"),
         );
     }
-    let text = decoded.text.replace("\r\n", "\n");
+    let text = remove_forbidden(decoded.text.replace("\r\n", "\n"), shown, diags);
     let (fm, body, skipped) = match frontmatter::split(&text) {
         Ok(x) => x,
         Err((line, message)) => {
@@ -250,10 +338,40 @@ pub fn load_article(
                     .at_line(line),
             );
         }
+        for (line, message) in parsed.warnings {
+            diags.push(Diagnostic::warning(message).in_file(shown).at_line(line));
+        }
         blocks = parsed.blocks;
         footnotes = parsed.footnotes;
     }
-    let mut title = entry.title.clone().or_else(|| fm.get("title"));
+    // A blank title (or one blank once control characters are gone) is no
+    // title: the EPUB's contents and nav need text to link.
+    let given = entry.title.as_deref().map(|t| {
+        let clean = crate::xmltext::clean(t);
+        if let Some(c) = t.chars().find(|&c| !crate::xmltext::allowed(c)) {
+            diags.push(manifest.warning_at(
+                "source",
+                &key,
+                format!(
+                    "removed {} from the title of `{key}`: the EPUB cannot hold it",
+                    crate::xmltext::describe(c)
+                ),
+            ));
+        }
+        clean.trim().to_string()
+    });
+    if given.as_deref() == Some("") {
+        diags.push(manifest.warning_at(
+            "source",
+            &key,
+            format!("the title given for `{key}` is empty; ignored"),
+        ));
+    }
+    let mut title = given.filter(|t| !t.is_empty()).or_else(|| {
+        fm.get("title")
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    });
     // A leading `# Title` is the title when the front matter has none, and
     // is dropped as a duplicate when it repeats the front-matter title.
     if let Some(Block {
@@ -272,8 +390,9 @@ pub fn load_article(
     let title = title.unwrap_or_else(|| {
         let stem = path
             .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+            .map(|s| s.to_string_lossy().trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("第 {} 篇", index + 1));
         diags.push(
             Diagnostic::warning(format!("no title; using the file name `{stem}`"))
                 .in_file(shown)
@@ -284,19 +403,52 @@ pub fn load_article(
     if blocks.is_empty() {
         diags.push(Diagnostic::warning("the article has no text").in_file(shown));
     }
-    normalise_headings(&mut blocks);
+    let date = fm.get("date");
+    if let (Some(d), Some(line)) = (&date, fm.lines.get("date")) {
+        if let Err(e) = check_front_matter_date(d) {
+            diags.push(Diagnostic::error(e).in_file(shown).at_line(*line));
+            return None;
+        }
+    }
+    let mut footnotes = footnotes;
+    normalise_headings(&mut blocks, &mut footnotes);
     Some(Article {
         id: format!("a{:02}", index + 1),
         source: entry.source.clone(),
         title,
         author: fm.get("author"),
         origin: fm.get("source"),
-        date: fm.get("date"),
+        date,
         note: fm.get("note"),
         lang,
         blocks,
         footnotes,
     })
+}
+
+/// A front-matter date is free text (`2022年春`), but one written as a
+/// calendar date (`2022-02-09`, `2022/2/9`, `2022年2月9日`) must be a day the
+/// calendar has.
+fn check_front_matter_date(value: &str) -> Result<(), String> {
+    let v = value.trim().trim_end_matches('日');
+    let parts: Vec<&str> = v.split(['-', '/', '.', '年', '月']).collect();
+    let numeric = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    if !numeric {
+        return Ok(());
+    }
+    let fits = parts[0].len() <= 4 && parts[1].len() <= 2 && parts[2].len() <= 2;
+    let iso = format!("{:0>4}-{:0>2}-{:0>2}", parts[0], parts[1], parts[2]);
+    let checked = if fits {
+        crate::dates::check_date(&iso)
+    } else {
+        Err(format!(
+            "`{value}` is not a date from 0001-01-01 to 9999-12-31"
+        ))
+    };
+    checked.map_err(|e| format!("front-matter `date`: {e}"))
 }
 
 /// Images that are missing or in a format the outputs cannot carry.
@@ -341,9 +493,13 @@ pub fn all_blocks(blocks: &[Block]) -> Vec<&Block> {
     out
 }
 
-/// The shallowest heading becomes level 1; ids are hierarchical section
-/// numbers (`s2-1`) unless the source gave an ASCII id, and unique per article.
-fn normalise_headings(blocks: &mut [Block]) {
+/// The shallowest heading of the article's own blocks becomes level 1.
+/// Every heading gets an id, unique in its document whatever the nesting:
+/// the source's own when it is a valid XML id and not one the footnotes use
+/// (`fn…`), else hierarchical section numbers (`s2-1`) for the article's
+/// sections and `h1`, `h2`, … for headings inside quotes, lists and
+/// footnotes.
+fn normalise_headings(blocks: &mut [Block], footnotes: &mut [Footnote]) {
     let min = blocks
         .iter()
         .filter_map(|b| match &b.kind {
@@ -352,8 +508,8 @@ fn normalise_headings(blocks: &mut [Block]) {
         })
         .min()
         .unwrap_or(1);
+    let mut ids = HeadingIds::default();
     let mut counters = [0u32; 6];
-    let mut seen = std::collections::HashSet::new();
     for block in blocks.iter_mut() {
         if let BlockKind::Heading { level, id, .. } = &mut block.kind {
             *level = *level - min + 1;
@@ -365,20 +521,65 @@ fn normalise_headings(blocks: &mut [Block]) {
                 .map(|c| c.to_string())
                 .collect::<Vec<_>>()
                 .join("-");
-            let valid_given = !id.is_empty()
-                && id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            let mut candidate = if valid_given {
-                id.clone()
-            } else {
-                format!("s{numbered}")
-            };
-            while !seen.insert(candidate.clone()) {
-                candidate.push('x');
+            *id = ids.assign(id, format!("s{numbered}"));
+        } else {
+            ids.nested(std::slice::from_mut(block), min);
+        }
+    }
+    for note in footnotes {
+        ids.nested(&mut note.blocks, min);
+    }
+}
+
+#[derive(Default)]
+struct HeadingIds {
+    seen: std::collections::HashSet<String>,
+    nested: u32,
+}
+
+impl HeadingIds {
+    fn assign(&mut self, given: &str, generated: String) -> String {
+        let valid = given
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && given
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let footnote_like = given
+            .strip_prefix("fnref")
+            .or_else(|| given.strip_prefix("fn"))
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+        let mut candidate = if valid && !footnote_like {
+            given.to_string()
+        } else {
+            generated
+        };
+        while !self.seen.insert(candidate.clone()) {
+            candidate.push('x');
+        }
+        candidate
+    }
+
+    /// Headings inside quotes and lists (any depth): not sections, but
+    /// still given ids and levels the outputs can use.
+    fn nested(&mut self, blocks: &mut [Block], min: u8) {
+        for block in blocks {
+            match &mut block.kind {
+                BlockKind::Heading { level, id, .. } => {
+                    *level = level.saturating_sub(min) + 1;
+                    self.nested += 1;
+                    let generated = format!("h{}", self.nested);
+                    *id = self.assign(id, generated);
+                }
+                BlockKind::Quote(inner) => self.nested(inner, min),
+                BlockKind::List { items, .. } => {
+                    for item in items {
+                        self.nested(item, min);
+                    }
+                }
+                _ => {}
             }
-            *id = candidate;
         }
     }
 }
@@ -430,7 +631,7 @@ mod tests {
     fn heading_ids() {
         let md = "## 甲\n\n### 乙\n\n### 丙\n\n## 丁 {#custom}\n";
         let mut blocks = markdown::parse(md, 1, Path::new(".")).blocks;
-        normalise_headings(&mut blocks);
+        normalise_headings(&mut blocks, &mut []);
         let ids: Vec<(u8, String)> = blocks
             .iter()
             .filter_map(|b| match &b.kind {

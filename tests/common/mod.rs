@@ -29,6 +29,19 @@ pub fn project(name: &str, manifest: &str, files: &[(&str, &[u8])]) -> PathBuf {
     dir
 }
 
+/// Runs an external tool's command line, or None (SKIPPED, or a failure
+/// under CI) when it is not installed; its stdout and stderr together.
+pub fn tool(name: &str, args: &[&str]) -> Option<String> {
+    if !have(
+        name,
+        Command::new("sh").args(["-c", &format!("command -v {name}")]),
+    ) {
+        return None;
+    }
+    let out = Command::new(name).args(args).output().expect("run tool");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+}
+
 pub fn booklet(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_booklet"));
     cmd.args(args)

@@ -411,7 +411,12 @@ fn line_draws(line: Line, x: f32, baseline: f32, links: &[LinkTarget]) -> (Vec<D
     let mut run: Option<(u16, f32, f32)> = None;
     let flush = |run: &mut Option<(u16, f32, f32)>, draws: &mut Vec<Draw>, size: f32| {
         if let Some((l, x0, x1)) = run.take() {
-            if let Some(LinkTarget::Uri(u)) = links.get(l as usize) {
+            // Only web and mail links are clickable: a path would have the
+            // viewer open (or launch) a local file.
+            if let Some(LinkTarget::Uri(u)) = links
+                .get(l as usize)
+                .filter(|t| matches!(t, LinkTarget::Uri(u) if crate::scheme::is_web(u)))
+            {
                 draws.push(Draw::Link {
                     x0: x + x0,
                     y0: baseline - ASCENT * size,
