@@ -12,6 +12,9 @@ use crate::diag::Diagnostics;
 use crate::edition::{self, Changes};
 use crate::editions::{self, Edition, Writing};
 use crate::fonts::{Faces, FontBook};
+use crate::image::remote::Fetcher;
+use crate::image::vector::DrawingFonts;
+use crate::image::Library;
 use crate::manifest::Manifest;
 use crate::model::Book;
 use crate::output::Staging;
@@ -48,6 +51,8 @@ pub struct BuildOptions {
     pub waiting: fn(&Path),
     /// Build only this `[[edition]]`.
     pub edition: Option<String>,
+    /// Remote pictures only from earlier downloads (`--offline`).
+    pub offline: bool,
 }
 
 impl BuildOptions {
@@ -60,6 +65,7 @@ impl BuildOptions {
             cache: None,
             waiting: |_| {},
             edition: None,
+            offline: false,
         }
     }
 }
@@ -124,6 +130,7 @@ pub struct Prepared {
     pub characters: Characters,
     pub cache: Arc<Cache>,
     pub writing: Writing,
+    pub images: Arc<Library>,
 }
 
 /// What every edition shares: read and parsed once.
@@ -134,6 +141,7 @@ struct Shared {
     book: Book,
     style: Style,
     faces: Faces,
+    images: Arc<Library>,
 }
 
 /// Loads and checks the manifest, style, sources and fonts of the first
@@ -146,7 +154,7 @@ pub fn prepare(
     out_dir: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Option<Prepared> {
-    let shared = load(manifest_path, cache, dry_run, out_dir, diags)?;
+    let shared = load(manifest_path, cache, dry_run, out_dir, false, diags)?;
     let edition = match editions::resolve(&shared.manifest, None) {
         Ok(mut e) => e.remove(0),
         Err(d) => {
@@ -157,11 +165,14 @@ pub fn prepare(
     for_edition(&shared, &edition, diags).map(|(p, _)| p)
 }
 
+/// [`prepare`]'s reading, with remote pictures taken only from earlier
+/// downloads when `offline`.
 fn load(
     manifest_path: &Path,
     cache: Option<Arc<Cache>>,
     dry_run: bool,
     out_dir: Option<&Path>,
+    offline: bool,
     diags: &mut Diagnostics,
 ) -> Option<Shared> {
     // Every phase runs as far as its inputs allow, so that one run reports
@@ -195,11 +206,21 @@ fn load(
     if let Some(w) = cache.refusal() {
         diags.push(w.clone());
     }
+    // Pictures are checked even when the fonts are wrong, so that one run
+    // reports both.
+    let out_dir = out_dir.map_or_else(|| manifest.output_dir(), Path::to_path_buf);
+    let fetcher = Fetcher::new(&Cache::folder(&out_dir).join("remote"), !dry_run, offline);
+    let drawing = faces.as_ref().map_or_else(
+        || DrawingFonts::new(Vec::new(), crate::fonts::DEFAULT_FAMILY),
+        drawing_fonts,
+    );
+    let images = Arc::new(Library::load(&book, &fetcher, &drawing, diags));
     let (style, faces) = (style?, faces?);
     if diags.has_errors() {
         return None;
     }
     Some(Shared {
+        images,
         manifest,
         cache,
         fonts,
@@ -227,6 +248,29 @@ fn check_cover(manifest: &Manifest, diags: &mut Diagnostics) {
     let d = crate::diag::Diagnostic::error(format!("cover `{}` {problem}", cover.display()))
         .with_hint("`cover` is relative to the manifest's folder; PNG, JPEG or GIF");
     diags.push(manifest.at_place("book.cover", d));
+}
+
+/// Text in SVG drawings is set in the book's own faces.
+fn drawing_fonts(faces: &Faces) -> DrawingFonts {
+    let mut files: Vec<crate::image::vector::FontFile> = Vec::new();
+    let mut seen = Vec::new();
+    let all = faces
+        .regular
+        .values()
+        .chain(faces.bold.values())
+        .chain(&faces.fallback);
+    for face in all {
+        if !seen.contains(&Arc::as_ptr(&face.data)) {
+            seen.push(Arc::as_ptr(&face.data));
+            files.push(face.data.clone());
+        }
+    }
+    let family = faces
+        .regular
+        .values()
+        .next()
+        .map_or(crate::fonts::DEFAULT_FAMILY, |f| f.family.as_str());
+    DrawingFonts::new(files, family)
 }
 
 /// One edition's model and settings: its style, the converted book, the
@@ -287,6 +331,7 @@ fn for_edition(
             book,
             cache: shared.cache.clone(),
             writing: edition.writing,
+            images: shared.images.clone(),
         },
         report,
     ))
@@ -354,6 +399,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         opts.cache.clone(),
         opts.dry_run,
         opts.out_dir.as_deref(),
+        opts.offline,
         &mut diags,
     ) else {
         return Err(diags);

@@ -95,6 +95,7 @@ mod tests {
             lang: Lang::zh_hans(),
             blocks: parsed.blocks,
             footnotes: parsed.footnotes,
+            depth: 1,
         }
     }
 

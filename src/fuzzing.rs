@@ -203,7 +203,7 @@ pub fn font(data: &[u8]) {
 /// Bytes as an image file: recognised for the EPUB, read for the PDF.
 pub fn image(data: &[u8]) {
     let _ = crate::image::sniff(data);
-    let _ = crate::pdf::images::Image::decode(data.to_vec());
+    let _ = crate::image::library::read_picture(data);
 }
 
 /// The fonts, faces and style of the fixed manifest, found once.
@@ -241,6 +241,7 @@ fn setting() -> &'static Mutex<Setting> {
                 book,
                 cache: Arc::new(Cache::disabled()),
                 writing: crate::editions::Writing::Horizontal,
+                images: Arc::default(),
             },
         })
     })

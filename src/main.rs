@@ -170,6 +170,9 @@ struct BuildArgs {
     /// Build only this `[[edition]]` [default: every edition].
     #[arg(long)]
     edition: Option<String>,
+    /// Use no network: remote pictures only from earlier downloads.
+    #[arg(long)]
+    offline: bool,
 }
 
 impl BuildArgs {
@@ -188,6 +191,7 @@ impl BuildArgs {
                 |_| {}
             },
             edition: self.edition,
+            offline: self.offline,
             ..BuildOptions::new(find_manifest(self.manifest)?)
         })
     }

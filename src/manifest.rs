@@ -65,6 +65,8 @@ pub struct BookSection {
     pub subjects: Vec<String>,
     pub identifier: Option<String>,
     pub cover: Option<PathBuf>,
+    /// An mdBook `SUMMARY.md` listing the chapters (after any `[[article]]`).
+    pub summary: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -121,6 +123,13 @@ pub struct ArticleEntry {
     pub source: PathBuf,
     pub title: Option<String>,
     pub language: Option<String>,
+    /// Nesting from an mdBook summary: 1 (or 0, unset) for a chapter, 2 for
+    /// a sub-chapter, …
+    #[serde(skip)]
+    pub depth: u8,
+    /// The part an mdBook summary opens with this chapter.
+    #[serde(skip)]
+    pub part: Option<String>,
 }
 
 impl Manifest {
@@ -149,13 +158,19 @@ impl Manifest {
             let d = Diagnostic::error("the manifest is not UTF-8 text").in_file(path);
             return (None, d.into());
         };
-        let (manifest, diags) = Manifest::read(&text, path);
+        let (manifest, mut diags) = Manifest::read(&text, path);
         let manifest = manifest.map(|mut m| {
             m.root = path
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."))
                 .to_path_buf();
+            if let Some(summary) = m.book.summary.clone() {
+                match crate::source::summary::entries(&m.root, &summary) {
+                    Ok(chapters) => m.articles.extend(chapters),
+                    Err(d) => diags.extend(d),
+                }
+            }
             m
         });
         (manifest, diags)
@@ -238,7 +253,10 @@ impl Manifest {
                 problems.push(self.at_place("book.date", d));
             }
         }
-        if self.articles.is_empty() && !self.places.iter().any(|p| p.path == "article") {
+        if self.articles.is_empty()
+            && !self.places.iter().any(|p| p.path == "article")
+            && self.book.summary.is_none()
+        {
             problems.push(
                 Diagnostic::error("the manifest lists no articles")
                     .in_file(&self.path)

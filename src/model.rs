@@ -70,6 +70,10 @@ pub struct Article {
     pub lang: Lang,
     pub blocks: Vec<Block>,
     pub footnotes: Vec<Footnote>,
+    /// 1 for a chapter, 2 for a sub-chapter of the one before, … (from an
+    /// mdBook summary; 1 otherwise).
+    #[serde(default)]
+    pub depth: u8,
 }
 
 impl Article {
@@ -121,10 +125,13 @@ pub enum BlockKind {
     },
     Rule,
     Image {
-        /// Resolved against the source file's folder.
+        /// Resolved against the source file's folder; a remote picture's
+        /// `http(s)://` address as written.
         path: PathBuf,
         alt: String,
         caption: Vec<Inline>,
+        /// Width asked for by HTML `<img width>`, in CSS pixels.
+        width: Option<u32>,
     },
     Table {
         align: Vec<Align>,

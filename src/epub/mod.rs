@@ -4,7 +4,7 @@
 mod package;
 pub mod xhtml;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
@@ -16,6 +16,7 @@ use crate::cache::Cache;
 use crate::characters::Characters;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fonts::Faces;
+use crate::image::Library;
 use crate::lang::Script;
 use crate::model::Book;
 use crate::style::Style;
@@ -38,7 +39,7 @@ pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, 
         &prepared.style,
         &prepared.faces,
         &prepared.cache,
-        diags,
+        &prepared.images,
     );
     match result {
         Ok(x) => Some(x),
@@ -62,7 +63,7 @@ fn build(
     style: &Style,
     faces: &Faces,
     cache: &Arc<Cache>,
-    diags: &mut Diagnostics,
+    library: &Library,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
     let meta = &book.meta;
     let book_script = meta.lang.script();
@@ -220,23 +221,20 @@ fn build(
         )
         .map_err(epub_err)?;
 
-    let mut images: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
-    let mut image_errors = Diagnostics::default();
+    // Each picture goes in once, however often it is shown.
+    let mut images: Vec<(String, Arc<Vec<u8>>, &'static str)> = Vec::new();
+    let mut names: HashMap<PathBuf, String> = HashMap::new();
     for (i, article) in book.articles.iter().enumerate() {
         let file = format!("{}.xhtml", article.id);
-        let mut image_name = |path: &Path| -> String {
-            let n = images.len() + 1;
-            match read_image(path) {
-                Ok((bytes, media, ext)) => {
-                    let name = format!("images/{}-{n}.{ext}", article.id);
-                    images.push((name.clone(), bytes, media));
-                    name
-                }
-                Err(e) => {
-                    image_errors.push(e.in_file(&article.source));
-                    String::new()
-                }
+        let mut image_name = |path: &Path| -> Option<String> {
+            if let Some(name) = names.get(path) {
+                return Some(name.clone());
             }
+            let picture = library.get(path)?;
+            let name = format!("images/{}-{}.{}", article.id, images.len() + 1, picture.ext);
+            images.push((name.clone(), picture.epub.clone(), picture.media_type));
+            names.insert(path.to_path_buf(), name.clone());
+            Some(name)
         };
         let body = xhtml::article(article, &mut image_name);
         let doc = xhtml::document(
@@ -246,7 +244,9 @@ fn build(
             &body,
         );
         docs.push((file.clone(), doc.into_bytes()));
-        let mut content = EpubContent::new(file.clone(), &b""[..]).title(xml(&article.title));
+        let mut content = EpubContent::new(file.clone(), &b""[..])
+            .title(xml(&article.title))
+            .level(i32::from(article.depth.max(1)));
         if i == 0 {
             content = content.reftype(ReferenceType::Text);
         }
@@ -254,14 +254,6 @@ fn build(
             content = content.child(element);
         }
         builder.add_content(content).map_err(epub_err)?;
-    }
-    if image_errors.has_errors() {
-        let mut all = image_errors.into_vec();
-        let first = all.remove(0);
-        for d in all {
-            diags.push(d);
-        }
-        return Err(first);
     }
     for (name, data, media) in &images {
         builder

@@ -112,7 +112,10 @@ pub fn contents_page(heading: &str, articles: &[Article], depth: u8) -> String {
 }
 
 /// Renders an article; `image_name` maps a block's image to its EPUB path.
-pub fn article(a: &Article, image_name: &mut dyn FnMut(&std::path::Path) -> String) -> String {
+pub fn article(
+    a: &Article,
+    image_name: &mut dyn FnMut(&std::path::Path) -> Option<String>,
+) -> String {
     let mut b = String::from("<section epub:type=\"chapter\">\n");
     let _ = writeln!(b, "<h1 class=\"article-title\">{}</h1>", escape(&a.title));
     if let Some(byline) = a.byline() {
@@ -159,7 +162,7 @@ pub fn article(a: &Article, image_name: &mut dyn FnMut(&std::path::Path) -> Stri
 
 /// An article's body and footnotes, written in order.
 struct Body<'a> {
-    image_name: &'a mut dyn FnMut(&std::path::Path) -> String,
+    image_name: &'a mut dyn FnMut(&std::path::Path) -> Option<String>,
     /// Footnote number → marks written so far: the first mark has the id
     /// the footnote links back to, each later one an id of its own.
     marks: std::collections::HashMap<u32, u32>,
@@ -211,15 +214,37 @@ impl Body<'_> {
                     let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(text.trim_end()));
                 }
                 BlockKind::Rule => b.push_str("<hr/>\n"),
-                BlockKind::Image { path, alt, caption } => {
-                    let src = (self.image_name)(path);
+                BlockKind::Image {
+                    path,
+                    alt,
+                    caption,
+                    width,
+                } => {
                     let alt = if alt.is_empty() { "图" } else { alt.as_str() };
-                    let _ = write!(
-                        b,
-                        "<figure>\n<img src=\"{}\" alt=\"{}\"/>\n",
-                        escape(&src),
-                        escape(alt)
-                    );
+                    b.push_str("<figure>\n");
+                    match (self.image_name)(path) {
+                        Some(src) => {
+                            let style = width
+                                .map(|w| format!(" style=\"width:{w}px\""))
+                                .unwrap_or_default();
+                            let _ = writeln!(
+                                b,
+                                "<img src=\"{}\" alt=\"{}\"{style}/>",
+                                escape(&src),
+                                escape(alt)
+                            );
+                        }
+                        // A remote picture that could not be had.
+                        None => {
+                            let _ =
+                                writeln!(b, "<div class=\"missing-image\">{}</div>", escape(alt));
+                            // The box shows the description already.
+                            if crate::model::plain_text(caption) == alt {
+                                b.push_str("</figure>\n");
+                                continue;
+                            }
+                        }
+                    }
                     if !caption.is_empty() {
                         let _ = writeln!(b, "<figcaption>{}</figcaption>", self.inlines(caption));
                     }
@@ -273,14 +298,20 @@ impl Body<'_> {
                     let _ = write!(b, "<code>{}</code>", escape(t));
                 }
                 Inline::Link { url, content } => {
-                    if crate::scheme::is_web(url) {
+                    let href = match crate::source::links::parse_internal(url) {
+                        Some((article, Some(heading))) => Some(format!("{article}.xhtml#{heading}")),
+                        Some((article, None)) => Some(format!("{article}.xhtml")),
+                        None if crate::scheme::is_web(url) => Some(url.clone()),
+                        None => None,
+                    };
+                    if let Some(href) = href {
                         // A footnote mark is a link of its own, and links do not
                         // nest: the marks inside go right after this one.
                         let outer = self.deferred.replace(Vec::new());
                         let text = self.inlines(content);
                         let marks =
                             std::mem::replace(&mut self.deferred, outer).unwrap_or_default();
-                        let _ = write!(b, "<a href=\"{}\">{text}</a>", escape(url));
+                        let _ = write!(b, "<a href=\"{}\">{text}</a>", escape(&href));
                         for n in marks {
                             self.mark(&mut b, n);
                         }

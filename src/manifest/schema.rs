@@ -44,6 +44,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("subjects", Texts),
             ("identifier", Text),
             ("cover", Text),
+            ("summary", Text),
         ],
     ),
     (

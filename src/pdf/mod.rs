@@ -33,6 +33,22 @@ use page::{paginate, Geometry, NoteStyle, Page};
 use post::{Finish, OutlineEntry};
 use shape::ShapeParams;
 
+/// Links to other articles and their headings (named in the model, see
+/// [`crate::source::links`]) go to those anchors; the rest are external.
+fn link_articles(galley: &mut layout::Galley) {
+    for item in &mut galley.items {
+        for draw in &mut item.draws {
+            if let page::Draw::Link { target, .. } = draw {
+                if let page::Target::Uri(name) = target {
+                    if let Some(&anchor) = galley.named.get(name.as_str()) {
+                        *target = page::Target::Anchor(anchor);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Typesets the book. Problems go to `diags`; `None` when no PDF could be
 /// made.
 pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<Vec<u8>> {
@@ -59,13 +75,14 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     let mut fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
     fonts.paragraphs = Some(reuse::Paragraphs::open(&prepared.cache, &choice));
 
-    let mut images = images::Images::default();
+    let mut images = images::Images::new(prepared.images.clone());
     let mut layout = Layout::new(&fonts, geo, style, &mut images, diags);
     for (i, article) in book.articles.iter().enumerate() {
         layout.article(i, article);
     }
-    let galley = std::mem::take(&mut layout.galley);
+    let mut galley = std::mem::take(&mut layout.galley);
     drop(layout);
+    link_articles(&mut galley);
     let note_style = NoteStyle {
         size: geo.em * NOTE_SCALE,
         pitch: geo.em * NOTE_SCALE * NOTE_LEADING,
@@ -136,8 +153,10 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
         .iter()
         .filter_map(|h| {
             let (page, y) = anchors.get(h.anchor as usize).copied().flatten()?;
+            // A sub-chapter and its headings sit under the chapter before.
+            let depth = book.articles.get(h.article).map_or(1, |a| a.depth.max(1));
             Some(OutlineEntry {
-                level: h.level,
+                level: h.level + depth - 1,
                 title: h.title.clone(),
                 page,
                 top: geo.page_h - y + geo.em,

@@ -10,8 +10,8 @@ use lopdf::{Dictionary, Object, Stream, StringFormat};
 use crate::cache::{Cache, Key};
 
 use super::fontfile::{add_fonts, FontEntry};
-use super::images::{Image, ImageKind};
 use super::write::{ImagePlacement, ShiftedFont};
+use crate::image::{PdfImage, PdfImageKind};
 use crate::model::BookMeta;
 
 /// An outline entry: its title, nesting level (0 = top) and destination.
@@ -29,7 +29,7 @@ pub struct Finish<'a> {
     pub outline: &'a [OutlineEntry],
     /// Pages before the body (labelled i, ii, …).
     pub front_pages: usize,
-    pub images: &'a [Image],
+    pub images: &'a [std::sync::Arc<crate::image::Picture>],
     pub placements: &'a [ImagePlacement],
     pub shifted: &'a [ShiftedFont],
     pub producer: &'a str,
@@ -267,63 +267,11 @@ fn add_images(doc: &mut lopdf::Document, pages: &[lopdf::ObjectId], f: &Finish<'
     if f.placements.is_empty() {
         return;
     }
-    let mut xobjects = Vec::new();
-    for image in f.images {
-        let mut dict = Dictionary::new();
-        dict.set("Type", Object::Name(b"XObject".to_vec()));
-        dict.set("Subtype", Object::Name(b"Image".to_vec()));
-        dict.set("Width", Object::Integer(image.width as i64));
-        dict.set("Height", Object::Integer(image.height as i64));
-        match &image.kind {
-            ImageKind::Jpeg { components } => {
-                let cs: &[u8] = match components {
-                    1 => b"DeviceGray",
-                    4 => b"DeviceCMYK",
-                    _ => b"DeviceRGB",
-                };
-                dict.set("ColorSpace", Object::Name(cs.to_vec()));
-                dict.set("BitsPerComponent", Object::Integer(8));
-                dict.set("Filter", Object::Name(b"DCTDecode".to_vec()));
-                if *components == 4 {
-                    // Adobe CMYK JPEGs are stored inverted.
-                    dict.set(
-                        "Decode",
-                        Object::Array([1, 0, 1, 0, 1, 0, 1, 0].map(Object::Integer).to_vec()),
-                    );
-                }
-            }
-            ImageKind::Png {
-                colors,
-                bits,
-                palette,
-            } => {
-                let cs = match palette {
-                    Some(p) => Object::Array(vec![
-                        Object::Name(b"Indexed".to_vec()),
-                        Object::Name(b"DeviceRGB".to_vec()),
-                        Object::Integer((p.len() / 3).saturating_sub(1) as i64),
-                        Object::String(p.clone(), StringFormat::Hexadecimal),
-                    ]),
-                    None if *colors == 1 => Object::Name(b"DeviceGray".to_vec()),
-                    None => Object::Name(b"DeviceRGB".to_vec()),
-                };
-                dict.set("ColorSpace", cs);
-                dict.set("BitsPerComponent", Object::Integer(*bits as i64));
-                dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                dict.set(
-                    "DecodeParms",
-                    Dictionary::from_iter(vec![
-                        ("Predictor", Object::Integer(15)),
-                        ("Colors", Object::Integer(*colors as i64)),
-                        ("BitsPerComponent", Object::Integer(*bits as i64)),
-                        ("Columns", Object::Integer(image.width as i64)),
-                    ]),
-                );
-            }
-        }
-        let stream = Stream::new(dict, image.data.clone()).with_compression(false);
-        xobjects.push(doc.add_object(stream));
-    }
+    let xobjects: Vec<lopdf::ObjectId> = f
+        .images
+        .iter()
+        .map(|picture| add_image(doc, &picture.pdf))
+        .collect();
     for (pi, page_id) in pages.iter().enumerate() {
         let here: Vec<&ImagePlacement> = f.placements.iter().filter(|p| p.page == pi).collect();
         if here.is_empty() {
@@ -374,6 +322,61 @@ fn add_images(doc: &mut lopdf::Document, pages: &[lopdf::ObjectId], f: &Finish<'
         page.set("Resources", Object::Dictionary(resources));
         doc.objects.insert(*page_id, Object::Dictionary(page));
     }
+}
+
+/// An image XObject (and its soft mask). Samples go in unfiltered: the
+/// compression pass deflates them and keeps the result in the cache.
+fn add_image(doc: &mut lopdf::Document, image: &PdfImage) -> lopdf::ObjectId {
+    // 8-bit samples, for the picture and its mask alike.
+    let xobject = || {
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"XObject".to_vec()));
+        dict.set("Subtype", Object::Name(b"Image".to_vec()));
+        dict.set("Width", Object::Integer(image.width as i64));
+        dict.set("Height", Object::Integer(image.height as i64));
+        dict.set("BitsPerComponent", Object::Integer(8));
+        dict
+    };
+    let mut dict = xobject();
+    let grey = |colors: u8| {
+        Object::Name(if colors == 1 {
+            b"DeviceGray".to_vec()
+        } else {
+            b"DeviceRGB".to_vec()
+        })
+    };
+    let compress = match &image.kind {
+        PdfImageKind::Jpeg {
+            components,
+            inverted,
+        } => {
+            let cs: &[u8] = match components {
+                1 => b"DeviceGray",
+                4 => b"DeviceCMYK",
+                _ => b"DeviceRGB",
+            };
+            dict.set("ColorSpace", Object::Name(cs.to_vec()));
+            dict.set("Filter", Object::Name(b"DCTDecode".to_vec()));
+            if *inverted {
+                dict.set(
+                    "Decode",
+                    Object::Array([1, 0, 1, 0, 1, 0, 1, 0].map(Object::Integer).to_vec()),
+                );
+            }
+            false
+        }
+        PdfImageKind::Samples { colors, alpha } => {
+            dict.set("ColorSpace", grey(*colors));
+            if let Some(alpha) = alpha {
+                let mut mask = xobject();
+                mask.set("ColorSpace", grey(1));
+                let id = doc.add_object(Stream::new(mask, alpha.clone()));
+                dict.set("SMask", Object::Reference(id));
+            }
+            true
+        }
+    };
+    doc.add_object(Stream::new(dict, image.data.clone()).with_compression(compress))
 }
 
 /// Streams this large (the fonts' ToUnicode maps, images) are deflated

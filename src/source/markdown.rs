@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
+use super::html_img::{self, image_path};
 use crate::cjk;
 use crate::model::{Align, Block, BlockKind, Footnote, Inline};
 
@@ -28,6 +29,12 @@ pub struct Parsed {
 /// Parses `body`; `first_line` is the line number of its first line in the
 /// file, `base` the folder images are resolved against.
 pub fn parse(body: &str, first_line: u32, base: &Path) -> Parsed {
+    parse_mapped(body, first_line, None, base)
+}
+
+/// [`parse`] of a body some of whose lines were put in by directives:
+/// `lines[i]` is the file's line for the body's line `i`.
+pub fn parse_mapped(body: &str, first_line: u32, lines: Option<&[u32]>, base: &Path) -> Parsed {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_HEADING_ATTRIBUTES
@@ -38,6 +45,7 @@ pub fn parse(body: &str, first_line: u32, base: &Path) -> Parsed {
             .chain(body.match_indices('\n').map(|(i, _)| i + 1))
             .collect(),
         first_line,
+        line_map: lines,
         base,
         stack: vec![Frame::blocks(Container::Root, 1)],
         footnote_numbers: HashMap::new(),
@@ -65,6 +73,10 @@ enum Raw {
         alt: String,
         title: String,
         line: u32,
+        /// From HTML `<img width>`.
+        width: Option<u32>,
+        /// An HTML `<img>`, whose `alt` is no caption.
+        html: bool,
     },
 }
 
@@ -133,6 +145,7 @@ struct Builder<'a> {
     src: &'a str,
     line_starts: Vec<usize>,
     first_line: u32,
+    line_map: Option<&'a [u32]>,
     base: &'a Path,
     stack: Vec<Frame>,
     footnote_numbers: HashMap<String, u32>,
@@ -153,7 +166,11 @@ const MAX_NESTING: usize = 100;
 impl<'a> Builder<'a> {
     fn line(&self, offset: usize) -> u32 {
         let idx = self.line_starts.partition_point(|&s| s <= offset);
-        self.first_line + idx.saturating_sub(1) as u32
+        let idx = idx.saturating_sub(1);
+        match self.line_map.and_then(|m| m.get(idx)) {
+            Some(&line) => line,
+            None => self.first_line + idx as u32,
+        }
     }
 
     fn event(&mut self, event: Event<'a>, range: Range<usize>) {
@@ -474,7 +491,9 @@ impl<'a> Builder<'a> {
                             alt,
                             title,
                             line,
-                        } => images.push((url, alt, title, line)),
+                            width,
+                            html,
+                        } => images.push((url, alt, title, line, width, html)),
                         other => rest.push(other),
                     }
                 }
@@ -485,8 +504,12 @@ impl<'a> Builder<'a> {
                         kind: BlockKind::Paragraph(trim_inlines(content)),
                     });
                 }
-                for (url, alt, title, line) in images {
-                    let caption = if title.is_empty() { &alt } else { &title };
+                for (url, alt, title, line, width, html) in images {
+                    let caption = match (title.is_empty(), html) {
+                        (false, _) => &title,
+                        (true, false) => &alt,
+                        (true, true) => &String::new(),
+                    };
                     let caption = if caption.is_empty() {
                         Vec::new()
                     } else {
@@ -495,9 +518,10 @@ impl<'a> Builder<'a> {
                     self.push_block(Block {
                         line,
                         kind: BlockKind::Image {
-                            path: self.base.join(&url),
+                            path: image_path(self.base, &url),
                             alt,
                             caption,
+                            width,
                         },
                     });
                 }
@@ -548,6 +572,8 @@ impl<'a> Builder<'a> {
                         alt,
                         title,
                         line,
+                        width: None,
+                        html: false,
                     },
                     line,
                 );
@@ -608,12 +634,29 @@ impl<'a> Builder<'a> {
     }
 
     fn html_block(&mut self, html: &str, line: u32) {
+        let skipping = self.skip_html_depth > 0;
         let text = strip_html(html, &mut self.skip_html_depth);
         let text = text.trim();
         if !text.is_empty() {
             self.push_block(Block {
                 line,
                 kind: BlockKind::Paragraph(vec![Inline::Text(text.to_string())]),
+            });
+        }
+        if skipping {
+            return;
+        }
+        // An HTML picture's `alt` describes it for those who cannot see
+        // it; the page around it holds its caption, if any.
+        for img in html_img::find(html) {
+            self.push_block(Block {
+                line,
+                kind: BlockKind::Image {
+                    path: image_path(self.base, &img.src),
+                    alt: img.alt,
+                    caption: Vec::new(),
+                    width: img.width,
+                },
             });
         }
     }
@@ -627,6 +670,21 @@ impl<'a> Builder<'a> {
             .to_ascii_lowercase();
         match name.as_str() {
             "br" => self.push_inline(Raw::Done(Inline::LineBreak), line),
+            "img" if self.skip_html_depth == 0 => {
+                for img in html_img::find(html) {
+                    self.push_inline(
+                        Raw::Image {
+                            url: img.src,
+                            alt: img.alt,
+                            title: String::new(),
+                            line,
+                            width: img.width,
+                            html: true,
+                        },
+                        line,
+                    );
+                }
+            }
             "script" | "style" => {
                 if html.starts_with("</") {
                     self.skip_html_depth = self.skip_html_depth.saturating_sub(1);
@@ -976,7 +1034,7 @@ fn strip_html(html: &str, skip_depth: &mut u32) -> String {
     out
 }
 
-fn decode_entities(s: &str) -> String {
+pub(super) fn decode_entities(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")

@@ -2,8 +2,12 @@
 //! decode it, split front matter, parse the body, and assemble the Book.
 
 pub mod decode;
+pub mod directives;
 pub mod frontmatter;
+pub mod html_img;
+pub mod links;
 pub mod markdown;
+pub mod summary;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -47,6 +51,13 @@ pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics
             articles.push(article);
         }
     }
+    let book_dir = manifest
+        .book
+        .summary
+        .as_deref()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new(""));
+    links::resolve(&mut articles, &manifest.root, book_dir, diags);
     Book { meta, articles }
 }
 
@@ -182,21 +193,25 @@ fn load_article_cached(
     diags: &mut Diagnostics,
 ) -> Option<Article> {
     let bytes = read_source(manifest, entry, diags)?;
+    // What a directive includes may change while the article does not.
+    let includes = bytes.windows(2).any(|w| w == b"{{");
     let key = Cache::key(
         "article",
         &[
             &bytes,
             entry.source.to_string_lossy().as_bytes(),
             format!(
-                "{:?}|{:?}|{}|{index}",
+                "{:?}|{:?}|{}|{index}|{}",
                 entry.title,
                 entry.language,
-                manifest.language()
+                manifest.language(),
+                entry.depth
             )
             .as_bytes(),
         ],
     );
-    let loaded: Arc<Loaded> = match cache.memo::<Loaded>(&key) {
+    let kept = cache.memo::<Loaded>(&key).filter(|_| !includes);
+    let loaded: Arc<Loaded> = match kept {
         Some(hit) => hit,
         None => {
             let mut own = Diagnostics::default();
@@ -211,10 +226,9 @@ fn load_article_cached(
     for d in &loaded.1 {
         diags.push(d.clone());
     }
-    let article = loaded.0.clone()?;
-    // Images live outside the source: check them on every build.
-    check_images(&article, diags);
-    Some(article)
+    // Pictures live outside the source: crate::image checks them on every
+    // build.
+    loaded.0.clone()
 }
 
 /// An article's source bytes, read once per build.
@@ -326,11 +340,18 @@ pub fn load_article(
         .is_some_and(|e| e.eq_ignore_ascii_case("txt"));
     let mut blocks;
     let footnotes;
+    let mut included_title = None;
     if is_text {
         blocks = plain_text_blocks(body, skipped + 1);
         footnotes = Vec::new();
     } else {
-        let parsed = markdown::parse(body, skipped + 1, base);
+        let parsed = if directives::present(body) {
+            let expanded = directives::expand(body, skipped + 1, base, shown, diags);
+            included_title = expanded.title;
+            markdown::parse_mapped(&expanded.text, skipped + 1, Some(&expanded.lines), base)
+        } else {
+            markdown::parse(body, skipped + 1, base)
+        };
         for (label, line) in parsed.undefined_footnotes {
             diags.push(
                 Diagnostic::warning(format!("footnote `[^{label}]` is never defined"))
@@ -367,17 +388,19 @@ pub fn load_article(
             format!("the title given for `{key}` is empty; ignored"),
         ));
     }
-    let mut title = given.filter(|t| !t.is_empty()).or_else(|| {
-        fm.get("title")
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-    });
-    // A leading `# Title` is the title when the front matter has none, and
-    // is dropped as a duplicate when it repeats the front-matter title.
+    let mut title = given
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            fm.get("title")
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+        })
+        .or(included_title);
+    // A leading heading (at any level: many chapters open with `##`) is
+    // the title when the front matter has none, and is dropped as a
+    // duplicate when it repeats the front-matter title.
     if let Some(Block {
-        kind: BlockKind::Heading {
-            level: 1, content, ..
-        },
+        kind: BlockKind::Heading { content, .. },
         ..
     }) = blocks.first()
     {
@@ -386,6 +409,13 @@ pub fn load_article(
             title.get_or_insert(heading);
             blocks.remove(0);
         }
+    }
+    // Else the first heading anywhere names the article (and stays).
+    if title.is_none() {
+        title = blocks.iter().find_map(|b| match &b.kind {
+            BlockKind::Heading { content, .. } => Some(crate::model::plain_text(content)),
+            _ => None,
+        });
     }
     let title = title.unwrap_or_else(|| {
         let stem = path
@@ -412,6 +442,7 @@ pub fn load_article(
     }
     let mut footnotes = footnotes;
     normalise_headings(&mut blocks, &mut footnotes);
+    hide_rust_setup_lines(&mut blocks);
     Some(Article {
         id: format!("a{:02}", index + 1),
         source: entry.source.clone(),
@@ -423,6 +454,7 @@ pub fn load_article(
         lang,
         blocks,
         footnotes,
+        depth: entry.depth.max(1),
     })
 }
 
@@ -451,27 +483,20 @@ fn check_front_matter_date(value: &str) -> Result<(), String> {
     checked.map_err(|e| format!("front-matter `date`: {e}"))
 }
 
-/// Images that are missing or in a format the outputs cannot carry.
-fn check_images(article: &Article, diags: &mut Diagnostics) {
-    let shown = &article.source;
-    for block in all_blocks(&article.blocks) {
-        if let BlockKind::Image { path, .. } = &block.kind {
-            let problem = match crate::input::read(path, crate::input::Kind::Image) {
-                Err(e) if e.is_not_found() => Some("not found".to_string()),
-                Err(e) => Some(format!("cannot be read: {e}")),
-                Ok(bytes) if crate::image::sniff(&bytes).is_none() => Some(
-                    "is not PNG, JPEG or GIF, the formats every reader and printer takes"
-                        .to_string(),
-                ),
-                Ok(_) => None,
-            };
-            if let Some(problem) = problem {
-                diags.push(
-                    Diagnostic::error(format!("image `{}` {problem}", path.display()))
-                        .in_file(shown)
-                        .at_line(block.line),
-                );
+/// Rust code shows without mdBook's hidden `# ` lines.
+fn hide_rust_setup_lines(blocks: &mut [Block]) {
+    for block in blocks {
+        match &mut block.kind {
+            BlockKind::Code { lang, text } if directives::is_rust(lang.as_deref()) => {
+                *text = directives::drop_hidden_rust_lines(text);
             }
+            BlockKind::Quote(inner) => hide_rust_setup_lines(inner),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    hide_rust_setup_lines(item);
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -52,29 +52,32 @@ impl Layout<'_> {
         self.galley.notes.insert((self.article, number), lines);
     }
 
+    /// A picture at its own size (bitmaps at 150 dpi, drawings at their
+    /// CSS size, or the width HTML asked for), never past the measure or
+    /// most of the page; a framed placeholder with its description when the
+    /// picture could not be had (the library has warned).
     pub(super) fn image(
         &mut self,
         path: &std::path::Path,
         alt: &str,
         caption: &[Inline],
-        line: u32,
+        css_width: Option<u32>,
         room: Room,
     ) {
         let geo = self.geo;
         let width = self.measure(room);
         let max_h = (geo.slots.saturating_sub(3).max(1)) as f32 * geo.pitch;
         self.space(1, true);
-        match self.images.load(path) {
-            Ok((index, px_w, px_h)) => {
-                let (px_w, px_h) = (px_w.max(1) as f32, px_h.max(1) as f32);
-                // Pixels at 150 dpi at most, and never past the measure or
-                // most of the page.
-                let natural = px_w * 72.0 / 150.0;
+        match self.images.place(path) {
+            Some((index, picture)) => {
+                let (nat_w, nat_h) = picture.natural;
+                let (nat_w, nat_h) = (nat_w.max(0.1), nat_h.max(0.1));
+                let natural = css_width.map_or(nat_w, |px| px as f32 * 0.75);
                 let mut w = natural.min(width);
-                let mut h = w * px_h / px_w;
+                let mut h = w * nat_h / nat_w;
                 if h > max_h {
                     h = max_h;
-                    w = h * px_w / px_h;
+                    w = h * nat_w / nat_h;
                 }
                 let band = (h / geo.pitch).ceil().max(1.0) as u16;
                 let x = room.left + (width - w) / 2.0;
@@ -92,17 +95,13 @@ impl Layout<'_> {
                     ..Item::default()
                 });
             }
-            Err(e) => {
-                self.diags.push(
-                    crate::diag::Diagnostic::warning(format!(
-                        "image `{}` cannot go into the PDF: {e}; its description is printed instead",
-                        path.display()
-                    ))
-                    .in_file(&self.source)
-                    .at_line(line),
-                );
-                let text = plain(&format!("［{alt}］"));
-                self.paragraph(&text, room, 0.0, 0.9, Align::Center, Vec::new());
+            None => {
+                self.placeholder(alt, room, !caption.is_empty());
+                // The box shows the description already.
+                if crate::model::plain_text(caption) == alt {
+                    self.space(1, true);
+                    return;
+                }
             }
         }
         if !caption.is_empty() {
@@ -110,6 +109,57 @@ impl Layout<'_> {
             self.paragraph(&text, room, 0.0, 0.9, Align::Center, Vec::new());
         }
         self.space(1, true);
+    }
+
+    /// A framed box, two thirds of the measure wide, with the picture's
+    /// description (or 图) centred in it.
+    fn placeholder(&mut self, alt: &str, room: Room, keep_next: bool) {
+        let geo = self.geo;
+        let measure = self.measure(room);
+        let w = measure * 2.0 / 3.0;
+        let inner = Room {
+            left: room.left + (measure - w) / 2.0 + geo.em,
+            right: room.right + (measure - w) / 2.0 + geo.em,
+        };
+        let label = if alt.trim().is_empty() {
+            "图"
+        } else {
+            alt.trim()
+        };
+        let first = self.galley.items.len();
+        self.space(1, false);
+        self.paragraph(&plain(label), inner, 0.0, 0.9, Align::Center, Vec::new());
+        self.space(1, false);
+        let items = &mut self.galley.items[first..];
+        let bands: u16 = items.iter().map(|i| i.band).sum();
+        let (x0, x1) = (
+            room.left + (measure - w) / 2.0,
+            room.left + (measure + w) / 2.0,
+        );
+        let (top, bottom) = (
+            geo.pitch * 0.25,
+            bands as f32 * geo.pitch - geo.pitch * 0.25,
+        );
+        let rule = |x0: f32, y0: f32, x1: f32, y1: f32| Draw::Rule {
+            x0,
+            y0,
+            x1,
+            y1,
+            width: 0.5,
+        };
+        if let Some(head) = items.first_mut() {
+            head.draws.extend([
+                rule(x0, top, x1, top),
+                rule(x0, bottom, x1, bottom),
+                rule(x0, top, x0, bottom),
+                rule(x1, top, x1, bottom),
+            ]);
+        }
+        // The frame is drawn from its first band: the bands stay together.
+        let n = items.len();
+        for (i, item) in items.iter_mut().enumerate() {
+            item.keep_next = i + 1 < n || keep_next;
+        }
     }
 
     /// Tables: equal columns, cells wrapped, rules between rows.

@@ -34,6 +34,8 @@ pub struct Galley {
     pub notes: NoteLines,
     pub headings: Vec<Heading>,
     pub anchors: u32,
+    /// Anchors by the names links in the model use (`#a01`, `#a01/s2`).
+    pub named: std::collections::HashMap<String, u32>,
 }
 
 /// No measure gets narrower than this many ems, however deep the nesting.
@@ -50,6 +52,7 @@ pub struct Layout<'a> {
     pub diags: &'a mut Diagnostics,
     pub galley: Galley,
     article: usize,
+    article_id: String,
     shape: ShapeParams,
     source: PathBuf,
 }
@@ -77,6 +80,7 @@ impl<'a> Layout<'a> {
             diags,
             galley: Galley::default(),
             article: 0,
+            article_id: String::new(),
             shape: ShapeParams {
                 size: geo.em,
                 script: crate::lang::Script::Hans,
@@ -98,6 +102,7 @@ impl<'a> Layout<'a> {
 
     pub fn article(&mut self, index: usize, article: &Article) {
         self.article = index;
+        self.article_id = article.id.clone();
         self.source = article.source.clone();
         self.shape = ShapeParams {
             size: self.em(),
@@ -164,6 +169,8 @@ impl<'a> Layout<'a> {
         }
         y += geo.pitch * 1.5;
         let anchor = self.anchor();
+        let name = format!("{}{}", crate::source::links::INTERNAL, article.id);
+        self.galley.named.insert(name, anchor);
         self.galley.headings.push(Heading {
             level: 0,
             title: article.title.clone(),
@@ -207,7 +214,11 @@ impl<'a> Layout<'a> {
                 let indent = self.style.text.indent_em * em;
                 self.paragraph(&text, room, indent, 1.0, Align::Justify, links);
             }
-            BlockKind::Heading { level, content, .. } => self.heading(*level, content, room),
+            BlockKind::Heading { level, id, content } => {
+                let anchor = self.heading(*level, content, room);
+                let name = format!("{}{}/{id}", crate::source::links::INTERNAL, self.article_id);
+                self.galley.named.insert(name, anchor);
+            }
             BlockKind::Quote(inner) => {
                 let q = self.style.text.quote_indent_em * em;
                 let inner_room =
@@ -247,9 +258,12 @@ impl<'a> Layout<'a> {
                     ..Item::default()
                 });
             }
-            BlockKind::Image { path, alt, caption } => {
-                self.image(path, alt, caption, block.line, room)
-            }
+            BlockKind::Image {
+                path,
+                alt,
+                caption,
+                width,
+            } => self.image(path, alt, caption, *width, room),
             BlockKind::Table { head, rows, .. } => self.table(head, rows, room),
         }
     }
@@ -304,7 +318,7 @@ impl<'a> Layout<'a> {
 
     /// Bold, one band per line plus one, centred in them; kept with what
     /// follows.
-    fn heading(&mut self, level: u8, content: &[Inline], room: Room) {
+    fn heading(&mut self, level: u8, content: &[Inline], room: Room) -> u32 {
         let geo = self.geo;
         let size = geo.em * self.style.text.heading_scale(level);
         let spec = ParaSpec {
@@ -349,6 +363,7 @@ impl<'a> Layout<'a> {
                 });
             }
         }
+        anchor
     }
 
     fn list(&mut self, start: Option<u64>, items: &[Vec<Block>], room: Room, depth: usize) {

@@ -1,0 +1,175 @@
+//! SVG: parsed with usvg (which proves it well formed) and, for print,
+//! drawn by resvg at 300 dpi. Text in a drawing is set in the book's fonts,
+//! so Chinese labels print. The EPUB carries the SVG itself.
+
+use std::sync::{Arc, OnceLock};
+
+use resvg::{tiny_skia, usvg};
+
+use super::raster::{from_premultiplied, PdfImage};
+
+/// Print resolution of drawings.
+const DPI: f32 = 300.0;
+
+/// No side of a drawing's raster goes past this, whatever its nominal size.
+const MAX_SIDE: f32 = 6_000.0;
+
+/// A parsed drawing.
+pub struct Drawing {
+    tree: usvg::Tree,
+}
+
+impl Drawing {
+    /// Its nominal size in CSS pixels (1/96 in).
+    pub fn size(&self) -> (f32, f32) {
+        let s = self.tree.size();
+        (s.width(), s.height())
+    }
+}
+
+/// A font file's bytes, shared with the rest of the build.
+pub type FontFile = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// Fonts for text in drawings: the book's fonts and the system's, loaded
+/// once per build and only when a drawing has text.
+pub struct DrawingFonts {
+    files: Vec<FontFile>,
+    family: String,
+    db: OnceLock<Arc<usvg::fontdb::Database>>,
+}
+
+impl DrawingFonts {
+    /// `files` (the book's fonts) come first; `family` is the face for
+    /// text that names none (or names one the machine lacks).
+    pub fn new(files: Vec<FontFile>, family: &str) -> DrawingFonts {
+        DrawingFonts {
+            files,
+            family: family.to_string(),
+            db: OnceLock::new(),
+        }
+    }
+
+    fn db(&self) -> Arc<usvg::fontdb::Database> {
+        self.db
+            .get_or_init(|| {
+                let mut db = usvg::fontdb::Database::new();
+                for file in &self.files {
+                    db.load_font_source(usvg::fontdb::Source::Binary(file.clone()));
+                }
+                db.load_system_fonts();
+                db.set_serif_family(&self.family);
+                db.set_sans_serif_family(&self.family);
+                Arc::new(db)
+            })
+            .clone()
+    }
+}
+
+pub fn parse(bytes: &[u8], fonts: &DrawingFonts) -> Result<Drawing, String> {
+    let has_text = bytes.windows(5).any(|w| w == b"<text");
+    let options = usvg::Options {
+        font_family: fonts.family.clone(),
+        fontdb: if has_text { fonts.db() } else { Arc::default() },
+        // A drawing may only embed pictures as data URLs: a path would be
+        // read from wherever the build runs.
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_data(bytes, &options)
+        .map_err(|e| format!("it is not a valid SVG drawing ({e})"))?;
+    let (w, h) = (tree.size().width(), tree.size().height());
+    if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
+        return Err("the SVG drawing has no size".into());
+    }
+    Ok(Drawing { tree })
+}
+
+/// The SVG as an EPUB carries it: without its document type declaration,
+/// whose external DTD EPUB 3 forbids (graphviz and Inkscape write one).
+pub fn for_epub(bytes: &[u8]) -> Vec<u8> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return bytes.to_vec();
+    };
+    let Some(start) = text.find("<!DOCTYPE") else {
+        return bytes.to_vec();
+    };
+    // Up to the `>` that closes it, past any internal subset in brackets.
+    let rest = &text[start..];
+    let mut depth = 0i32;
+    let mut end = None;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            '>' if depth <= 0 => {
+                end = Some(start + i + 1);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(end) = end else {
+        return bytes.to_vec();
+    };
+    // Illustrator declares namespaces as entities (`xmlns="&ns_svg;"`):
+    // spell them out before their declarations go.
+    let mut body = text[end..].to_string();
+    let mut decls = &text[start..end];
+    while let Some(at) = decls.find("<!ENTITY") {
+        decls = &decls[at + 8..];
+        let mut parts = decls.trim_start().splitn(2, char::is_whitespace);
+        let (Some(name), Some(rest)) = (parts.next(), parts.next()) else {
+            break;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(close) = rest[1..].find(quote) {
+            body = body.replace(&format!("&{name};"), &rest[1..1 + close]);
+        }
+    }
+    format!("{}{}", &text[..start], body).into_bytes()
+}
+
+/// The drawing at print resolution, alpha kept as a soft mask.
+pub fn rasterise(drawing: &Drawing) -> Result<PdfImage, String> {
+    let (w, h) = drawing.size();
+    let mut scale = DPI / 96.0;
+    scale = scale.min(MAX_SIDE / w.max(h));
+    let (pw, ph) = (
+        (w * scale).ceil().max(1.0) as u32,
+        (h * scale).ceil().max(1.0) as u32,
+    );
+    let mut pixmap =
+        tiny_skia::Pixmap::new(pw, ph).ok_or("the SVG drawing is too large to draw")?;
+    resvg::render(
+        &drawing.tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    Ok(from_premultiplied(pw, ph, pixmap.data()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doctype_removed_for_epub() {
+        let svg = "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\"\n \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\" [ <!ENTITY a \"b\"> ]>\n<svg/>";
+        assert_eq!(
+            String::from_utf8(for_epub(svg.as_bytes())).unwrap(),
+            "<?xml version=\"1.0\"?>\n\n<svg/>"
+        );
+        assert_eq!(for_epub(b"<svg/>"), b"<svg/>");
+        let ai = "<!DOCTYPE svg [ <!ENTITY ns_svg \"http://www.w3.org/2000/svg\"> ]><svg xmlns=\"&ns_svg;\"/>";
+        assert_eq!(
+            String::from_utf8(for_epub(ai.as_bytes())).unwrap(),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+        );
+    }
+}
