@@ -173,14 +173,22 @@ fn missing_and_unsupported_images_name_file_and_line() {
     let dir = project(
         "images",
         &m,
-        &[("i.md", md.as_bytes()), ("fake.png", b"RIFF0000WEBPVP8 ")],
+        &[
+            ("i.md", md.as_bytes()),
+            ("fake.png", b"BM\x1e\0\0\0 a bitmap"),
+        ],
     );
     let (code, err) = build(&dir);
     assert_failed(
         &dir,
         code,
         &err,
-        &["i.md:5", "not found", "i.md:7", "not PNG, JPEG or GIF"],
+        &[
+            "i.md:5",
+            "not found",
+            "i.md:7",
+            "not a picture booklet reads",
+        ],
     );
 }
 
