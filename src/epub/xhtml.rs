@@ -299,7 +299,9 @@ impl Body<'_> {
                 }
                 Inline::Link { url, content } => {
                     let href = match crate::source::links::parse_internal(url) {
-                        Some((article, Some(heading))) => Some(format!("{article}.xhtml#{heading}")),
+                        Some((article, Some(heading))) => {
+                            Some(format!("{article}.xhtml#{heading}"))
+                        }
                         Some((article, None)) => Some(format!("{article}.xhtml")),
                         None if crate::scheme::is_web(url) => Some(url.clone()),
                         None => None,
@@ -361,7 +363,7 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(escape("a<b>&\"\u{1}"), "a&lt;b&gt;&amp;&quot;");
-        let mut no_images = |_: &std::path::Path| String::new();
+        let mut no_images = |_: &std::path::Path| None;
         let mut body = Body {
             image_name: &mut no_images,
             marks: Default::default(),
