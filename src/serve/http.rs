@@ -96,29 +96,9 @@ fn parse_request_line(line: &str) -> Option<Request> {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     Some(Request {
         head_only,
-        path: percent_decode(path),
+        path: crate::source::html_img::percent_decode(path),
         query: query.to_string(),
     })
-}
-
-/// `%E4%B8%AD` → `中`; malformed escapes stay as they are.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn reason(status: u16) -> &'static str {

@@ -129,6 +129,8 @@ pub fn image_path(base: &Path, url: &str) -> PathBuf {
     base.join(percent_decode(path))
 }
 
+/// `%E4%B8%AD` → `中`; malformed escapes, or bytes that are not UTF-8
+/// once decoded, leave the text as written.
 pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
