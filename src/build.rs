@@ -10,7 +10,7 @@ use crate::convert::{self, Converter};
 use crate::diag::Diagnostic;
 use crate::diag::Diagnostics;
 use crate::edition::{self, Changes};
-use crate::editions::{self, Edition, Writing};
+use crate::editions::{self, Edition};
 use crate::fonts::{Faces, FontBook};
 use crate::image::remote::Fetcher;
 use crate::image::vector::DrawingFonts;
@@ -18,6 +18,7 @@ use crate::image::Library;
 use crate::manifest::Manifest;
 use crate::model::Book;
 use crate::output::Staging;
+use crate::prepared::Prepared;
 use crate::style::Style;
 use crate::{epub, impose, pdf, source};
 use std::sync::Arc;
@@ -116,21 +117,6 @@ impl Stopwatch {
         self.laps.push((phase, now - self.last));
         self.last = now;
     }
-}
-
-/// Everything the back ends need for one edition.
-pub struct Prepared {
-    /// The manifest as this edition sees it.
-    pub manifest: Manifest,
-    pub style: Style,
-    pub fonts: Arc<FontBook>,
-    pub faces: Faces,
-    /// The book, converted for this edition.
-    pub book: Book,
-    pub characters: Characters,
-    pub cache: Arc<Cache>,
-    pub writing: Writing,
-    pub images: Arc<Library>,
 }
 
 /// What every edition shares: read and parsed once.

@@ -14,13 +14,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::build::Prepared;
 use crate::cache::Cache;
 use crate::characters::Characters;
 use crate::diag::Diagnostics;
 use crate::fonts::{Face, FontBook, FontBytes};
 use crate::manifest::Manifest;
 use crate::model::{Article, Book};
+use crate::prepared::Prepared;
 use crate::style::Style;
 
 /// A fuzz target: any bytes at all.
@@ -151,7 +151,7 @@ pub fn style(data: &[u8]) {
 
 fn use_style(style: &Style) {
     let _ = style.css();
-    let _ = crate::pdf::page::Geometry::new(style);
+    let _ = crate::typeset::page::Geometry::new(style);
 }
 
 /// Characters asked of a font file: Chinese, Latin, punctuation, a

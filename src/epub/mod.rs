@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
-use crate::build::Prepared;
+use crate::prepared::Prepared;
 use std::sync::Arc;
 
 use crate::cache::Cache;

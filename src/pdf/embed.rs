@@ -12,9 +12,9 @@ use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use allsorts::tables::FontTableProvider;
 
 use super::fontfile::Program;
-use super::fontset::{FontIx, FontSet};
-use super::page::{Draw, Page};
 use crate::cache::Cache;
+use crate::typeset::fontset::{FontIx, FontSet};
+use crate::typeset::page::{Draw, Page};
 use std::sync::Arc;
 
 /// The glyphs in use per embedded font program: original id → text.

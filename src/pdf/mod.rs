@@ -1,37 +1,26 @@
-//! The print PDF back end: a typesetter for Chinese text on top of printpdf,
-//! which draws glyphs but lays out nothing.
+//! The print PDF back end: the pages [`crate::typeset`] made, written with
+//! printpdf, which draws glyphs but lays out nothing.
 //!
-//! model → [`layout`] (paragraphs through [`shape`], [`breaks`],
-//! [`linebreak`] and [`line`](mod@line), or kept from the last build by
-//! [`reuse`]) → [`page`] → [`frontmatter`] → [`write`](mod@write)
-//! (printpdf; unchanged pages from [`streams`]) → [`post`] (lopdf; fonts
-//! by [`fontfile`]) → bytes.
+//! model → [`crate::typeset`] (paragraphs kept from the last build by
+//! [`reuse`]) → [`write`](mod@write) (printpdf; unchanged pages from
+//! [`streams`]) → [`post`] (lopdf; fonts by [`fontfile`]) → bytes.
 
-pub mod breaks;
 pub mod embed;
 pub mod fontfile;
-pub mod fontset;
-pub mod frontmatter;
-pub mod images;
-pub mod layout;
-pub mod line;
-pub mod linebreak;
-pub mod page;
-pub mod paragraph;
 pub mod post;
 pub mod reuse;
-pub mod shape;
 pub mod streams;
 pub mod write;
 
-use crate::build::Prepared;
 use crate::diag::{Diagnostic, Diagnostics};
-use fontset::{FontChoice, FontSet};
-use frontmatter::Front;
-use layout::{Layout, NOTE_LEADING, NOTE_SCALE};
-use page::{paginate, Geometry, NoteStyle, Page};
+use crate::prepared::Prepared;
+use crate::typeset::fontset::{FontChoice, FontSet};
+use crate::typeset::frontmatter::Front;
+use crate::typeset::images;
+use crate::typeset::layout::{self, Layout, NOTE_LEADING, NOTE_SCALE};
+use crate::typeset::page::{self, paginate, Geometry, NoteStyle, Page};
+use crate::typeset::shape::ShapeParams;
 use post::{Finish, OutlineEntry};
-use shape::ShapeParams;
 
 /// Links to other articles and their headings (named in the model, see
 /// [`crate::source::links`]) go to those anchors; the rest are external.

@@ -3,17 +3,17 @@
 //! its text, style, measure and fonts are the same; so after an edit only
 //! the paragraphs that changed are set again.
 //!
-//! Each paragraph is keyed by everything [`super::paragraph`] reads; the
+//! Each paragraph is keyed by everything [`crate::typeset::paragraph`] reads; the
 //! paragraphs of the last build are kept in one [`Pack`] per font choice.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::fontset::FontChoice;
-use super::line::{Line, Placed};
-use super::paragraph::{Align, ParaSpec, SetParagraph};
-use super::shape::{ShapeParams, StyledText};
 use crate::cache::{Cache, Key, Pack, Packed};
+use crate::typeset::fontset::FontChoice;
+use crate::typeset::line::{Line, Placed};
+use crate::typeset::paragraph::{Align, ParaSpec, SetParagraph};
+use crate::typeset::shape::{ShapeParams, StyledText};
 
 type Known = Packed<SetParagraph>;
 

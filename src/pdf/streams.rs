@@ -17,12 +17,12 @@ use std::sync::Arc;
 use lopdf::Object;
 use printpdf::{FontId, Op, PdfFontHandle, TextItem};
 
-use super::fontset::FontIx;
-use super::line::Line;
-use super::page::{Draw, Geometry, Page};
 use super::post::deflate;
 use super::reuse::Reader;
 use super::write::ShiftedFont;
+use crate::typeset::fontset::FontIx;
+use crate::typeset::line::Line;
+use crate::typeset::page::{Draw, Geometry, Page};
 
 /// Fewest pages worth a thread of their own: a rebuild after an edit draws
 /// a few pages, and a second compressor costs more than they do.

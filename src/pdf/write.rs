@@ -15,9 +15,9 @@ use printpdf::{
 
 use super::embed::{embed, program_of, used_glyphs};
 use super::fontfile::FontEntry;
-use super::fontset::{FontIx, FontSet};
-use super::page::{Draw, Geometry, Page, Target};
 use super::streams::{merge_shifted, PageFonts, PageStreams};
+use crate::typeset::fontset::{FontIx, FontSet};
+use crate::typeset::page::{Draw, Geometry, Page, Target};
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
@@ -205,8 +205,8 @@ pub fn write(
             streams.drawn(index, page_fonts);
         }
         pdf_pages.push(PdfPage::new(
-            printpdf::Mm(geo.page_w / super::page::PT_PER_MM),
-            printpdf::Mm(geo.page_h / super::page::PT_PER_MM),
+            printpdf::Mm(geo.page_w / crate::typeset::page::PT_PER_MM),
+            printpdf::Mm(geo.page_h / crate::typeset::page::PT_PER_MM),
             ops,
         ));
     }
@@ -283,7 +283,7 @@ struct TextOut<'a> {
 
 impl TextOut<'_> {
     /// The width shift that makes glyph `k`'s box reach the next glyph.
-    fn shift(line: &super::line::Line, k: usize, width: i64) -> i64 {
+    fn shift(line: &crate::typeset::line::Line, k: usize, width: i64) -> i64 {
         if line.spaced {
             return 0;
         }
@@ -304,7 +304,7 @@ impl TextOut<'_> {
         }
     }
 
-    fn line(&mut self, line: &super::line::Line, x: f32, baseline: f32) {
+    fn line(&mut self, line: &crate::typeset::line::Line, x: f32, baseline: f32) {
         let glyphs = &line.glyphs;
         let mut i = 0;
         while i < glyphs.len() {
@@ -414,7 +414,7 @@ impl TextOut<'_> {
 }
 
 /// A glyph standing for a character no font covers.
-fn uncovered(line: &super::line::Line, g: &super::line::Placed) -> bool {
+fn uncovered(line: &crate::typeset::line::Line, g: &crate::typeset::line::Placed) -> bool {
     g.gid == 0 && !line.glyph_text(g).trim().is_empty()
 }
 
@@ -437,7 +437,7 @@ fn actual_text(text: &str) -> Op {
 
 /// An outlined box where a character no font covers stands, so the gap
 /// shows on paper: the em box, less a margin.
-fn missing_boxes(line: &super::line::Line, x: f32, baseline: f32, out: &mut Vec<Op>) {
+fn missing_boxes(line: &crate::typeset::line::Line, x: f32, baseline: f32, out: &mut Vec<Op>) {
     for g in line.glyphs.iter().filter(|g| uncovered(line, g)) {
         let inset = 0.08 * g.size;
         let (x0, x1) = (
@@ -468,7 +468,7 @@ fn missing_boxes(line: &super::line::Line, x: f32, baseline: f32, out: &mut Vec<
 }
 
 /// Emphasis dots (着重号) under marked ideographs.
-fn dots(line: &super::line::Line, x: f32, baseline: f32, out: &mut Vec<Op>) {
+fn dots(line: &crate::typeset::line::Line, x: f32, baseline: f32, out: &mut Vec<Op>) {
     for g in line.glyphs.iter().filter(|g| g.emphasis) {
         let cx = x + g.x + g.advance / 2.0;
         let cy = baseline - 0.27 * g.size;

@@ -348,7 +348,7 @@ pub fn first_fit(metrics: &Metrics<'_>, opps: &[Opportunity], measure: &Measure)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::breaks::{BreakKind, Opportunity};
+    use crate::typeset::breaks::{BreakKind, Opportunity};
 
     /// A Latin-like glyph stream: words of the given widths (in ems of size
     /// 10) separated by spaces, with a break after each space.

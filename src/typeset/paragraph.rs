@@ -125,7 +125,7 @@ fn set_paragraph_with(
     phrases: bool,
 ) -> SetParagraph {
     match &fonts.paragraphs {
-        Some(kept) => kept.get_or(super::reuse::key(text, spec, phrases), || {
+        Some(kept) => kept.get_or(crate::pdf::reuse::key(text, spec, phrases), || {
             set_anew(fonts, text, spec, phrases)
         }),
         None => set_anew(fonts, text, spec, phrases),
@@ -208,9 +208,11 @@ pub fn set_plain(fonts: &FontSet<'_>, text: &str, shape: ShapeParams) -> Line {
     let Some(kept) = &fonts.paragraphs else {
         return set_plain_anew(fonts, text, shape);
     };
-    let set = kept.get_or(super::reuse::plain_key(text, &shape), || SetParagraph {
-        lines: vec![(0.0, set_plain_anew(fonts, text, shape))],
-        ..SetParagraph::default()
+    let set = kept.get_or(crate::pdf::reuse::plain_key(text, &shape), || {
+        SetParagraph {
+            lines: vec![(0.0, set_plain_anew(fonts, text, shape))],
+            ..SetParagraph::default()
+        }
     });
     set.lines
         .into_iter()
@@ -311,7 +313,7 @@ mod tests {
     use super::*;
     use crate::cjk;
     use crate::lang::{PunctStyle, Script};
-    use crate::pdf::fontset::testing::shipped;
+    use crate::typeset::fontset::testing::shipped;
 
     const SIZE: f32 = 10.0;
 

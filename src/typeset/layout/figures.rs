@@ -8,7 +8,7 @@ impl Layout<'_> {
         let size = self.em() * NOTE_SCALE;
         let shape = ShapeParams { size, ..self.shape };
         let mut lines: Vec<(f32, Line)> = Vec::new();
-        let label = crate::pdf::paragraph::set_plain(self.fonts, &format!("{number}"), shape);
+        let label = crate::typeset::paragraph::set_plain(self.fonts, &format!("{number}"), shape);
         let hang = size * 1.5;
         for (i, block) in blocks.iter().enumerate() {
             let inlines: Vec<Inline> = match &block.kind {

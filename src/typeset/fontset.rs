@@ -160,7 +160,7 @@ pub struct FontSet<'a> {
     /// character and face costs more than remembering the answer.
     chosen: Mutex<HashMap<Wanted, (FontIx, bool)>>,
     /// Paragraphs already set with these faces, by earlier builds.
-    pub paragraphs: Option<super::reuse::Paragraphs>,
+    pub paragraphs: Option<crate::pdf::reuse::Paragraphs>,
 }
 
 impl<'a> FontSet<'a> {

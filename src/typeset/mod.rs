@@ -1,0 +1,16 @@
+//! The typesetter: Chinese text set on pages, with no knowledge of PDF.
+//!
+//! model → [`layout`] (paragraphs through [`shape`], [`breaks`],
+//! [`linebreak`] and [`line`](mod@line)) → [`page`] → [`frontmatter`] →
+//! pages that [`crate::pdf`] writes.
+
+pub mod breaks;
+pub mod fontset;
+pub mod frontmatter;
+pub mod images;
+pub mod layout;
+pub mod line;
+pub mod linebreak;
+pub mod page;
+pub mod paragraph;
+pub mod shape;
