@@ -151,7 +151,7 @@ pub fn style(data: &[u8]) {
 
 fn use_style(style: &Style) {
     let _ = style.css();
-    let _ = crate::typeset::page::Geometry::new(style);
+    let _ = crate::typeset::geometry::Geometry::new(style);
 }
 
 /// Characters asked of a font file: Chinese, Latin, punctuation, a

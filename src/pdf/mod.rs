@@ -16,9 +16,11 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::prepared::Prepared;
 use crate::typeset::fontset::{FontChoice, FontSet};
 use crate::typeset::frontmatter::Front;
+use crate::typeset::geometry::Geometry;
 use crate::typeset::images;
 use crate::typeset::layout::{self, Layout, NOTE_LEADING, NOTE_SCALE};
-use crate::typeset::page::{self, paginate, Geometry, NoteStyle, Page};
+use crate::typeset::page::{self, NoteStyle, Page};
+use crate::typeset::paginate::paginate;
 use crate::typeset::shape::ShapeParams;
 use post::{Finish, OutlineEntry};
 

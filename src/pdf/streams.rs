@@ -21,8 +21,9 @@ use super::post::deflate;
 use super::reuse::Reader;
 use super::write::ShiftedFont;
 use crate::typeset::fontset::FontIx;
+use crate::typeset::geometry::Geometry;
 use crate::typeset::line::Line;
-use crate::typeset::page::{Draw, Geometry, Page};
+use crate::typeset::page::{Draw, Page};
 
 /// Fewest pages worth a thread of their own: a rebuild after an edit draws
 /// a few pages, and a second compressor costs more than they do.

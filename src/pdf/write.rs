@@ -17,7 +17,8 @@ use super::embed::{embed, program_of, used_glyphs};
 use super::fontfile::FontEntry;
 use super::streams::{merge_shifted, PageFonts, PageStreams};
 use crate::typeset::fontset::{FontIx, FontSet};
-use crate::typeset::page::{Draw, Geometry, Page, Target};
+use crate::typeset::geometry::{Geometry, PT_PER_MM};
+use crate::typeset::page::{Draw, Page, Target};
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
@@ -205,8 +206,8 @@ pub fn write(
             streams.drawn(index, page_fonts);
         }
         pdf_pages.push(PdfPage::new(
-            printpdf::Mm(geo.page_w / crate::typeset::page::PT_PER_MM),
-            printpdf::Mm(geo.page_h / crate::typeset::page::PT_PER_MM),
+            printpdf::Mm(geo.page_w / PT_PER_MM),
+            printpdf::Mm(geo.page_h / PT_PER_MM),
             ops,
         ));
     }

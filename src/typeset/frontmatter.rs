@@ -8,11 +8,11 @@
 //! to an even number of pages so that page 1 stays a right-hand page.
 
 use super::fontset::FontSet;
+use super::geometry::{Geometry, ASCENT};
 use super::layout::Heading;
 use super::line::{Line, Placed};
-use super::page::{
-    paginate, Draw, Geometry, Item, NoteLines, NoteStyle, Page, Placement, Target, ASCENT,
-};
+use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement, Target};
+use super::paginate::paginate;
 use super::paragraph::{
     set_balanced, set_fitting, set_paragraph, set_phrased, set_plain, Align, ParaSpec,
 };

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 mod figures;
 
 use super::fontset::FontSet;
+use super::geometry::{Geometry, ASCENT};
 use super::images::Images;
 use super::line::Line;
-use super::page::{Draw, Geometry, Item, NoteLines, ParaPos, Target, ASCENT};
+use super::page::{Draw, Item, NoteLines, ParaPos, Target};
 use super::paragraph::{set_balanced, set_paragraph, styled_text, Align, LinkTarget, ParaSpec};
 use super::shape::{ShapeParams, SpanStyle, StyledText};
 use crate::diag::Diagnostics;
