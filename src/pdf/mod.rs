@@ -21,6 +21,7 @@ use crate::typeset::images;
 use crate::typeset::layout::{self, Layout, NOTE_LEADING, NOTE_SCALE};
 use crate::typeset::page::{self, NoteStyle, Page};
 use crate::typeset::paginate::paginate;
+use crate::typeset::paragraph::Setter;
 use crate::typeset::shape::ShapeParams;
 use post::{Finish, OutlineEntry};
 
@@ -63,11 +64,15 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
         &prepared.characters,
         &prepared.fonts,
     );
-    let mut fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
-    fonts.paragraphs = Some(reuse::Paragraphs::open(&prepared.cache, &choice));
+    let fonts = FontSet::new(&choice).ok_or("a font cannot be read for shaping")?;
+    let memo = reuse::Paragraphs::open(&prepared.cache, &choice);
+    let setter = Setter {
+        fonts: &fonts,
+        memo: &memo,
+    };
 
     let mut images = images::Images::new(prepared.images.clone());
-    let mut layout = Layout::new(&fonts, geo, style, &mut images, diags);
+    let mut layout = Layout::new(setter, geo, style, &mut images, diags);
     for (i, article) in book.articles.iter().enumerate() {
         layout.article(i, article);
     }
@@ -89,7 +94,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
 
     let lang = &book.meta.lang;
     let front = Front {
-        fonts: &fonts,
+        setter,
         geo,
         meta: &book.meta,
         shape: ShapeParams {
@@ -119,7 +124,7 @@ fn render_inner(prepared: &Prepared, diags: &mut Diagnostics) -> Result<Vec<u8>,
     }
     // Every paragraph is set: keep them for the next build while the
     // pages are written.
-    let saving = fonts.paragraphs.as_ref().and_then(|kept| kept.save());
+    let saving = memo.save();
     let front_count = front_pages.len();
     let mut pages = front_pages;
     pages.extend(body);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::cache::{Cache, Key, Pack, Packed};
 use crate::typeset::fontset::FontChoice;
 use crate::typeset::line::{Line, Placed};
-use crate::typeset::paragraph::{Align, ParaSpec, SetParagraph};
+use crate::typeset::paragraph::{Align, Job, Memo, ParaSpec, SetParagraph};
 use crate::typeset::shape::{ShapeParams, StyledText};
 
 type Known = Packed<SetParagraph>;
@@ -68,6 +68,20 @@ impl Paragraphs {
                 }
             })
         })
+    }
+}
+
+impl Memo for Paragraphs {
+    fn set(&self, job: &Job<'_>, set: &mut dyn FnMut() -> SetParagraph) -> SetParagraph {
+        let key = match *job {
+            Job::Paragraph {
+                text,
+                spec,
+                phrases,
+            } => key(text, spec, phrases),
+            Job::Plain { text, shape } => plain_key(text, shape),
+        };
+        self.get_or(key, set)
     }
 }
 

@@ -159,8 +159,6 @@ pub struct FontSet<'a> {
     /// (char, bold, script) → [`FontSet::face_for`]: a cmap lookup per
     /// character and face costs more than remembering the answer.
     chosen: Mutex<HashMap<Wanted, (FontIx, bool)>>,
-    /// Paragraphs already set with these faces, by earlier builds.
-    pub paragraphs: Option<crate::pdf::reuse::Paragraphs>,
 }
 
 impl<'a> FontSet<'a> {
@@ -179,7 +177,6 @@ impl<'a> FontSet<'a> {
             scale,
             halt: Mutex::new(HashMap::new()),
             chosen: Mutex::new(HashMap::new()),
-            paragraphs: None,
         })
     }
 

@@ -7,14 +7,13 @@
 //! body is paginated: one pass settles them, and the front matter is kept
 //! to an even number of pages so that page 1 stays a right-hand page.
 
-use super::fontset::FontSet;
 use super::geometry::{Geometry, ASCENT};
 use super::layout::Heading;
 use super::line::{Line, Placed};
 use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement, Target};
 use super::paginate::paginate;
 use super::paragraph::{
-    set_balanced, set_fitting, set_paragraph, set_phrased, set_plain, Align, ParaSpec,
+    set_balanced, set_fitting, set_paragraph, set_phrased, set_plain, Align, ParaSpec, Setter,
 };
 use super::shape::{ShapeParams, SpanStyle, StyledText};
 use crate::lang::Script;
@@ -22,7 +21,7 @@ use crate::model::{Article, BookMeta};
 
 /// What the front matter and the furniture need to set text.
 pub struct Front<'a> {
-    pub fonts: &'a FontSet<'a>,
+    pub setter: Setter<'a>,
     pub geo: Geometry,
     pub meta: &'a BookMeta,
     pub shape: ShapeParams,
@@ -51,7 +50,7 @@ impl Front<'_> {
             indent: 0.0,
             align: Align::Center,
         };
-        let set = set_balanced(self.fonts, &styled(text), &spec);
+        let set = set_balanced(self.setter, &styled(text), &spec);
         let mut y = y;
         let left = self.geo.left(true);
         for (x, line) in set.lines {
@@ -150,7 +149,7 @@ impl Front<'_> {
         };
         let set: Vec<(f32, Line)> = rows
             .iter()
-            .flat_map(|r| set_paragraph(self.fonts, &styled(r), &spec).lines)
+            .flat_map(|r| set_paragraph(self.setter, &styled(r), &spec).lines)
             .collect();
         let left = geo.left(false);
         let mut y = geo.block_bottom() - set.len() as f32 * pitch;
@@ -215,7 +214,7 @@ impl Front<'_> {
     }
 
     fn centred_item(&self, text: &str, size: f32, out: &mut Vec<Draw>) {
-        let line = set_plain(self.fonts, text, self.with(size, true));
+        let line = set_plain(self.setter, text, self.with(size, true));
         let x = (self.geo.text_w - line.width) / 2.0;
         out.push(Draw::Text {
             x,
@@ -238,7 +237,7 @@ impl Front<'_> {
             ..self.with(em, bold)
         };
         let indent = 2.0 * em * h.level as f32;
-        let num = set_plain(self.fonts, number, self.with(em, false));
+        let num = set_plain(self.setter, number, self.with(em, false));
         let right = geo.text_w;
         let spec = ParaSpec {
             shape,
@@ -246,7 +245,7 @@ impl Front<'_> {
             indent: 0.0,
             align: Align::Left,
         };
-        let set = set_phrased(self.fonts, &styled(&h.title), &spec);
+        let set = set_phrased(self.setter, &styled(&h.title), &spec);
         let baseline = geo.baseline();
         let n = set.lines.len();
         let mut items = Vec::with_capacity(n);
@@ -294,7 +293,7 @@ impl Front<'_> {
     fn leader(&self, from: f32, to: f32) -> Option<Line> {
         let em = self.geo.em;
         let step = em / 2.0;
-        let dot = set_plain(self.fonts, ".", self.with(em, false));
+        let dot = set_plain(self.setter, ".", self.with(em, false));
         let proto: &Placed = dot.glyphs.first()?;
         let right = self.geo.text_w;
         let mut line = Line {
@@ -344,7 +343,7 @@ impl Front<'_> {
             } else {
                 (first + i).to_string()
             };
-            let line = set_plain(self.fonts, &folio, self.with(size, false));
+            let line = set_plain(self.setter, &folio, self.with(size, false));
             let y = geo.block_bottom() + (geo.page_h - geo.block_bottom()) * 0.45;
             page.draws.push(Draw::Text {
                 x: left + (geo.text_w - line.width) / 2.0,
@@ -366,7 +365,7 @@ impl Front<'_> {
                 script,
                 ..self.with(size, false)
             };
-            let head = set_fitting(self.fonts, text, shape, geo.text_w);
+            let head = set_fitting(self.setter, text, shape, geo.text_w);
             // Far enough above the text that no reader (nor pdftotext)
             // takes the head for the first line of the page.
             let base = geo.top - 1.9 * geo.em;

@@ -43,6 +43,48 @@ pub struct SetParagraph {
     pub phrased: bool,
 }
 
+/// A paragraph or a line to set, as a [`Memo`] sees it: everything the
+/// setting reads besides the faces.
+#[derive(Debug, Clone, Copy)]
+pub enum Job<'a> {
+    Paragraph {
+        text: &'a StyledText,
+        spec: &'a ParaSpec,
+        /// Display lines that prefer to break after a space or a mark.
+        phrases: bool,
+    },
+    /// One line of plain text at its natural width: the result holds it as
+    /// its only line.
+    Plain {
+        text: &'a str,
+        shape: &'a ShapeParams,
+    },
+}
+
+/// What may remember set paragraphs (between builds, say): the only seam
+/// between the typesetter and any cache, which lives outside `typeset`.
+pub trait Memo: Sync {
+    /// The paragraph `job` asks for: remembered, or `set` now.
+    fn set(&self, job: &Job<'_>, set: &mut dyn FnMut() -> SetParagraph) -> SetParagraph;
+}
+
+/// Remembers nothing: every paragraph is set.
+pub struct NoMemo;
+
+impl Memo for NoMemo {
+    fn set(&self, _: &Job<'_>, set: &mut dyn FnMut() -> SetParagraph) -> SetParagraph {
+        set()
+    }
+}
+
+/// The faces paragraphs are set in, and the memo that may hold them set
+/// already.
+#[derive(Clone, Copy)]
+pub struct Setter<'a> {
+    pub fonts: &'a FontSet<'a>,
+    pub memo: &'a dyn Memo,
+}
+
 /// Flattens inlines into styled text; links and footnote marks are
 /// numbered into `links`.
 pub fn styled_text(inlines: &[Inline], base: SpanStyle, links: &mut Vec<LinkTarget>) -> StyledText {
@@ -101,8 +143,8 @@ fn push_inlines(
 }
 
 /// Sets styled text as a paragraph.
-pub fn set_paragraph(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
-    set_paragraph_with(fonts, text, spec, false)
+pub fn set_paragraph(setter: Setter<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
+    set_paragraph_with(setter, text, spec, false)
 }
 
 /// A break after a space or a punctuation mark ends a phrase; display
@@ -119,17 +161,19 @@ fn is_phrase_break(shaped: &super::shape::Shaped, at: usize) -> bool {
 }
 
 fn set_paragraph_with(
-    fonts: &FontSet<'_>,
+    setter: Setter<'_>,
     text: &StyledText,
     spec: &ParaSpec,
     phrases: bool,
 ) -> SetParagraph {
-    match &fonts.paragraphs {
-        Some(kept) => kept.get_or(crate::pdf::reuse::key(text, spec, phrases), || {
-            set_anew(fonts, text, spec, phrases)
-        }),
-        None => set_anew(fonts, text, spec, phrases),
-    }
+    let job = Job::Paragraph {
+        text,
+        spec,
+        phrases,
+    };
+    setter
+        .memo
+        .set(&job, &mut || set_anew(setter.fonts, text, spec, phrases))
 }
 
 fn set_anew(
@@ -204,15 +248,14 @@ fn inked_width(line: &Line) -> f32 {
 
 /// Sets one line of plain text at its natural width (running heads,
 /// folios, TOC entries).
-pub fn set_plain(fonts: &FontSet<'_>, text: &str, shape: ShapeParams) -> Line {
-    let Some(kept) = &fonts.paragraphs else {
-        return set_plain_anew(fonts, text, shape);
+pub fn set_plain(setter: Setter<'_>, text: &str, shape: ShapeParams) -> Line {
+    let job = Job::Plain {
+        text,
+        shape: &shape,
     };
-    let set = kept.get_or(crate::pdf::reuse::plain_key(text, &shape), || {
-        SetParagraph {
-            lines: vec![(0.0, set_plain_anew(fonts, text, shape))],
-            ..SetParagraph::default()
-        }
+    let set = setter.memo.set(&job, &mut || SetParagraph {
+        lines: vec![(0.0, set_plain_anew(setter.fonts, text, shape))],
+        ..SetParagraph::default()
     });
     set.lines
         .into_iter()
@@ -231,14 +274,14 @@ fn set_plain_anew(fonts: &FontSet<'_>, text: &str, shape: ShapeParams) -> Line {
 
 /// `text` set on one line no wider than `width`, shortened with an
 /// ellipsis if it must be.
-pub fn set_fitting(fonts: &FontSet<'_>, text: &str, shape: ShapeParams, width: f32) -> Line {
-    let line = set_plain(fonts, text, shape);
+pub fn set_fitting(setter: Setter<'_>, text: &str, shape: ShapeParams, width: f32) -> Line {
+    let line = set_plain(setter, text, shape);
     if line.width <= width {
         return line;
     }
     let chars: Vec<char> = text.chars().collect();
     let (mut lo, mut hi) = (0usize, chars.len());
-    let mut best = set_plain(fonts, "……", shape);
+    let mut best = set_plain(setter, "……", shape);
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
         let candidate: String = chars[..mid]
@@ -247,7 +290,7 @@ pub fn set_fitting(fonts: &FontSet<'_>, text: &str, shape: ShapeParams, width: f
             .trim_end()
             .to_string()
             + "……";
-        let l = set_plain(fonts, &candidate, shape);
+        let l = set_plain(setter, &candidate, shape);
         if l.width <= width {
             best = l;
             lo = mid;
@@ -260,24 +303,24 @@ pub fn set_fitting(fonts: &FontSet<'_>, text: &str, shape: ShapeParams, width: f
 
 /// Lines broken after a space or punctuation when all of them can be,
 /// else as a paragraph: for TOC entries and other display text.
-pub fn set_phrased(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
-    let phrased = set_paragraph_with(fonts, text, spec, true);
+pub fn set_phrased(setter: Setter<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
+    let phrased = set_paragraph_with(setter, text, spec, true);
     if phrased.phrased {
         phrased
     } else {
-        set_paragraph(fonts, text, spec)
+        set_paragraph(setter, text, spec)
     }
 }
 
 /// Display lines for titles, centred: broken after a space or punctuation
 /// when the title has one, else balanced (the narrowest measure, down to
 /// half, that keeps the number of lines).
-pub fn set_balanced(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
-    let phrased = set_paragraph_with(fonts, text, spec, true);
+pub fn set_balanced(setter: Setter<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
+    let phrased = set_paragraph_with(setter, text, spec, true);
     if phrased.lines.len() >= 2 && phrased.phrased {
         return phrased;
     }
-    let full = set_paragraph(fonts, text, spec);
+    let full = set_paragraph(setter, text, spec);
     let n = full.lines.len();
     if n < 2 {
         return full;
@@ -287,7 +330,7 @@ pub fn set_balanced(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec) -> 
     for _ in 0..8 {
         let mid = (lo + hi) / 2.0;
         let trial = set_paragraph(
-            fonts,
+            setter,
             text,
             &ParaSpec {
                 width: mid,
@@ -339,7 +382,14 @@ mod tests {
             indent: 0.0,
             align: Align::Justify,
         };
-        set_paragraph(&fonts, &styled, &spec)
+        set_paragraph(
+            Setter {
+                fonts: &fonts,
+                memo: &NoMemo,
+            },
+            &styled,
+            &spec,
+        )
     }
 
     fn lines(text: &str, width_em: f32) -> Vec<String> {
@@ -412,7 +462,14 @@ mod tests {
 
     fn placed(text: &str, script: Script) -> Line {
         let fonts = FontSet::new(shipped()).unwrap();
-        set_plain(&fonts, text, params(script))
+        set_plain(
+            Setter {
+                fonts: &fonts,
+                memo: &NoMemo,
+            },
+            text,
+            params(script),
+        )
     }
 
     fn x_of(line: &Line, c: char, nth: usize) -> f32 {

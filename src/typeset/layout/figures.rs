@@ -8,7 +8,7 @@ impl Layout<'_> {
         let size = self.em() * NOTE_SCALE;
         let shape = ShapeParams { size, ..self.shape };
         let mut lines: Vec<(f32, Line)> = Vec::new();
-        let label = crate::typeset::paragraph::set_plain(self.fonts, &format!("{number}"), shape);
+        let label = crate::typeset::paragraph::set_plain(self.setter, &format!("{number}"), shape);
         let hang = size * 1.5;
         for (i, block) in blocks.iter().enumerate() {
             let inlines: Vec<Inline> = match &block.kind {
@@ -23,7 +23,7 @@ impl Layout<'_> {
                 indent: 0.0,
                 align: Align::Justify,
             };
-            let set = set_paragraph(self.fonts, &text, &spec);
+            let set = set_paragraph(self.setter, &text, &spec);
             for (x, line) in set.lines {
                 lines.push((hang + x, line));
             }
@@ -193,7 +193,7 @@ impl Layout<'_> {
                     indent: 0.0,
                     align: Align::Left,
                 };
-                let set = set_paragraph(self.fonts, &text, &spec);
+                let set = set_paragraph(self.setter, &text, &spec);
                 lines_max = lines_max.max(set.lines.len());
                 for (li, (x, line)) in set.lines.into_iter().enumerate() {
                     draws.push(Draw::Text {

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 mod figures;
 
-use super::fontset::FontSet;
 use super::geometry::{Geometry, ASCENT};
 use super::images::Images;
 use super::line::Line;
 use super::page::{Draw, Item, NoteLines, ParaPos, Target};
-use super::paragraph::{set_balanced, set_paragraph, styled_text, Align, LinkTarget, ParaSpec};
+use super::paragraph::{
+    set_balanced, set_paragraph, styled_text, Align, LinkTarget, ParaSpec, Setter,
+};
 use super::shape::{ShapeParams, SpanStyle, StyledText};
 use crate::diag::Diagnostics;
 use crate::lang::PunctStyle;
@@ -46,7 +47,7 @@ pub const NOTE_SCALE: f32 = 0.8;
 pub const NOTE_LEADING: f32 = 1.45;
 
 pub struct Layout<'a> {
-    pub fonts: &'a FontSet<'a>,
+    pub setter: Setter<'a>,
     pub geo: Geometry,
     pub style: &'a Style,
     pub images: &'a mut Images,
@@ -67,14 +68,14 @@ struct Room {
 
 impl<'a> Layout<'a> {
     pub fn new(
-        fonts: &'a FontSet<'a>,
+        setter: Setter<'a>,
         geo: Geometry,
         style: &'a Style,
         images: &'a mut Images,
         diags: &'a mut Diagnostics,
     ) -> Layout<'a> {
         Layout {
-            fonts,
+            setter,
             geo,
             style,
             images,
@@ -138,7 +139,7 @@ impl<'a> Layout<'a> {
             indent: 0.0,
             align: Align::Center,
         };
-        let title = set_balanced(self.fonts, &plain(&article.title), &spec);
+        let title = set_balanced(self.setter, &plain(&article.title), &spec);
         let mut draws = Vec::new();
         let mut y = 2.0 * geo.pitch;
         let title_pitch = size * 1.45;
@@ -159,7 +160,7 @@ impl<'a> Layout<'a> {
                 indent: 0.0,
                 align: Align::Center,
             };
-            for (x, line) in set_paragraph(self.fonts, &plain(&byline), &spec).lines {
+            for (x, line) in set_paragraph(self.setter, &plain(&byline), &spec).lines {
                 draws.push(Draw::Text {
                     x,
                     y: y + ASCENT * size,
@@ -296,7 +297,7 @@ impl<'a> Layout<'a> {
             indent,
             align,
         };
-        let set = set_paragraph(self.fonts, text, &spec);
+        let set = set_paragraph(self.setter, text, &spec);
         let count = set.lines.len();
         let first_item = self.galley.items.len();
         let baseline = self.geo.baseline();
@@ -333,7 +334,7 @@ impl<'a> Layout<'a> {
             align: Align::Justify,
         };
         let text = styled_text(content, SpanStyle::default(), &mut Vec::new());
-        let set = set_paragraph(self.fonts, &text, &spec);
+        let set = set_paragraph(self.setter, &text, &spec);
         let anchor = self.anchor();
         self.galley.headings.push(Heading {
             level,
@@ -394,7 +395,7 @@ impl<'a> Layout<'a> {
                     _ => self.block(block, inner, depth + 1),
                 }
             }
-            let line = super::paragraph::set_plain(self.fonts, &marker, self.shape);
+            let line = super::paragraph::set_plain(self.setter, &marker, self.shape);
             let x = (inner.left - line.width - 0.5 * em).max(room.left);
             let y = self.geo.baseline();
             if let Some(it) = self.galley.items.get_mut(first) {
