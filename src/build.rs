@@ -19,25 +19,12 @@ use crate::manifest::Manifest;
 use crate::model::Book;
 use crate::output::Staging;
 use crate::prepared::Prepared;
+use crate::render::{self, Renderer};
+use crate::source;
 use crate::style::Style;
-use crate::{epub, impose, pdf, source};
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Epub,
-    Pdf,
-    All,
-}
-
-impl Format {
-    fn epub(self) -> bool {
-        matches!(self, Format::Epub | Format::All)
-    }
-    fn pdf(self) -> bool {
-        matches!(self, Format::Pdf | Format::All)
-    }
-}
+pub use crate::render::Format;
 
 pub struct BuildOptions {
     pub manifest: PathBuf,
@@ -76,9 +63,8 @@ impl BuildOptions {
 pub struct BuildReport {
     pub written: Vec<PathBuf>,
     pub diagnostics: Diagnostics,
-    pub epub: Option<epub::EpubReport>,
     /// Wall time per phase, in order, for `--verbose`.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub timings: Vec<(String, Duration)>,
     /// Articles changed, added or removed since the last build here.
     pub edition: Changes,
     pub articles: usize,
@@ -101,7 +87,7 @@ pub struct EditionReport {
 /// Records how long each phase of a build took.
 struct Stopwatch {
     last: Instant,
-    laps: Vec<(&'static str, Duration)>,
+    laps: Vec<(String, Duration)>,
 }
 
 impl Stopwatch {
@@ -114,7 +100,7 @@ impl Stopwatch {
 
     fn lap(&mut self, phase: &'static str) {
         let now = Instant::now();
-        self.laps.push((phase, now - self.last));
+        self.laps.push((phase.to_string(), now - self.last));
         self.last = now;
     }
 }
@@ -338,22 +324,21 @@ struct Job {
     edition: Edition,
     prepared: Prepared,
     conversion: Option<convert::Report>,
-    epub_path: PathBuf,
-    pdf_path: PathBuf,
-    imposed_path: PathBuf,
+    /// Per renderer: where its output goes.
+    paths: Vec<PathBuf>,
     review_path: PathBuf,
-    /// An earlier edition whose PDF is this one's, byte for byte.
-    pdf_from: Option<usize>,
+    /// Per renderer: an earlier edition whose output is this one's, byte
+    /// for byte.
+    from: Vec<Option<usize>>,
 }
 
-/// What one back end made for one edition.
+/// What one renderer made for one edition.
 #[derive(Default)]
 struct Made {
-    epub: Option<epub::EpubReport>,
-    epub_time: Duration,
-    pdf: Option<Arc<Vec<u8>>>,
-    pdf_time: Duration,
-    imposed: bool,
+    bytes: Option<Arc<Vec<u8>>>,
+    time: Duration,
+    /// The files made from it (imposed sheets), staged.
+    derived: Vec<PathBuf>,
     diags: Diagnostics,
 }
 
@@ -401,8 +386,9 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .out_dir
         .clone()
         .unwrap_or_else(|| shared.manifest.output_dir());
+    let renderers = render::all();
     let mut jobs: Vec<Job> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<Vec<Option<String>>> = Vec::new();
     for edition in editions {
         let mut own = Diagnostics::default();
         let prepared = for_edition(&shared, &edition, &mut own);
@@ -411,26 +397,30 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             continue;
         };
         let stem = prepared.manifest.output_stem();
-        let pdf_path = out_dir.join(format!("{stem}.pdf"));
-        let key = format!(
-            "{}|{:?}|{:?}",
-            edition.render_key(),
-            prepared.manifest.book.identifier,
-            prepared.book.meta.identifier
-        );
-        let pdf_from = keys
+        let own_keys: Vec<Option<String>> = renderers
             .iter()
-            .position(|k| *k == key)
-            .filter(|&i| jobs[i].edition.pdf && jobs[i].pdf_from.is_none());
-        keys.push(key);
+            .map(|r| r.share_key(&prepared, &edition))
+            .collect();
+        let from = renderers
+            .iter()
+            .enumerate()
+            .map(|(n, r)| {
+                let key = own_keys[n].as_ref()?;
+                keys.iter()
+                    .position(|k| k[n].as_ref() == Some(key))
+                    .filter(|&i| r.wanted(&jobs[i].edition) && jobs[i].from[n].is_none())
+            })
+            .collect();
+        keys.push(own_keys);
         jobs.push(Job {
-            epub_path: epub::output_path(&out_dir, &stem),
-            imposed_path: impose::output_path(&pdf_path),
+            paths: renderers
+                .iter()
+                .map(|r| r.output_path(&out_dir, &stem))
+                .collect(),
             review_path: out_dir.join(format!("{stem}-review.txt")),
-            pdf_path,
             prepared,
             conversion,
-            pdf_from,
+            from,
             edition,
         });
     }
@@ -439,18 +429,18 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     }
     clock.lap("read manifest, sources and fonts");
 
-    let wants_epub = |j: &Job| opts.format.epub() && j.edition.epub;
-    let wants_pdf = |j: &Job| opts.format.pdf() && j.edition.pdf;
-    let wants_imposed = |j: &Job| wants_pdf(j) && j.edition.imposition.is_some();
+    let wants = |r: &dyn Renderer, j: &Job| opts.format.wants(r.name()) && r.wanted(&j.edition);
     let wants_review = |j: &Job| j.conversion.as_ref().is_some_and(|r| !r.reviews.is_empty());
     let staging = if opts.dry_run {
         None
     } else {
         let mut targets = Vec::new();
         for j in &jobs {
-            targets.extend([j.epub_path.clone(), j.pdf_path.clone()]);
-            if wants_imposed(j) {
-                targets.push(j.imposed_path.clone());
+            for (r, path) in renderers.iter().zip(&j.paths) {
+                targets.push(path.clone());
+                if wants(*r, j) {
+                    targets.extend(r.derived_paths(&j.edition, path));
+                }
             }
             if wants_review(j) {
                 targets.push(j.review_path.clone());
@@ -471,14 +461,22 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             }
         }
     };
+    // An output staged, and the files made from it.
+    let deliver = |r: &dyn Renderer, j: &Job, path: &Path, bytes: &[u8], made: &mut Made| {
+        stage(path, bytes, &mut made.diags);
+        for (derived, bytes) in r.derive(&j.edition, path, bytes, &mut made.diags) {
+            stage(&derived, &bytes, &mut made.diags);
+            made.derived.push(derived);
+        }
+    };
 
-    // The back ends share nothing mutable, so every edition's EPUB and PDF
-    // run side by side; each stages its file as soon as it is done, and the
+    // The renderers share nothing mutable, so every edition's outputs are
+    // made side by side; each is staged as soon as it is done, and the
     // files replace the old ones only when everything succeeded. Messages
-    // are kept in a fixed order (per edition: EPUB, then PDF).
+    // are kept in a fixed order (per edition, the renderers' order).
     let mut coverage = Diagnostics::default();
-    let (epubs, pdfs): (Vec<Made>, Vec<Made>) = std::thread::scope(|scope| {
-        // Warnings only, so the back ends need not wait for them.
+    let mut made: Vec<Vec<Made>> = std::thread::scope(|scope| {
+        // Warnings only, so the renderers need not wait for them.
         scope.spawn(|| {
             for j in &jobs {
                 let mut own = Diagnostics::default();
@@ -494,122 +492,80 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
                 merge(&mut coverage, own);
             }
         });
-        let pdf_handles: Vec<_> = jobs
+        let handles: Vec<Vec<_>> = jobs
             .iter()
             .map(|j| {
-                (wants_pdf(j) && j.pdf_from.is_none()).then(|| {
-                    scope.spawn(|| {
-                        crate::crash::test_point("pdf");
-                        let mut made = Made::default();
-                        let t = Instant::now();
-                        made.pdf = pdf::render(&j.prepared, &mut made.diags).map(Arc::new);
-                        made.pdf_time = t.elapsed();
-                        made
-                    })
-                })
-            })
-            .collect();
-        let epub_handles: Vec<_> = jobs
-            .iter()
-            .map(|j| {
-                wants_epub(j).then(|| {
-                    scope.spawn(|| {
-                        crate::crash::test_point("epub");
-                        let mut made = Made::default();
-                        let t = Instant::now();
-                        if let Some((bytes, report)) = epub::render(&j.prepared, &mut made.diags) {
-                            stage(&j.epub_path, &bytes, &mut made.diags);
-                            made.epub = Some(report);
-                        }
-                        made.epub_time = t.elapsed();
-                        made
-                    })
-                })
-            })
-            .collect();
-        let join = |h: Option<std::thread::ScopedJoinHandle<'_, Made>>| {
-            h.map(|h| {
-                h.join().unwrap_or_else(|panic| {
-                    let mut made = Made::default();
-                    made.diags
-                        .push(crate::crash::internal_error(panic.as_ref()));
-                    made
-                })
-            })
-            .unwrap_or_default()
-        };
-        let mut pdfs: Vec<Made> = pdf_handles.into_iter().map(join).collect();
-        // Shared PDFs, then the reading copies and imposed sheets.
-        for i in 0..jobs.len() {
-            if let Some(from) = jobs[i].pdf_from.filter(|_| wants_pdf(&jobs[i])) {
-                pdfs[i].pdf = pdfs[from].pdf.clone();
-            }
-        }
-        let imposed: Vec<_> = jobs
-            .iter()
-            .zip(&pdfs)
-            .map(|(j, made)| {
-                let bytes = made.pdf.clone();
-                scope.spawn(move || {
-                    let mut own = Diagnostics::default();
-                    let mut imposed = false;
-                    if let Some(bytes) = &bytes {
-                        stage(&j.pdf_path, bytes, &mut own);
-                        if let (Some(layout), true) = (&j.edition.imposition, wants_imposed(j)) {
-                            match impose::impose(bytes, layout) {
-                                Ok(sheets) => {
-                                    stage(&j.imposed_path, &sheets, &mut own);
-                                    imposed = true;
+                renderers
+                    .iter()
+                    .enumerate()
+                    .map(|(n, &r)| {
+                        (wants(r, j) && j.from[n].is_none()).then(|| {
+                            scope.spawn(move || {
+                                crate::crash::test_point(r.name());
+                                let mut made = Made::default();
+                                let t = Instant::now();
+                                if let Some(bytes) = r.render(&j.prepared, &mut made.diags) {
+                                    deliver(r, j, &j.paths[n], &bytes, &mut made);
+                                    made.bytes = Some(Arc::new(bytes));
                                 }
-                                Err(e) => own.push(
-                                    Diagnostic::error(format!(
-                                        "edition `{}`: cannot impose the PDF: {e}",
-                                        j.edition.label()
-                                    ))
-                                    .in_file(&j.imposed_path),
-                                ),
-                            }
-                        }
-                    }
-                    (own, imposed)
-                })
+                                made.time = t.elapsed();
+                                made
+                            })
+                        })
+                    })
+                    .collect()
             })
             .collect();
-        for (made, h) in pdfs.iter_mut().zip(imposed) {
-            match h.join() {
-                Ok((own, imposed)) => {
-                    made.diags.extend(own);
-                    made.imposed = imposed;
-                }
-                Err(panic) => made
-                    .diags
-                    .push(crate::crash::internal_error(panic.as_ref())),
-            }
-        }
-        let epubs = epub_handles.into_iter().map(join).collect();
-        (epubs, pdfs)
+        handles
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|h| {
+                        h.map(|h| {
+                            h.join().unwrap_or_else(|panic| {
+                                let mut made = Made::default();
+                                made.diags
+                                    .push(crate::crash::internal_error(panic.as_ref()));
+                                made
+                            })
+                        })
+                        .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect()
     });
-    let epub_time = epubs.iter().map(|m| m.epub_time).sum();
-    let pdf_time = pdfs.iter().map(|m| m.pdf_time).sum();
+    // Outputs shared with an earlier edition, staged under this one's name.
+    for i in 0..jobs.len() {
+        for (n, &r) in renderers.iter().enumerate() {
+            let Some(from) = jobs[i].from[n].filter(|_| wants(r, &jobs[i])) else {
+                continue;
+            };
+            let Some(bytes) = made[from][n].bytes.clone() else {
+                continue;
+            };
+            let mut shared_made = Made::default();
+            deliver(r, &jobs[i], &jobs[i].paths[n], &bytes, &mut shared_made);
+            shared_made.bytes = Some(bytes);
+            made[i][n] = shared_made;
+        }
+    }
     clock.lap("EPUB and PDF, side by side");
-    clock.laps.push(("  of which EPUB", epub_time));
-    clock.laps.push(("  of which PDF", pdf_time));
+    for (n, r) in renderers.iter().enumerate() {
+        let time = made.iter().map(|row| row[n].time).sum();
+        clock.laps.push((format!("  of which {}", r.title()), time));
+    }
     merge(&mut diags, coverage);
     let mut report = BuildReport::default();
     let mut made_editions = Vec::new();
-    for ((j, epub_made), pdf_made) in jobs.iter().zip(epubs).zip(pdfs) {
-        merge(&mut diags, epub_made.diags);
-        merge(&mut diags, pdf_made.diags);
+    for (j, row) in jobs.iter().zip(made) {
         let mut written = Vec::new();
-        if let Some(r) = epub_made.epub {
-            written.push(j.epub_path.clone());
-            report.epub.get_or_insert(r);
-        }
-        if pdf_made.pdf.is_some() {
-            written.push(j.pdf_path.clone());
-        }
-        if pdf_made.imposed {
-            written.push(j.imposed_path.clone());
+        for (path, m) in j.paths.iter().zip(row) {
+            merge(&mut diags, m.diags);
+            if m.bytes.is_some() {
+                written.push(path.clone());
+            }
+            written.extend(m.derived);
         }
         let mut review = None;
         if wants_review(j) {

@@ -308,7 +308,7 @@ pub fn book(data: &[u8]) {
         &mut diags,
     );
     let epub = crate::epub::render(prepared, &mut diags);
-    let pdf = crate::pdf::render(prepared, &mut diags);
+    let pdf = crate::render::Renderer::render(&crate::render::Pdf, prepared, &mut diags);
     render_messages(&diags);
     if diags.has_errors() {
         return;

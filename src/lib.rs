@@ -32,6 +32,7 @@ pub mod par;
 pub mod pdf;
 pub mod prepared;
 pub mod proofread;
+pub mod render;
 pub mod scheme;
 pub mod serve;
 pub mod source;

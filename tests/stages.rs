@@ -57,14 +57,22 @@ fn the_typesetter_imports_no_writer_cache_or_threads() {
             "rayon",
         ],
     );
-    assert!(found.is_empty(), "typeset/ reaches outside its stage:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "typeset/ reaches outside its stage:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn the_back_ends_do_not_import_the_orchestrator() {
     for dir in ["src/pdf", "src/epub", "src/typeset"] {
         let found = offending(dir, &["crate::build"]);
-        assert!(found.is_empty(), "{dir} imports build.rs:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "{dir} imports build.rs:\n{}",
+            found.join("\n")
+        );
     }
 }
 

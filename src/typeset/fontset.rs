@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, OnceLock};
 
+use super::Error;
 use crate::characters::Characters;
 use crate::fonts::{Face, Faces, FontBook, DEFAULT_FAMILY};
 use crate::lang::Script;
@@ -162,15 +163,19 @@ pub struct FontSet<'a> {
 }
 
 impl<'a> FontSet<'a> {
-    pub fn new(choice: &'a FontChoice) -> Option<FontSet<'a>> {
+    pub fn new(choice: &'a FontChoice) -> Result<FontSet<'a>, Error> {
         let mut faces = Vec::new();
         let mut scale = Vec::new();
         for f in &choice.faces {
-            let face = ttf_parser::Face::parse(&f.data, f.index).ok()?;
+            let face = ttf_parser::Face::parse(&f.data, f.index).map_err(|e| Error::Face {
+                path: f.path.clone(),
+                index: f.index,
+                reason: e.to_string(),
+            })?;
             scale.push(1000.0 / face.units_per_em() as f32);
             faces.push(face);
         }
-        Some(FontSet {
+        Ok(FontSet {
             choice,
             shapers: faces.iter().map(|_| OnceLock::new()).collect(),
             faces,

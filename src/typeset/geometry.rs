@@ -1,6 +1,7 @@
 //! The page and its text block on a grid of lines (版心: a whole number of
 //! characters wide and of lines high).
 
+use super::Error;
 use crate::style::Style;
 
 pub const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -25,8 +26,12 @@ pub struct Geometry {
 }
 
 impl Geometry {
-    pub fn new(style: &Style) -> Result<Geometry, String> {
-        let (w, h) = style.page.size_mm()?;
+    pub fn new(style: &Style) -> Result<Geometry, Error> {
+        let (w, h) = style.page.size_mm().map_err(|reason| Error::PageSize {
+            size: style.page.size.clone(),
+            reason,
+            file: None,
+        })?;
         let p = &style.page;
         let (page_w, page_h) = (w * PT_PER_MM, h * PT_PER_MM);
         let em = style.text.body_size_pt;

@@ -21,6 +21,26 @@ impl Images {
         }
     }
 
+    /// Takes in the pictures `other` placed (after this one's, as if placed
+    /// here): the numbers they get here, by their number in `other`.
+    pub fn absorb(&mut self, other: Images) -> Vec<u32> {
+        other
+            .paths
+            .into_iter()
+            .zip(other.list)
+            .map(
+                |(path, picture)| match self.paths.iter().position(|p| *p == path) {
+                    Some(i) => i as u32,
+                    None => {
+                        self.list.push(picture);
+                        self.paths.push(path);
+                        (self.list.len() - 1) as u32
+                    }
+                },
+            )
+            .collect()
+    }
+
     /// The XObject index of the picture at `path`, and the picture; `None`
     /// for one the library could not have (a placeholder goes there).
     pub fn place(&mut self, path: &Path) -> Option<(u32, Arc<Picture>)> {

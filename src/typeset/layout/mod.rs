@@ -14,7 +14,6 @@ use super::paragraph::{
     set_balanced, set_paragraph, styled_text, Align, LinkTarget, ParaSpec, Setter,
 };
 use super::shape::{ShapeParams, SpanStyle, StyledText};
-use crate::diag::Diagnostics;
 use crate::lang::PunctStyle;
 use crate::model::{Article, Block, BlockKind, Inline};
 use crate::style::Style;
@@ -41,6 +40,40 @@ pub struct Galley {
 }
 
 /// No measure gets narrower than this many ems, however deep the nesting.
+impl Galley {
+    /// Adds the next article's galley: its anchors are numbered after
+    /// this one's, and its pictures by `pictures` (its numbers → the
+    /// book's).
+    pub fn append(&mut self, next: Galley, pictures: &[u32]) {
+        let offset = self.anchors;
+        for mut item in next.items {
+            for a in &mut item.anchors {
+                *a += offset;
+            }
+            for draw in &mut item.draws {
+                match draw {
+                    Draw::Image { image, .. } => *image = pictures[*image as usize],
+                    Draw::Link {
+                        target: Target::Anchor(a),
+                        ..
+                    } => *a += offset,
+                    _ => {}
+                }
+            }
+            self.items.push(item);
+        }
+        self.notes.extend(next.notes);
+        self.headings
+            .extend(next.headings.into_iter().map(|h| Heading {
+                anchor: h.anchor + offset,
+                ..h
+            }));
+        self.named
+            .extend(next.named.into_iter().map(|(name, a)| (name, a + offset)));
+        self.anchors += next.anchors;
+    }
+}
+
 const MIN_MEASURE_EM: f32 = 8.0;
 /// Footnote size and line height, relative to the body.
 pub const NOTE_SCALE: f32 = 0.8;
@@ -50,8 +83,7 @@ pub struct Layout<'a> {
     pub setter: Setter<'a>,
     pub geo: Geometry,
     pub style: &'a Style,
-    pub images: &'a mut Images,
-    pub diags: &'a mut Diagnostics,
+    pub images: Images,
     pub galley: Galley,
     article: usize,
     article_id: String,
@@ -67,19 +99,12 @@ struct Room {
 }
 
 impl<'a> Layout<'a> {
-    pub fn new(
-        setter: Setter<'a>,
-        geo: Geometry,
-        style: &'a Style,
-        images: &'a mut Images,
-        diags: &'a mut Diagnostics,
-    ) -> Layout<'a> {
+    pub fn new(setter: Setter<'a>, geo: Geometry, style: &'a Style, images: Images) -> Layout<'a> {
         Layout {
             setter,
             geo,
             style,
             images,
-            diags,
             galley: Galley::default(),
             article: 0,
             article_id: String::new(),
