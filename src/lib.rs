@@ -10,6 +10,7 @@ pub mod characters;
 pub mod cjk;
 pub mod clean;
 pub mod convert;
+pub mod cover;
 pub mod crash;
 pub mod dates;
 pub mod diag;

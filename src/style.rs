@@ -21,6 +21,9 @@ pub struct Style {
     pub text: TextStyle,
     pub page: PageStyle,
     pub epub: EpubStyle,
+    /// The generated cover's design and colours.
+    #[serde(default)]
+    pub cover: crate::cover::CoverStyle,
     /// The extra CSS named by `epub.css`, loaded.
     #[serde(skip)]
     pub extra_css: String,

@@ -52,12 +52,61 @@ fn pdf_pages(pdf: &Path) -> usize {
 }
 
 fn epub_entry(epub: &Path, name: &str) -> String {
+    String::from_utf8(epub_bytes(epub, name)).unwrap()
+}
+
+fn epub_bytes(epub: &Path, name: &str) -> Vec<u8> {
     let file = std::fs::File::open(epub).unwrap();
     let mut zip = zip::ZipArchive::new(file).unwrap();
     let mut entry = zip.by_name(name).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
-    text
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+    bytes
+}
+
+/// The EPUB has a cover image of 1600×2560 in the OPF, its cover page shows
+/// it, and calibre reads the author and the cover from it.
+fn check_cover(epub: &Path, author: &str) {
+    let opf = epub_entry(epub, "OEBPS/content.opf");
+    let item = opf
+        .lines()
+        .find(|l| l.contains("properties=\"cover-image\""))
+        .unwrap_or_else(|| panic!("no cover-image in {}:\n{opf}", epub.display()));
+    let href = item
+        .split("href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let png = epub_bytes(epub, &format!("OEBPS/{href}"));
+    let image = image::load_from_memory(&png).unwrap();
+    assert_eq!((image.width(), image.height()), (1600, 2560));
+    assert!(epub_entry(epub, "OEBPS/cover.xhtml").contains(&format!("src=\"{href}\"")));
+    if have(
+        "ebook-meta (calibre)",
+        Command::new("ebook-meta").arg("--version"),
+    ) {
+        let out = Command::new("ebook-meta").arg(epub).output().unwrap();
+        let meta = String::from_utf8_lossy(&out.stdout);
+        let shown = meta
+            .lines()
+            .find(|l| l.starts_with("Author(s)"))
+            .unwrap_or_else(|| panic!("no author from ebook-meta:\n{meta}"));
+        assert!(shown.contains(author), "{meta}");
+        let got = epub.with_extension("calibre-cover.png");
+        let out = Command::new("ebook-meta")
+            .arg(epub)
+            .arg("--get-cover")
+            .arg(&got)
+            .output()
+            .unwrap();
+        assert!(
+            std::fs::read(&got).ok().as_deref() == Some(&png[..]),
+            "calibre found no cover: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 }
 
 #[test]
@@ -168,11 +217,20 @@ fn three_editions_in_one_command() {
             );
         }
     }
-    for epub in ["booklet-zh.epub", "booklet-tw.epub"] {
+    for (epub, editor) in [
+        ("booklet-zh.epub", "booklet 示例编辑组"),
+        ("booklet-tw.epub", "booklet 示例編輯組"),
+    ] {
         if let Some((fatal, errors, warnings, text)) = epubcheck(&o.join(epub)) {
             assert_eq!((fatal, errors, warnings), (0, 0, 0), "{epub}:\n{text}");
         }
+        check_cover(&o.join(epub), editor);
     }
+    // Each edition's cover is drawn in its own script.
+    assert!(
+        epub_bytes(&o.join("booklet-zh.epub"), "OEBPS/images/cover.png")
+            != epub_bytes(&o.join("booklet-tw.epub"), "OEBPS/images/cover.png")
+    );
 
     // Same inputs, same bytes; and one edition alone gives the same files.
     let again = dir.join("again");
@@ -244,4 +302,30 @@ fn a_manifest_without_editions_builds_as_before() {
     assert!(!stdout.contains('['), "no edition labels:\n{stdout}");
     let out = booklet(&["build", "--edition", "tw"], &dir, &[]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_given_cover_is_the_epubs_cover() {
+    let dir = scratch("editions-given-cover");
+    copy_example(&dir);
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(60, 96, image::Rgb([20, 60, 120]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(dir.join("cover.png"), &png).unwrap();
+    let manifest = dir.join("booklet.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replacen("[book]\n", "[book]\ncover = \"cover.png\"\n", 1),
+    )
+    .unwrap();
+    booklet_ok(&["build"], &dir, &[]);
+    let epub = dir.join("out/booklet.epub");
+    assert!(epub_bytes(&epub, "OEBPS/images/cover.png") == png);
+    let opf = epub_entry(&epub, "OEBPS/content.opf");
+    assert!(opf.contains("properties=\"cover-image\""), "{opf}");
+    if let Some((fatal, errors, warnings, text)) = epubcheck(&epub) {
+        assert_eq!((fatal, errors, warnings), (0, 0, 0), "{text}");
+    }
 }

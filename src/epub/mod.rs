@@ -30,6 +30,10 @@ pub struct EpubReport {
 
 const CONTENTS_TITLE: &str = "目录";
 
+/// The cover page shows the whole cover image, whatever the screen.
+const COVER_CSS: &str = "section.cover { margin: 0; padding: 0; text-align: center; }\n\
+section.cover img { max-width: 100%; max-height: 100vh; }\n";
+
 /// Builds the EPUB in memory. Warnings go to `diags`; errors too, and then
 /// nothing is returned.
 pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, EpubReport)> {
@@ -146,7 +150,7 @@ fn build(
             c = script_class(script)
         ));
     }
-    let css = format!("{font_css}{}", style.css());
+    let css = format!("{font_css}{COVER_CSS}{}", style.css());
 
     let epub_err = |e: epub_builder::Error| Diagnostic::error(format!("EPUB assembly failed: {e}"));
     let zip = ZipLibrary::new().map_err(epub_err)?;
@@ -185,14 +189,23 @@ fn build(
 
     let lang = meta.lang.tag.as_str();
     let class = script_class(book_script);
-    if let Some(cover) = &meta.cover {
-        let (bytes, media, ext) = read_image(cover).map_err(|e| e.in_file(cover))?;
+    {
+        // Every EPUB has a cover image: reading systems show a blank tile
+        // (or the title page, rasterised) for a book without one.
+        let (bytes, media, ext) = match &meta.cover {
+            Some(cover) => read_image(cover).map_err(|e| e.in_file(cover))?,
+            None => {
+                let png = crate::cover::png(meta, faces, &style.cover, cache)
+                    .map_err(Diagnostic::error)?;
+                (png.to_vec(), "image/png", "png")
+            }
+        };
         let name = format!("images/cover.{ext}");
         builder
             .add_cover_image(&name, bytes.as_slice(), media)
             .map_err(epub_err)?;
         let body = format!(
-            "<section epub:type=\"cover\"><img src=\"{name}\" alt=\"{}\"/></section>\n",
+            "<section class=\"cover\" epub:type=\"cover\"><img src=\"{name}\" alt=\"{}\"/></section>\n",
             xhtml::escape(&meta.title)
         );
         builder
