@@ -299,13 +299,7 @@ fn resolve_entry(manifest: &Manifest, entry: &EditionEntry) -> Result<Edition, D
     }
     let writing = match entry.writing.as_deref() {
         None | Some("horizontal") => Writing::Horizontal,
-        Some("vertical") => {
-            return Err(at(
-                "writing",
-                "vertical",
-                "`writing = \"vertical\"` is not supported yet".into(),
-            ))
-        }
+        Some("vertical") => Writing::Vertical,
         Some(other) => {
             return Err(at(
                 "writing",
@@ -314,6 +308,8 @@ fn resolve_entry(manifest: &Manifest, entry: &EditionEntry) -> Result<Edition, D
             ))
         }
     };
+    // “” lie across a vertical column; corner brackets turn with it.
+    let quotes = quotes.or((writing == Writing::Vertical).then_some(Quotes::Corner));
     let imposition = match &entry.imposition {
         None => {
             for (key, set) in [

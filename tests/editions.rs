@@ -329,3 +329,72 @@ fn a_given_cover_is_the_epubs_cover() {
         assert_eq!((fatal, errors, warnings), (0, 0, 0), "{text}");
     }
 }
+
+/// A vertical Traditional EPUB: columns right to left, pages turned from the
+/// left, corner brackets; valid; and laid out vertically by chromium.
+#[test]
+fn a_vertical_traditional_epub() {
+    let dir = scratch("editions-vertical");
+    copy_example(&dir);
+    let manifest = dir.join("booklet.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(
+        "\n[[edition]]\nname = \"v\"\nconvert = \"s2t\"\nwriting = \"vertical\"\nformats = [\"epub\"]\n",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    booklet_ok(&["build"], &dir, &[]);
+    let epub = dir.join("out/booklet-v.epub");
+    let opf = epub_entry(&epub, "OEBPS/content.opf");
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    assert!(opf.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
+    let css = epub_entry(&epub, "OEBPS/stylesheet.css");
+    assert!(css.contains("writing-mode: vertical-rl"), "{css}");
+    let page = epub_entry(&epub, "OEBPS/a01.xhtml");
+    assert!(page.contains('「') && !page.contains('“'), "corner brackets");
+    if let Some((fatal, errors, warnings, text)) = epubcheck(&epub) {
+        assert_eq!((fatal, errors, warnings), (0, 0, 0), "{text}");
+    }
+    check_cover(&epub, "booklet 示例編輯組");
+
+    // chromium lays the article out: the first paragraph is a column
+    // taller than wide, and the second column stands left of the first.
+    if !have(
+        "chromium",
+        Command::new("/usr/bin/chromium").arg("--version"),
+    ) {
+        return;
+    }
+    let site = dir.join("site");
+    let file = std::fs::File::open(&epub).unwrap();
+    zip::ZipArchive::new(file).unwrap().extract(&site).unwrap();
+    let probe = "<script>addEventListener('load', () => { \
+        const p = document.querySelectorAll('p:not(.byline)'); \
+        const a = p[0].getBoundingClientRect(), b = p[1].getBoundingClientRect(); \
+        document.body.setAttribute('data-probe', [getComputedStyle(document.documentElement).writingMode, \
+        Math.round(a.width), Math.round(a.height), Math.round(a.left), Math.round(b.right)].join(' ')); });</script></body>";
+    let page_path = site.join("OEBPS/a01.xhtml");
+    std::fs::write(&page_path, page.replacen("</body>", probe, 1)).unwrap();
+    let out = Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=800,1000",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", page_path.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let probe = dom
+        .split("data-probe=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no probe in chromium's DOM:\n{}", &dom[..dom.len().min(2000)]));
+    let v: Vec<&str> = probe.split(' ').collect();
+    let n = |i: usize| v[i].parse::<i64>().unwrap();
+    assert_eq!(v[0], "vertical-rl", "{probe}");
+    assert!(n(2) > n(1), "first paragraph not a column: {probe}");
+    assert!(n(4) <= n(3), "second paragraph not left of the first: {probe}");
+}

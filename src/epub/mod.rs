@@ -2,6 +2,7 @@
 //! re-packed deterministically with its known defects patched (package.rs).
 
 mod package;
+mod vertical;
 pub mod xhtml;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -44,6 +45,7 @@ pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, 
         &prepared.faces,
         &prepared.cache,
         &prepared.images,
+        prepared.writing == crate::editions::Writing::Vertical,
     );
     match result {
         Ok(x) => Some(x),
@@ -68,6 +70,7 @@ fn build(
     faces: &Faces,
     cache: &Arc<Cache>,
     library: &Library,
+    vertical: bool,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
     let meta = &book.meta;
     let book_script = meta.lang.script();
@@ -150,12 +153,18 @@ fn build(
             c = script_class(script)
         ));
     }
-    let css = format!("{font_css}{COVER_CSS}{}", style.css());
+    let mut css = format!("{font_css}{COVER_CSS}{}", style.css());
+    if vertical {
+        css.push_str(vertical::CSS);
+    }
 
     let epub_err = |e: epub_builder::Error| Diagnostic::error(format!("EPUB assembly failed: {e}"));
     let zip = ZipLibrary::new().map_err(epub_err)?;
     let mut builder = EpubBuilder::new(zip).map_err(epub_err)?;
     builder.epub_version(EpubVersion::V30);
+    if vertical {
+        builder.epub_direction(epub_builder::PageDirection::Rtl);
+    }
     builder
         .metadata("title", xml(&meta.title))
         .map_err(epub_err)?;
@@ -279,7 +288,7 @@ fn build(
     let saving = kept.save(package::encode);
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
-    let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;
+    let bytes = package::repack(&raw, book, class, &prebuilt, vertical).map_err(Diagnostic::error)?;
     if let Some(saving) = saving {
         let _ = saving.join();
     }
