@@ -350,7 +350,10 @@ fn a_vertical_traditional_epub() {
     let css = epub_entry(&epub, "OEBPS/stylesheet.css");
     assert!(css.contains("writing-mode: vertical-rl"), "{css}");
     let page = epub_entry(&epub, "OEBPS/a01.xhtml");
-    assert!(page.contains('「') && !page.contains('“'), "corner brackets");
+    assert!(
+        page.contains('「') && !page.contains('“'),
+        "corner brackets"
+    );
     if let Some((fatal, errors, warnings, text)) = epubcheck(&epub) {
         assert_eq!((fatal, errors, warnings), (0, 0, 0), "{text}");
     }
@@ -391,10 +394,18 @@ fn a_vertical_traditional_epub() {
         .split("data-probe=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
-        .unwrap_or_else(|| panic!("no probe in chromium's DOM:\n{}", &dom[..dom.len().min(2000)]));
+        .unwrap_or_else(|| {
+            panic!(
+                "no probe in chromium's DOM:\n{}",
+                &dom[..dom.len().min(2000)]
+            )
+        });
     let v: Vec<&str> = probe.split(' ').collect();
     let n = |i: usize| v[i].parse::<i64>().unwrap();
     assert_eq!(v[0], "vertical-rl", "{probe}");
     assert!(n(2) > n(1), "first paragraph not a column: {probe}");
-    assert!(n(4) <= n(3), "second paragraph not left of the first: {probe}");
+    assert!(
+        n(4) <= n(3),
+        "second paragraph not left of the first: {probe}"
+    );
 }

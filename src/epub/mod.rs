@@ -163,7 +163,7 @@ fn build(
     let mut builder = EpubBuilder::new(zip).map_err(epub_err)?;
     builder.epub_version(EpubVersion::V30);
     if vertical {
-        builder.epub_direction(epub_builder::PageDirection::Rtl);
+        vertical::package(&mut builder).map_err(epub_err)?;
     }
     builder
         .metadata("title", xml(&meta.title))
@@ -288,7 +288,7 @@ fn build(
     let saving = kept.save(package::encode);
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
-    let bytes = package::repack(&raw, book, class, &prebuilt, vertical).map_err(Diagnostic::error)?;
+    let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;
     if let Some(saving) = saving {
         let _ = saving.join();
     }

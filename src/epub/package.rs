@@ -201,7 +201,6 @@ pub fn repack(
     book: &Book,
     class: &str,
     prebuilt: &BTreeMap<String, Arc<Vec<u8>>>,
-    vertical: bool,
 ) -> Result<Vec<u8>, String> {
     let mut archive =
         ZipArchive::new(Cursor::new(raw)).map_err(|e| format!("re-reading the EPUB: {e}"))?;
@@ -220,10 +219,6 @@ pub fn repack(
     }
     for (name, data) in &mut entries {
         let patched = match name.as_str() {
-            "OEBPS/content.opf" if vertical => Some(super::vertical::patch_opf(&patch_opf(
-                as_text(data)?,
-                book,
-            ))),
             "OEBPS/content.opf" => Some(patch_opf(as_text(data)?, book)),
             "OEBPS/nav.xhtml" => Some(patch_nav(as_text(data)?, &book.meta.lang.tag, class)),
             "OEBPS/toc.ncx" => Some(patch_ncx(as_text(data)?, &book.meta)),

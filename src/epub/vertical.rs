@@ -2,6 +2,8 @@
 //! bottom, right to left, pages turned from the left. Only the EPUB is set
 //! vertically; the PDF stays horizontal.
 
+use epub_builder::{EpubBuilder, MetadataOpf, ZipLibrary};
+
 /// Rules after the style's own: the whole book vertical, the cover page
 /// (a picture) left as it is.
 pub const CSS: &str = "\
@@ -10,22 +12,13 @@ section.cover { -epub-writing-mode: horizontal-tb; -webkit-writing-mode: horizon
 figure img { max-width: none; max-height: 100%; }
 ";
 
-/// The package document of a vertical book (its spine already goes right
-/// to left, by epub-builder): Kindle's own switch says the text is vertical.
-pub fn patch_opf(opf: &str) -> String {
-    opf.replacen(
-            "</metadata>",
-            "    <meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n  </metadata>",
-            1,
-        )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn kindle_is_told_the_text_is_vertical() {
-        let opf = "<metadata>\n  </metadata>\n<spine toc=\"ncx\">\n</spine>";
-        let v = super::patch_opf(opf);
-        assert!(v.contains("content=\"vertical-rl\"/>\n  </metadata>"));
-    }
+/// The package of a vertical book: the spine goes right to left, and
+/// Kindle's own switch says the text is vertical.
+pub fn package(builder: &mut EpubBuilder<ZipLibrary>) -> Result<(), epub_builder::Error> {
+    builder.metadata("direction", "rtl")?;
+    builder.add_metadata_opf(Box::new(MetadataOpf {
+        name: "primary-writing-mode".into(),
+        content: "vertical-rl".into(),
+    }));
+    Ok(())
 }
