@@ -24,3 +24,74 @@ pub fn map<T: Sync, R: Send>(
             .collect()
     })
 }
+
+/// Runs `make(0..jobs)` on every core and hands each result to `take` in
+/// job order, as soon as it and every job before it are done: what `take`
+/// sees is the same whichever thread made what, and finished work is
+/// dropped as it is taken rather than held until the end. A panicking job
+/// becomes `Err`.
+pub fn in_order<R: Send>(
+    jobs: usize,
+    make: impl Fn(usize) -> Result<R, String> + Sync,
+    mut take: impl FnMut(usize, Result<R, String>),
+) {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(jobs);
+    if workers <= 1 {
+        for job in 0..jobs {
+            take(job, run(&make, job));
+        }
+        return;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let send = send.clone();
+            let (make, next) = (&make, &next);
+            s.spawn(move || loop {
+                let job = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if job >= jobs || send.send((job, run(make, job))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(send);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        for (job, result) in receive {
+            waiting.insert(job, result);
+            while let Some(result) = waiting.remove(&due) {
+                take(due, result);
+                due += 1;
+            }
+        }
+    });
+}
+
+fn run<R>(make: &(impl Fn(usize) -> Result<R, String> + Sync), job: usize) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make(job)))
+        .unwrap_or_else(|_| Err("a worker failed".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_come_in_job_order() {
+        let mut seen = Vec::new();
+        super::in_order(
+            100,
+            |job| {
+                if job % 7 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                Ok(job * 2)
+            },
+            |job, r| seen.push((job, r.unwrap())),
+        );
+        let expected: Vec<_> = (0..100).map(|j| (j, j * 2)).collect();
+        assert_eq!(seen, expected);
+    }
+}

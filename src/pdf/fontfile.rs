@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use lopdf::{Dictionary, Object, Stream, StringFormat};
+use lopdf::{Dictionary, Object, StringFormat};
 
 use super::embed::{Metrics, ProgramKind};
+use super::file::{Id, PdfFile};
 use super::post::deflate;
 use super::write::ShiftedFont;
 use crate::cache::Cache;
@@ -189,56 +190,42 @@ pub fn to_unicode<'t>(tag: &str, texts: impl Iterator<Item = (u16, &'t str)>) ->
     out
 }
 
-/// Adds the fonts to the font resources every page shares.
+/// Writes the fonts, and the font resources every page shares as object
+/// `font_dict`.
 pub fn add_fonts(
-    doc: &mut lopdf::Document,
-    pages: &[lopdf::ObjectId],
+    file: &mut PdfFile,
+    font_dict: Id,
     fonts: Vec<FontEntry>,
     shifted: &[ShiftedFont],
+    cache: &Cache,
 ) -> Result<(), String> {
-    let Some(&first) = pages.first() else {
-        return Ok(());
-    };
-    let page = doc.get_dictionary(first).map_err(|e| e.to_string())?;
-    let resources = match page.get(b"Resources") {
-        Ok(Object::Reference(r)) => *r,
-        _ => return Err("page resources are not shared".into()),
-    };
-    let font_dict_id = match doc.get_dictionary(resources).and_then(|r| r.get(b"Font")) {
-        Ok(Object::Reference(r)) => *r,
-        _ => return Err("font resources are not shared".into()),
-    };
-    let mut resources = doc
-        .get_dictionary(font_dict_id)
-        .map_err(|e| e.to_string())?
-        .clone();
+    let mut resources = Dictionary::new();
     // Per base resource: what its shifted copies share with it.
     let mut shared: BTreeMap<String, Shared> = BTreeMap::new();
     for font in fonts {
         let name = |s: &str| Object::Name(s.as_bytes().to_vec());
-        let mut file = Dictionary::new();
+        let mut dict = Dictionary::new();
         let kind = font.program.kind;
         let stream = font.program.finish()?;
         let (subtype, file_key) = match kind {
             ProgramKind::CidCff => {
-                file.set("Subtype", name("CIDFontType0C"));
+                dict.set("Subtype", name("CIDFontType0C"));
                 ("CIDFontType0", "FontFile3")
             }
             ProgramKind::OpenType => {
-                file.set("Subtype", name("OpenType"));
+                dict.set("Subtype", name("OpenType"));
                 ("CIDFontType0", "FontFile3")
             }
             ProgramKind::TrueType => {
-                file.set("Length1", Object::Integer(stream.raw_len as i64));
+                dict.set("Length1", Object::Integer(stream.raw_len as i64));
                 ("CIDFontType2", "FontFile2")
             }
         };
         if stream.deflated {
-            file.set("Filter", name("FlateDecode"));
+            dict.set("Filter", name("FlateDecode"));
         }
-        let mut stream = Stream::new(file, stream.bytes);
-        stream.allows_compression = false;
-        let program = doc.add_object(stream);
+        let program = file.add_stream(dict, &stream.bytes);
+        drop(stream);
         let m = font.metrics;
         let italic = if m.italic_angle != 0 { 1 << 6 } else { 0 };
         let descriptor = Dictionary::from_iter(vec![
@@ -255,29 +242,33 @@ pub fn add_fonts(
                 "FontBBox",
                 Object::Array(m.bbox.iter().map(|&v| Object::Integer(v)).collect()),
             ),
-            (file_key, Object::Reference(program)),
+            (file_key, Object::Reference((program, 0))),
         ]);
-        let descriptor = doc.add_object(descriptor);
-        let to_unicode = doc.add_object(Stream::new(Dictionary::new(), font.cmap.into_bytes()));
+        let descriptor = file.add(&Object::Dictionary(descriptor));
+        let (cmap, deflated) = super::post::deflated(font.cmap.as_bytes(), cache)?;
+        let mut dict = Dictionary::new();
+        if deflated {
+            dict.set("Filter", name("FlateDecode"));
+        }
+        let to_unicode = file.add_stream(dict, &cmap);
         let base = Shared {
             base_font: font.base_font,
             subtype,
             descriptor,
             to_unicode,
         };
-        let id = doc.add_object(base.type0(&font.widths));
-        resources.set(font.resource.clone(), Object::Reference(id));
+        let id = file.add(&Object::Dictionary(base.type0(&font.widths)));
+        resources.set(font.resource.clone(), Object::Reference((id, 0)));
         shared.insert(font.resource, base);
     }
     for s in shifted {
         let Some(base) = shared.get(&s.base) else {
             continue;
         };
-        let id = doc.add_object(base.type0(&s.widths));
-        resources.set(s.name.clone(), Object::Reference(id));
+        let id = file.add(&Object::Dictionary(base.type0(&s.widths)));
+        resources.set(s.name.clone(), Object::Reference((id, 0)));
     }
-    doc.objects
-        .insert(font_dict_id, Object::Dictionary(resources));
+    file.object(font_dict, &Object::Dictionary(resources));
     Ok(())
 }
 
@@ -285,8 +276,8 @@ pub fn add_fonts(
 struct Shared {
     base_font: String,
     subtype: &'static str,
-    descriptor: lopdf::ObjectId,
-    to_unicode: lopdf::ObjectId,
+    descriptor: Id,
+    to_unicode: Id,
 }
 
 impl Shared {
@@ -306,7 +297,7 @@ impl Shared {
                     ("Supplement", Object::Integer(0)),
                 ])),
             ),
-            ("FontDescriptor", Object::Reference(self.descriptor)),
+            ("FontDescriptor", Object::Reference((self.descriptor, 0))),
             ("DW", Object::Integer(DEFAULT_WIDTH)),
             ("W", widths_array(widths)),
         ]);
@@ -319,7 +310,7 @@ impl Shared {
                 "DescendantFonts",
                 Object::Array(vec![Object::Dictionary(cid_font)]),
             ),
-            ("ToUnicode", Object::Reference(self.to_unicode)),
+            ("ToUnicode", Object::Reference((self.to_unicode, 0))),
         ])
     }
 }

@@ -1,16 +1,13 @@
-//! What printpdf cannot write, added to its lopdf document (crates.md §3):
-//! a nested outline with in-page destinations in document order, page
-//! labels (roman front matter, arabic body from 1), /Lang, /PageMode as a
-//! name, the Info dictionary with dates from the manifest, a fixed /ID,
-//! the fonts ([`super::fontfile`]) and the images. Then compression and
-//! the bytes.
+//! The document's own objects, written once the pages are: a nested
+//! outline with in-page destinations in document order, page labels (roman
+//! front matter, arabic body from 1), /Lang, /PageMode, the Info dictionary
+//! with dates from the manifest, a fixed /ID; the images; and the deflating
+//! every stream goes through.
 
-use lopdf::{Dictionary, Object, Stream, StringFormat};
+use lopdf::{Dictionary, Object, StringFormat};
 
-use crate::cache::{Cache, Key};
-
-use super::fontfile::{add_fonts, FontEntry};
-use super::write::{ImagePlacement, ShiftedFont};
+use super::file::{Id, PdfFile};
+use crate::cache::Cache;
 use crate::image::{PdfImage, PdfImageKind};
 use crate::model::BookMeta;
 
@@ -29,23 +26,19 @@ pub struct Finish<'a> {
     pub outline: &'a [OutlineEntry],
     /// Pages before the body (labelled i, ii, …).
     pub front_pages: usize,
-    pub images: &'a [std::sync::Arc<crate::image::Picture>],
-    pub placements: &'a [ImagePlacement],
-    pub shifted: &'a [ShiftedFont],
     pub producer: &'a str,
-    pub cache: &'a Cache,
 }
 
+/// Writes the outline, the Info dictionary and the catalog (object
+/// `catalog`, its pages under `page_tree`), and ends the file.
 pub fn finish(
-    mut doc: lopdf::Document,
-    fonts: Vec<FontEntry>,
+    mut file: PdfFile,
+    catalog: Id,
+    page_tree: Id,
+    pages: &[Id],
     f: &Finish<'_>,
 ) -> Result<Vec<u8>, String> {
-    doc.version = "1.7".into();
-    let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
-    add_images(&mut doc, &pages, f);
-    add_fonts(&mut doc, &pages, fonts, f.shifted)?;
-    let outline = add_outline(&mut doc, &pages, f.outline);
+    let outline = add_outline(&mut file, pages, f.outline);
     let mut labels = vec![];
     if f.front_pages > 0 {
         labels.push(Object::Integer(0));
@@ -61,55 +54,42 @@ pub fn finish(
             ("St", Object::Integer(1)),
         ])));
     }
-    let info = info_dict(f);
-    let info_id = doc.add_object(info);
-    let catalog = doc.catalog_mut().map_err(|e| e.to_string())?;
-    catalog.set(
+    let info = file.add(&Object::Dictionary(info_dict(f)));
+    let mut dict = Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"Catalog".to_vec())),
+        ("PageLayout", Object::Name(b"OneColumn".to_vec())),
+        ("Pages", Object::Reference((page_tree, 0))),
+    ]);
+    dict.set(
         "PageLabels",
         Dictionary::from_iter(vec![("Nums", Object::Array(labels))]),
     );
-    catalog.set("Lang", text_string(&f.meta.lang.tag));
-    catalog.set(
+    dict.set("Lang", text_string(&f.meta.lang.tag));
+    dict.set(
         "ViewerPreferences",
         Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
     );
     match outline {
         Some(id) => {
-            catalog.set("Outlines", Object::Reference(id));
-            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+            dict.set("Outlines", Object::Reference((id, 0)));
+            dict.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
         }
-        None => catalog.set("PageMode", Object::Name(b"UseNone".to_vec())),
+        None => dict.set("PageMode", Object::Name(b"UseNone".to_vec())),
     }
-    doc.trailer.set("Info", Object::Reference(info_id));
+    file.object(catalog, &Object::Dictionary(dict));
     // The same identifier in both halves: a first edition of this book.
     let id = document_id(f.meta);
-    doc.trailer.set(
-        "ID",
-        Object::Array(vec![
-            Object::String(id.clone(), StringFormat::Hexadecimal),
-            Object::String(id, StringFormat::Hexadecimal),
-        ]),
-    );
-    doc.prune_objects();
-    doc.renumber_objects();
-    compress(&mut doc, f.cache);
-    // Sized for the streams and some: growing by doubling would touch
-    // twice the memory.
-    let streams: usize = doc
-        .objects
-        .values()
-        .map(|o| match o {
-            Object::Stream(s) => s.content.len(),
-            _ => 0,
-        })
-        .sum();
-    let mut out = Vec::with_capacity(streams + streams / 8 + 64 * 1024);
-    // A cross-reference stream, but no object streams: packing the 20 KB
-    // of dictionaries would save 16 KB of the file and cost every build
-    // twice the time of writing them (lopdf starts a compressor per stream).
-    doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceStream;
-    doc.save_to(&mut out).map_err(|e| e.to_string())?;
-    Ok(out)
+    file.finish(Dictionary::from_iter(vec![
+        ("Root", Object::Reference((catalog, 0))),
+        ("Info", Object::Reference((info, 0))),
+        (
+            "ID",
+            Object::Array(vec![
+                Object::String(id.clone(), StringFormat::Hexadecimal),
+                Object::String(id, StringFormat::Hexadecimal),
+            ]),
+        ),
+    ]))
 }
 
 /// PDF text string: ASCII as is, anything else as UTF-16BE with a BOM.
@@ -178,16 +158,13 @@ fn document_id(meta: &BookMeta) -> Vec<u8> {
     id
 }
 
-fn add_outline(
-    doc: &mut lopdf::Document,
-    pages: &[lopdf::ObjectId],
-    entries: &[OutlineEntry],
-) -> Option<lopdf::ObjectId> {
-    if entries.is_empty() {
+fn add_outline(file: &mut PdfFile, pages: &[Id], entries: &[OutlineEntry]) -> Option<Id> {
+    if entries.is_empty() || pages.is_empty() {
         return None;
     }
-    let root = doc.new_object_id();
-    let ids: Vec<lopdf::ObjectId> = entries.iter().map(|_| doc.new_object_id()).collect();
+    let root = file.reserve();
+    let first = file.reserve_many(entries.len());
+    let ids: Vec<lopdf::ObjectId> = (0..entries.len()).map(|i| (first + i as Id, 0)).collect();
     // Parent of each entry: the nearest earlier entry of a lower level.
     let mut parent: Vec<Option<usize>> = Vec::with_capacity(entries.len());
     let mut stack: Vec<usize> = Vec::new();
@@ -207,13 +184,13 @@ fn add_outline(
         d.set("Title", text_string(&e.title));
         d.set(
             "Parent",
-            Object::Reference(parent[i].map_or(root, |p| ids[p])),
+            Object::Reference(parent[i].map_or((root, 0), |p| ids[p])),
         );
         let page = pages.get(e.page).copied().unwrap_or(pages[0]);
         d.set(
             "Dest",
             Object::Array(vec![
-                Object::Reference(page),
+                Object::Reference((page, 0)),
                 Object::Name(b"XYZ".to_vec()),
                 Object::Real(0.0),
                 Object::Real(e.top),
@@ -249,7 +226,7 @@ fn add_outline(
         dicts[i].set("Count", Object::Integer(-(kids.len() as i64)));
     }
     for (id, d) in ids.iter().zip(dicts) {
-        doc.objects.insert(*id, Object::Dictionary(d));
+        file.object(id.0, &Object::Dictionary(d));
     }
     let mut r = Dictionary::new();
     r.set("Type", Object::Name(b"Outlines".to_vec()));
@@ -259,74 +236,18 @@ fn add_outline(
         Object::Reference(ids[*top.last().expect("non-empty")]),
     );
     r.set("Count", Object::Integer(top.len() as i64));
-    doc.objects.insert(root, Object::Dictionary(r));
+    file.object(root, &Object::Dictionary(r));
     Some(root)
 }
 
-fn add_images(doc: &mut lopdf::Document, pages: &[lopdf::ObjectId], f: &Finish<'_>) {
-    if f.placements.is_empty() {
-        return;
-    }
-    let xobjects: Vec<lopdf::ObjectId> = f
-        .images
-        .iter()
-        .map(|picture| add_image(doc, &picture.pdf))
-        .collect();
-    for (pi, page_id) in pages.iter().enumerate() {
-        let here: Vec<&ImagePlacement> = f.placements.iter().filter(|p| p.page == pi).collect();
-        if here.is_empty() {
-            continue;
-        }
-        let mut content = String::new();
-        let mut names = Dictionary::new();
-        for p in here {
-            let [x, y, w, h] = p.rect;
-            let name = format!("BkIm{}", p.image);
-            content.push_str(&format!(
-                "q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n"
-            ));
-            if let Some(&id) = xobjects.get(p.image as usize) {
-                names.set(name, Object::Reference(id));
-            }
-        }
-        let stream_id = doc.add_object(Stream::new(Dictionary::new(), content.into_bytes()));
-        let Ok(page) = doc.get_dictionary(*page_id).cloned() else {
-            continue;
-        };
-        let mut page = page;
-        let contents = match page.get(b"Contents") {
-            Ok(Object::Reference(r)) => vec![Object::Reference(*r), Object::Reference(stream_id)],
-            Ok(Object::Array(a)) => {
-                let mut a = a.clone();
-                a.push(Object::Reference(stream_id));
-                a
-            }
-            _ => vec![Object::Reference(stream_id)],
-        };
-        page.set("Contents", Object::Array(contents));
-        // Own resources for this page: the shared ones plus its images.
-        let mut resources = match page.get(b"Resources") {
-            Ok(Object::Reference(r)) => doc.get_dictionary(*r).cloned().unwrap_or_default(),
-            Ok(Object::Dictionary(d)) => d.clone(),
-            _ => Dictionary::new(),
-        };
-        let mut xobj = match resources.get(b"XObject") {
-            Ok(Object::Reference(r)) => doc.get_dictionary(*r).cloned().unwrap_or_default(),
-            Ok(Object::Dictionary(d)) => d.clone(),
-            _ => Dictionary::new(),
-        };
-        for (k, v) in names.iter() {
-            xobj.set(k.clone(), v.clone());
-        }
-        resources.set("XObject", Object::Dictionary(xobj));
-        page.set("Resources", Object::Dictionary(resources));
-        doc.objects.insert(*page_id, Object::Dictionary(page));
-    }
-}
-
-/// An image XObject (and its soft mask). Samples go in unfiltered: the
-/// compression pass deflates them and keeps the result in the cache.
-fn add_image(doc: &mut lopdf::Document, image: &PdfImage) -> lopdf::ObjectId {
+/// An image XObject (and its soft mask) as object `id`. Samples are
+/// deflated once and kept in the cache.
+pub fn add_image(
+    file: &mut PdfFile,
+    id: Id,
+    image: &PdfImage,
+    cache: &Cache,
+) -> Result<(), String> {
     // 8-bit samples, for the picture and its mask alike.
     let xobject = || {
         let mut dict = Dictionary::new();
@@ -370,13 +291,26 @@ fn add_image(doc: &mut lopdf::Document, image: &PdfImage) -> lopdf::ObjectId {
             if let Some(alpha) = alpha {
                 let mut mask = xobject();
                 mask.set("ColorSpace", grey(1));
-                let id = doc.add_object(Stream::new(mask, alpha.clone()));
-                dict.set("SMask", Object::Reference(id));
+                let (bytes, deflated) = deflated(alpha, cache)?;
+                if deflated {
+                    mask.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                }
+                let mask = file.add_stream(mask, &bytes);
+                dict.set("SMask", Object::Reference((mask, 0)));
             }
             true
         }
     };
-    doc.add_object(Stream::new(dict, image.data.clone()).with_compression(compress))
+    if compress {
+        let (bytes, deflated) = deflated(&image.data, cache)?;
+        if deflated {
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        }
+        file.stream(id, dict, &bytes);
+    } else {
+        file.stream(id, dict, &image.data);
+    }
+    Ok(())
 }
 
 /// Streams this large (the fonts' ToUnicode maps, images) are deflated
@@ -421,55 +355,23 @@ impl Deflater {
     }
 }
 
-/// A stream's content, and the key it is kept under if it is large.
-type ToDeflate<'a> = (lopdf::ObjectId, &'a [u8], Option<Key>);
-
-/// Deflates every stream not yet filtered, side by side.
-fn compress(doc: &mut lopdf::Document, cache: &Cache) {
-    let mut packed: Vec<(lopdf::ObjectId, Vec<u8>)> = Vec::new();
-    // Each large stream not in the cache gets a job; the small ones go
-    // together in one.
-    let mut jobs: Vec<Vec<ToDeflate<'_>>> = Vec::new();
-    let mut small = Vec::new();
-    for (id, object) in &doc.objects {
-        let Object::Stream(s) = object else { continue };
-        if !s.allows_compression || s.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        if s.content.len() < CACHED_STREAM {
-            small.push((*id, s.content.as_slice(), None));
-            continue;
-        }
-        let key = Cache::key("pdf-deflate", &[&s.content]);
+/// `content` deflated if that makes it smaller (and whether it did);
+/// large streams are deflated once and the result kept in the cache.
+pub fn deflated(content: &[u8], cache: &Cache) -> Result<(Vec<u8>, bool), String> {
+    let packed = if content.len() < CACHED_STREAM {
+        deflate(content)?
+    } else {
+        let key = Cache::key("pdf-deflate", &[content]);
         match cache.get(&key) {
-            Some(hit) => packed.push((*id, hit.to_vec())),
-            None => jobs.push(vec![(*id, s.content.as_slice(), Some(key))]),
+            Some(hit) => hit.to_vec(),
+            None => cache.put(&key, deflate(content)?).to_vec(),
         }
-    }
-    jobs.push(small);
-    let fresh = crate::par::map(&jobs, |group| {
-        group
-            .iter()
-            .map(|(id, content, key)| {
-                let out = deflate(content)?;
-                Ok(match key {
-                    Some(key) => (*id, cache.put(key, out).to_vec()),
-                    None => (*id, out),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()
-    });
-    packed.extend(fresh.into_iter().flatten().flatten());
-    for (id, packed) in packed {
-        if let Some(Object::Stream(stream)) = doc.objects.get_mut(&id) {
-            if packed.len() + 20 < stream.content.len() {
-                stream
-                    .dict
-                    .set("Filter", Object::Name(b"FlateDecode".to_vec()));
-                stream.set_content(packed);
-            }
-        }
-    }
+    };
+    Ok(if packed.len() + 20 < content.len() {
+        (packed, true)
+    } else {
+        (content.to_vec(), false)
+    })
 }
 
 #[cfg(test)]

@@ -176,7 +176,7 @@ fn put_line(out: &mut Vec<u8>, line: &Line) {
 }
 
 /// Reads what the packs' encoders write; `None` past the end.
-pub(super) struct Reader<'a>(pub &'a [u8]);
+struct Reader<'a>(pub &'a [u8]);
 
 impl Reader<'_> {
     pub fn bytes(&mut self, n: usize) -> Option<&[u8]> {
@@ -186,9 +186,6 @@ impl Reader<'_> {
     }
     pub fn u8(&mut self) -> Option<u8> {
         Some(self.bytes(1)?[0])
-    }
-    pub fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_le_bytes(self.bytes(2)?.try_into().ok()?))
     }
     pub fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.bytes(4)?.try_into().ok()?))
@@ -201,13 +198,6 @@ impl Reader<'_> {
     pub fn count(&mut self) -> Option<usize> {
         let n = self.u32()? as usize;
         (n <= self.0.len()).then_some(n)
-    }
-    pub fn i64(&mut self) -> Option<i64> {
-        Some(i64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
-    }
-    pub fn string(&mut self) -> Option<String> {
-        let len = self.count()?;
-        String::from_utf8(self.bytes(len)?.to_vec()).ok()
     }
 }
 

@@ -1,36 +1,34 @@
-//! Pages to printpdf operations. Glyphs are drawn by their codes in the
-//! subset fonts of [`super::embed`] (their text reaches copy, search and
-//! pdftotext through each font's ToUnicode map), and every position is
-//! reached through TJ offsets in thousandths of an em (Tw does nothing
-//! with CID fonts).
+//! Pages into the PDF file, one at a time: each page's operations are
+//! built with printpdf and turned into its content stream, deflated and
+//! dropped, on every core side by side; the streams are written in page
+//! order (so the file is the same whatever thread made which page), each
+//! object numbered as it is written ([`super::file`]). Glyphs are drawn by
+//! their codes in the subset fonts of [`super::embed`] (their text reaches
+//! copy, search and pdftotext through each font's ToUnicode map), and every
+//! position is reached through TJ offsets in thousandths of an em (Tw does
+//! nothing with CID fonts).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
+use lopdf::{Dictionary, Object};
 use printpdf::{
-    Actions, BorderArray, Codepoint, Color, ColorArray, Destination, DictItem, FontId, Greyscale,
-    HighlightingMode, LinkAnnotation, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
-    WindingOrder,
+    Codepoint, Color, DictItem, FontId, Greyscale, Op, PaintMode, PdfDocument, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, TextItem, TextMatrix,
+    TextRenderingMode, WindingOrder,
 };
 
 use super::embed::{embed, program_of, used_glyphs};
+use super::file::{Id, PdfFile};
 use super::fontfile::FontEntry;
-use super::streams::{merge_shifted, PageFonts, PageStreams};
+use super::post;
+use crate::cache::Cache;
 use crate::typeset::fontset::{FontIx, FontSet};
 use crate::typeset::geometry::{Geometry, PT_PER_MM};
 use crate::typeset::page::{Draw, Page, Target};
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
-
-/// An image to be drawn by the post-pass: page, image, and its box in PDF
-/// coordinates (x, y of the lower-left corner, width, height).
-#[derive(Debug, Clone, Copy)]
-pub struct ImagePlacement {
-    pub page: usize,
-    pub image: u32,
-    pub rect: [f32; 4],
-}
 
 /// A font as the content stream draws it.
 struct EmbeddedFont {
@@ -58,220 +56,397 @@ pub struct ShiftedFont {
 /// 0.1 em or an overlap over 0.2 em splits a word).
 const SHIFT_STEP: i64 = 125;
 
-/// What the post-pass needs besides the document.
-pub struct Written {
-    pub doc: lopdf::Document,
-    pub images: Vec<ImagePlacement>,
-    pub fonts: Vec<FontEntry>,
-    pub shifted: Vec<ShiftedFont>,
-    /// The page streams being kept for the next build.
-    pub saving: Option<std::thread::JoinHandle<()>>,
+/// Pages handed to a worker at a time: enough to keep its compressor warm,
+/// few enough that the two cores finish together.
+const PAGES_PER_JOB: usize = 16;
+
+/// What the pages are made of.
+pub struct Book<'a, 'f> {
+    pub pages: &'a [Page],
+    pub geo: &'a Geometry,
+    pub fonts: &'a FontSet<'f>,
+    pub anchors: &'a [AnchorPos],
+    pub cache: &'a Arc<Cache>,
 }
 
-/// Writes the pages into a printpdf document turned into lopdf's, plus
-/// where images go and the fonts (all added by the post-pass: printpdf
-/// would parse every subset again to write what is known already).
-pub fn write(
-    pages: &[Page],
-    geo: &Geometry,
-    fonts: &FontSet<'_>,
-    anchors: &[AnchorPos],
-    title: &str,
-    cache: &std::sync::Arc<crate::cache::Cache>,
-) -> Result<Written, String> {
+/// A page's content, made by a worker.
+struct PageOut {
+    /// The content stream, and whether it is deflated.
+    stream: Vec<u8>,
+    deflated: bool,
+    /// The shifted font resources it draws with.
+    shifted: BTreeMap<(FontIx, i64), ShiftedFont>,
+    /// The pictures it places.
+    images: Vec<u32>,
+}
+
+/// The file with its pages written, and what the rest of it needs.
+pub struct Written {
+    file: PdfFile,
+    catalog: Id,
+    page_tree: Id,
+    font_dict: Id,
+    resources: Id,
+    pages: Vec<Id>,
+    /// The object reserved for each picture placed, by picture.
+    pictures: BTreeMap<u32, Id>,
+    fonts: Vec<FontEntry>,
+    shifted: Vec<ShiftedFont>,
+}
+
+/// Writes the pages (the fonts are known, their objects are written by
+/// [`finish`]).
+pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
+    let fonts = book.fonts;
     let program = program_of(fonts);
-    let used = used_glyphs(pages, &program);
-    let mut doc = PdfDocument::new(title);
+    let used = used_glyphs(book.pages, &program);
     let mut embedded: BTreeMap<FontIx, EmbeddedFont> = BTreeMap::new();
     let mut entries = Vec::new();
-    for (font, e) in embed(fonts, &used, cache)? {
-        entries.push((e.id.clone(), e.base_font, e.metrics, e.cmap, e.program));
+    for (font, e) in embed(fonts, &used, book.cache)? {
+        let widths = e.map.values().map(|&(_, code, w)| (code, w)).collect();
         embedded.insert(
             font,
             EmbeddedFont {
-                id: e.id,
+                id: e.id.clone(),
                 map: e.map,
             },
         );
+        entries.push(FontEntry {
+            resource: e.id,
+            base_font: e.base_font,
+            metrics: e.metrics,
+            cmap: e.cmap,
+            widths,
+            program: e.program,
+        });
     }
+
+    // Deflated page streams run about 4 KB.
+    let mut file = PdfFile::new(book.pages.len() * 4096 + 1024 * 1024);
+    let catalog = file.reserve();
+    let page_tree = file.reserve();
+    let font_dict = file.reserve();
+    let resources = file.reserve();
+    let first_page = file.reserve_many(book.pages.len());
+    let page_ref = |i: usize| Object::Reference((first_page + i as Id, 0));
+
+    let mut pictures: BTreeMap<u32, Id> = BTreeMap::new();
     let mut shifted: BTreeMap<(FontIx, i64), ShiftedFont> = BTreeMap::new();
-
-    let digest = fonts_digest(fonts, &embedded);
-    let mut streams = PageStreams::look_up(pages, geo, &digest, cache);
-    let resources: BTreeSet<String> = embedded.values().map(|e| e.id.clone()).collect();
-
-    let mut images = Vec::new();
-    let mut pdf_pages = Vec::with_capacity(pages.len());
-    for (index, page) in pages.iter().enumerate() {
-        // A page whose stream is kept is not drawn again: only its links
-        // and images are placed.
-        let kept = match streams.kept(index) {
-            Some(fonts) => {
-                merge_shifted(&mut shifted, &fonts.shifted);
-                true
-            }
-            None => false,
-        };
-        let mut page_fonts = PageFonts::default();
-        let mut ops = Vec::new();
-        let mut graphics = Vec::new();
-        let mut links = Vec::new();
-        let flip = |y: f32| geo.page_h - y;
-        ops.push(Op::StartTextSection);
-        let mut state: Option<(String, f32)> = None;
-        for draw in &page.draws {
-            match draw {
-                Draw::Text { .. } | Draw::Rule { .. } if kept => {}
-                Draw::Text { x, y, line } => {
-                    let mut out = TextOut {
-                        fonts: &embedded,
-                        program: &program,
-                        shifted: &mut page_fonts.shifted,
-                        state: &mut state,
-                        ops: &mut ops,
-                    };
-                    out.line(line, *x, flip(*y));
-                    dots(line, *x, flip(*y), &mut graphics);
-                    missing_boxes(line, *x, flip(*y), &mut graphics);
+    let mut failure = None;
+    let jobs = book.pages.len().div_ceil(PAGES_PER_JOB);
+    crate::par::in_order(
+        jobs,
+        |job| {
+            let start = job * PAGES_PER_JOB;
+            let end = (start + PAGES_PER_JOB).min(book.pages.len());
+            (start..end)
+                .map(|i| page_content(book, &book.pages[i], &embedded, &program))
+                .collect::<Result<Vec<PageOut>, String>>()
+        },
+        |job, out| {
+            let outs = match out {
+                Ok(outs) => outs,
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    return;
                 }
-                Draw::Rule {
-                    x0,
-                    y0,
-                    x1,
-                    y1,
-                    width,
-                } => graphics.push(rule(*x0, flip(*y0), *x1, flip(*y1), *width)),
-                Draw::Image { x, y, w, h, image } => images.push(ImagePlacement {
-                    page: index,
-                    image: *image,
-                    rect: [*x, flip(*y + *h), *w, *h],
-                }),
-                Draw::Link {
-                    x0,
-                    y0,
-                    x1,
-                    y1,
-                    target,
-                } => {
-                    let actions = match target {
-                        Target::Uri(u) if u.starts_with('#') => continue,
-                        Target::Uri(u) => Actions::Uri(u.clone()),
-                        Target::Anchor(a) => match anchors.get(*a as usize).copied().flatten() {
-                            Some((p, top)) => Actions::Goto(Destination::Xyz {
-                                page: p + 1,
-                                left: Some(0.0),
-                                top: Some(flip(top - geo.em)),
-                                zoom: None,
-                            }),
-                            None => continue,
-                        },
-                    };
-                    let rect = Rect::from_xywh(Pt(*x0), Pt(flip(*y1)), Pt(x1 - x0), Pt(y1 - y0));
-                    links.push(Op::LinkAnnotation {
-                        link: LinkAnnotation::new(
-                            rect,
-                            actions,
-                            Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                            Some(ColorArray::Transparent),
-                            Some(HighlightingMode::Invert),
-                        ),
-                    });
+            };
+            for (k, page) in outs.into_iter().enumerate() {
+                let index = job * PAGES_PER_JOB + k;
+                merge_shifted(&mut shifted, &page.shifted);
+                let mut dict = Dictionary::new();
+                if page.deflated {
+                    dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
                 }
+                let contents = file.add_stream(dict, &page.stream);
+                let resources = if page.images.is_empty() {
+                    Object::Reference((resources, 0))
+                } else {
+                    let mut names = Dictionary::new();
+                    for &image in &page.images {
+                        let id = *pictures.entry(image).or_insert_with(|| file.reserve());
+                        names.set(picture_name(image), Object::Reference((id, 0)));
+                    }
+                    Object::Dictionary(Dictionary::from_iter(vec![
+                        ("Font", Object::Reference((font_dict, 0))),
+                        ("XObject", Object::Dictionary(names)),
+                    ]))
+                };
+                let (w, h) = (book.geo.page_w, book.geo.page_h);
+                let media = || Object::Array(vec![0.into(), 0.into(), w.into(), h.into()]);
+                let mut dict = Dictionary::from_iter(vec![
+                    ("Type", Object::Name(b"Page".to_vec())),
+                    ("MediaBox", media()),
+                    ("TrimBox", media()),
+                    ("CropBox", media()),
+                    ("Parent", Object::Reference((page_tree, 0))),
+                    ("Resources", resources),
+                    ("Contents", Object::Reference((contents, 0))),
+                ]);
+                let links = links(&book.pages[index], book, &page_ref);
+                if !links.is_empty() {
+                    dict.set("Annots", Object::Array(links));
+                }
+                file.object(first_page + index as Id, &Object::Dictionary(dict));
             }
-        }
-        ops.push(Op::EndTextSection);
-        if !graphics.is_empty() {
-            ops.push(Op::SaveGraphicsState);
-            ops.push(Op::SetFillColor {
-                col: Color::Greyscale(Greyscale {
-                    percent: 0.0,
-                    icc_profile: None,
-                }),
-            });
-            ops.push(Op::SetOutlineColor {
-                col: Color::Greyscale(Greyscale {
-                    percent: 0.0,
-                    icc_profile: None,
-                }),
-            });
-            ops.extend(graphics);
-            ops.push(Op::RestoreGraphicsState);
-        }
-        if kept {
-            ops = links;
-        } else {
-            ops.extend(links);
-            page_fonts.note_shown(&ops, &resources);
-            merge_shifted(&mut shifted, &page_fonts.shifted);
-            streams.drawn(index, page_fonts);
-        }
-        pdf_pages.push(PdfPage::new(
-            printpdf::Mm(geo.page_w / PT_PER_MM),
-            printpdf::Mm(geo.page_h / PT_PER_MM),
-            ops,
-        ));
+        },
+    );
+    if let Some(e) = failure {
+        return Err(e);
     }
-    doc.with_pages(pdf_pages);
-    let opts = PdfSaveOptions {
-        optimize: false,
-        subset_fonts: false,
-        secure: true,
-        image_optimization: None,
-    };
-    let mut warnings = Vec::new();
-    let mut doc = doc.to_lopdf_document(&opts, &mut warnings);
-    let shown = streams.shown().clone();
-    let saving = streams.fill(&mut doc)?;
-    let fonts = entries
-        .into_iter()
-        .map(|(resource, base_font, metrics, cmap, program)| {
-            // The widths of the glyphs drawn through the unshifted resource.
-            let width: BTreeMap<u16, i64> = embedded
-                .values()
-                .filter(|e| e.id == resource)
-                .flat_map(|e| e.map.values().map(|&(_, code, w)| (code, w)))
-                .collect();
-            let widths = shown
-                .get(&resource)
-                .into_iter()
-                .flatten()
-                .filter_map(|code| Some((*code, *width.get(code)?)))
-                .collect();
-            FontEntry {
-                resource,
-                base_font,
-                metrics,
-                cmap,
-                widths,
-                program,
-            }
-        })
-        .collect();
     Ok(Written {
-        doc,
-        images,
-        fonts,
+        file,
+        catalog,
+        page_tree,
+        font_dict,
+        resources,
+        pages: (0..book.pages.len())
+            .map(|i| first_page + i as Id)
+            .collect(),
+        pictures,
+        fonts: entries,
         shifted: shifted.into_values().collect(),
-        saving,
     })
 }
 
-/// Identifies the embedded fonts as the content streams see them: each
-/// subset's face, resource name and glyph codes and widths.
-fn fonts_digest(fonts: &FontSet<'_>, embedded: &BTreeMap<FontIx, EmbeddedFont>) -> Vec<u8> {
-    let mut d = Vec::new();
-    for (&font, e) in embedded {
-        let face = &fonts.choice.faces[font as usize];
-        d.extend_from_slice(&face.identity());
-        d.extend_from_slice(e.id.as_bytes());
-        for (old, (new, code, width)) in &e.map {
-            d.extend_from_slice(&old.to_le_bytes());
-            d.extend_from_slice(&new.to_le_bytes());
-            d.extend_from_slice(&code.to_le_bytes());
-            d.extend_from_slice(&width.to_le_bytes());
+/// Writes the rest after the pages: pictures, fonts, the page tree, the
+/// outline and catalog; the file's bytes.
+pub fn finish(
+    written: Written,
+    images: &[Arc<crate::image::Picture>],
+    cache: &Cache,
+    f: &post::Finish<'_>,
+) -> Result<Vec<u8>, String> {
+    let mut file = written.file;
+    for (&image, &id) in &written.pictures {
+        let picture = images
+            .get(image as usize)
+            .ok_or("a page places a picture that is not in the book")?;
+        post::add_image(&mut file, id, &picture.pdf, cache)?;
+    }
+    super::fontfile::add_fonts(
+        &mut file,
+        written.font_dict,
+        written.fonts,
+        &written.shifted,
+        cache,
+    )?;
+    file.object(
+        written.resources,
+        &Object::Dictionary(Dictionary::from_iter(vec![(
+            "Font",
+            Object::Reference((written.font_dict, 0)),
+        )])),
+    );
+    let kids = written
+        .pages
+        .iter()
+        .map(|&id| Object::Reference((id, 0)))
+        .collect();
+    file.object(
+        written.page_tree,
+        &Object::Dictionary(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Pages".to_vec())),
+            ("Kids", Object::Array(kids)),
+            ("Count", Object::Integer(written.pages.len() as i64)),
+        ])),
+    );
+    post::finish(file, written.catalog, written.page_tree, &written.pages, f)
+}
+
+/// The XObject name of picture `image` in a page's resources.
+fn picture_name(image: u32) -> String {
+    format!("BkIm{image}")
+}
+
+/// Adds a page's shifted fonts and widths to those of the document.
+fn merge_shifted(
+    all: &mut BTreeMap<(FontIx, i64), ShiftedFont>,
+    page: &BTreeMap<(FontIx, i64), ShiftedFont>,
+) {
+    for (k, s) in page {
+        all.entry(*k)
+            .or_insert_with(|| ShiftedFont {
+                widths: BTreeMap::new(),
+                ..s.clone()
+            })
+            .widths
+            .extend(&s.widths);
+    }
+}
+
+/// The link annotations of a page (direct dictionaries in its /Annots).
+fn links(page: &Page, book: &Book<'_, '_>, page_ref: &dyn Fn(usize) -> Object) -> Vec<Object> {
+    let geo = book.geo;
+    let flip = |y: f32| geo.page_h - y;
+    let mut out = Vec::new();
+    for draw in &page.draws {
+        let Draw::Link {
+            x0,
+            y0,
+            x1,
+            y1,
+            target,
+        } = draw
+        else {
+            continue;
+        };
+        let action = match target {
+            Target::Uri(u) if u.starts_with('#') => continue,
+            Target::Uri(u) => Dictionary::from_iter(vec![
+                ("S", Object::Name(b"URI".to_vec())),
+                (
+                    "URI",
+                    Object::String(u.as_bytes().to_vec(), lopdf::StringFormat::Literal),
+                ),
+            ]),
+            Target::Anchor(a) => match book.anchors.get(*a as usize).copied().flatten() {
+                Some((p, top)) if p < book.pages.len() => Dictionary::from_iter(vec![
+                    ("S", Object::Name(b"GoTo".to_vec())),
+                    (
+                        "D",
+                        Object::Array(vec![
+                            page_ref(p),
+                            Object::Name(b"XYZ".to_vec()),
+                            Object::Real(0.0),
+                            Object::Real(flip(top - geo.em)),
+                            Object::Null,
+                        ]),
+                    ),
+                ]),
+                _ => continue,
+            },
+        };
+        let rect = [*x0, flip(*y1), *x1, flip(*y0)];
+        out.push(Object::Dictionary(Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Annot".to_vec())),
+            ("Subtype", Object::Name(b"Link".to_vec())),
+            (
+                "Rect",
+                Object::Array(rect.iter().map(|&v| Object::Real(v)).collect()),
+            ),
+            ("A", Object::Dictionary(action)),
+            (
+                "Border",
+                Object::Array(vec![0.0.into(), 0.0.into(), 0.0.into()]),
+            ),
+            ("C", Object::Array(Vec::new())),
+            ("H", Object::Name(b"I".to_vec())),
+        ])));
+    }
+    out
+}
+
+/// Options for turning one page's operations into its content stream.
+const SERIALISE: PdfSaveOptions = PdfSaveOptions {
+    optimize: false,
+    subset_fonts: false,
+    secure: true,
+    image_optimization: None,
+};
+
+/// A page's content stream: its text and graphics as printpdf operations,
+/// serialised by printpdf (as the only page of a document of its own, the
+/// one way printpdf offers), then its pictures, deflated where that pays.
+fn page_content(
+    book: &Book<'_, '_>,
+    page: &Page,
+    embedded: &BTreeMap<FontIx, EmbeddedFont>,
+    program: &[FontIx],
+) -> Result<PageOut, String> {
+    let geo = book.geo;
+    let flip = |y: f32| geo.page_h - y;
+    let mut shifted = BTreeMap::new();
+    let mut ops = Vec::new();
+    let mut graphics = Vec::new();
+    let mut placed = String::new();
+    let mut images = Vec::new();
+    ops.push(Op::StartTextSection);
+    let mut state: Option<(String, f32)> = None;
+    for draw in &page.draws {
+        match draw {
+            Draw::Text { x, y, line } => {
+                let mut out = TextOut {
+                    fonts: embedded,
+                    program,
+                    shifted: &mut shifted,
+                    state: &mut state,
+                    ops: &mut ops,
+                };
+                out.line(line, *x, flip(*y));
+                dots(line, *x, flip(*y), &mut graphics);
+                missing_boxes(line, *x, flip(*y), &mut graphics);
+            }
+            Draw::Rule {
+                x0,
+                y0,
+                x1,
+                y1,
+                width,
+            } => graphics.push(rule(*x0, flip(*y0), *x1, flip(*y1), *width)),
+            Draw::Image { x, y, w, h, image } => {
+                let name = picture_name(*image);
+                let y = flip(*y + *h);
+                placed.push_str(&format!(
+                    "q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n"
+                ));
+                if !images.contains(image) {
+                    images.push(*image);
+                }
+            }
+            Draw::Link { .. } => {}
         }
     }
-    d
+    ops.push(Op::EndTextSection);
+    if !graphics.is_empty() {
+        let black = || {
+            Color::Greyscale(Greyscale {
+                percent: 0.0,
+                icc_profile: None,
+            })
+        };
+        ops.push(Op::SaveGraphicsState);
+        ops.push(Op::SetFillColor { col: black() });
+        ops.push(Op::SetOutlineColor { col: black() });
+        ops.extend(graphics);
+        ops.push(Op::RestoreGraphicsState);
+    }
+    let mut content = serialise(ops, geo)?;
+    if !placed.is_empty() {
+        content.push(b'\n');
+        content.extend_from_slice(placed.as_bytes());
+    }
+    let packed = post::deflate(&content)?;
+    let (stream, deflated) = if packed.len() + 20 < content.len() {
+        (packed, true)
+    } else {
+        (content, false)
+    };
+    Ok(PageOut {
+        stream,
+        deflated,
+        shifted,
+        images,
+    })
+}
+
+/// The content stream printpdf makes of `ops`.
+fn serialise(ops: Vec<Op>, geo: &Geometry) -> Result<Vec<u8>, String> {
+    let mm = |pt: f32| printpdf::Mm(pt / PT_PER_MM);
+    let mut doc = PdfDocument::new("");
+    doc.with_pages(vec![PdfPage::new(mm(geo.page_w), mm(geo.page_h), ops)]);
+    let mut warnings = Vec::new();
+    let mut doc = doc.to_lopdf_document(&SERIALISE, &mut warnings);
+    let page = doc.get_pages().values().next().copied();
+    let contents = page
+        .and_then(|p| doc.get_dictionary(p).ok())
+        .and_then(|d| d.get(b"Contents").ok())
+        .and_then(|c| c.as_reference().ok())
+        .ok_or("printpdf made a page without content")?;
+    match doc.objects.remove(&contents) {
+        Some(Object::Stream(s)) => Ok(s.content),
+        _ => Err("printpdf made a page without content".into()),
+    }
 }
 
 struct TextOut<'a> {
