@@ -30,6 +30,9 @@ pub struct Cache {
     used: Mutex<HashSet<Key>>,
     /// False for a disabled cache, which stores nothing at all.
     remember: bool,
+    /// Serves one process's rebuilds (`watch`): worth keeping in memory
+    /// what only a rebuild in the same process can use.
+    lasting: bool,
 }
 
 impl Cache {
@@ -59,6 +62,26 @@ impl Cache {
             remember: true,
             ..Cache::default()
         }
+    }
+
+    /// This cache, serving the rebuilds of one process (`watch`).
+    pub fn lasting(mut self) -> Cache {
+        self.lasting = self.remember;
+        self
+    }
+
+    /// A lasting cache with no folder (tests).
+    pub fn in_memory() -> Cache {
+        Cache {
+            remember: true,
+            lasting: true,
+            ..Cache::default()
+        }
+    }
+
+    /// Whether this cache serves rebuilds in this process.
+    pub fn is_lasting(&self) -> bool {
+        self.lasting
     }
 
     /// The warning that the cache folder was not used, if it was not.

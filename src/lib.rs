@@ -27,6 +27,7 @@ pub mod init;
 pub mod input;
 pub mod lang;
 pub mod manifest;
+pub mod memo;
 pub mod model;
 pub mod output;
 pub mod par;

@@ -89,7 +89,7 @@ pub fn watch(opts: BuildOptions, reporter: &mut dyn Reporter) -> Result<(), Diag
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst));
     }
     let cache = Arc::new(match Manifest::load(&opts.manifest) {
-        Ok(m) => Cache::beside(&opts.out_dir.clone().unwrap_or_else(|| m.output_dir())),
+        Ok(m) => Cache::beside(&opts.out_dir.clone().unwrap_or_else(|| m.output_dir())).lasting(),
         Err(_) => Cache::disabled(),
     });
     let opts = BuildOptions {

@@ -140,8 +140,14 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
             let start = job * PAGES_PER_JOB;
             let end = (start + PAGES_PER_JOB).min(book.pages.len());
             (start..end)
-                .map(|i| page_content(book, &book.pages[i], &embedded, &program))
-                .collect::<Result<Vec<PageOut>, String>>()
+                .map(|i| {
+                    let page = &book.pages[i];
+                    let key = page_key(book, page, &embedded, &program);
+                    crate::memo::in_process(book.cache, &key, || {
+                        page_content(book, page, &embedded, &program)
+                    })
+                })
+                .collect::<Result<Vec<Arc<PageOut>>, String>>()
         },
         |job, out| {
             let outs = match out {
@@ -252,6 +258,36 @@ pub fn finish(
         ])),
     );
     post::finish(file, written.catalog, written.page_tree, &written.pages, f)
+}
+
+/// Everything a page's content stream is made of: what it draws, and the
+/// code and width of each glyph it draws (which stay the same when the
+/// book gains a character: the codes are the fonts' own CIDs).
+fn page_key(
+    book: &Book<'_, '_>,
+    page: &Page,
+    embedded: &BTreeMap<FontIx, EmbeddedFont>,
+    program: &[FontIx],
+) -> crate::cache::Key {
+    let mut k = crate::memo::KeyWriter::new("pdf-page-content");
+    k.put(&book.geo.page_h);
+    for draw in &page.draws {
+        k.put(draw);
+        let Draw::Text { line, .. } = draw else {
+            continue;
+        };
+        for g in &line.glyphs {
+            let font = program[g.font as usize];
+            match embedded.get(&font) {
+                Some(e) => {
+                    let (_, code, width) = e.map.get(&g.gid).copied().unwrap_or_default();
+                    k.put(&font).put(&e.id).put(&code).put(&width)
+                }
+                None => k.put(&u16::MAX),
+            };
+        }
+    }
+    k.finish()
 }
 
 /// The XObject name of picture `image` in a page's resources.

@@ -1,0 +1,258 @@
+//! The one incremental layer: a stage's result is kept under a key made
+//! from everything the stage reads, and taken back when a rebuild asks with
+//! the same inputs. Keys are written by [`Keyed`], implemented for each
+//! input type by destructuring it whole, so that a field added to a type
+//! is a compile error here rather than an input the key forgets.
+//!
+//! Results live in [`Cache`]: in memory for `watch`, whose rebuilds keep the
+//! process (what pays at 3,000 pages: a page's content stream is made again
+//! only when what it draws changed), and in the cache folder for the stages
+//! whose results are worth reading back in a new process.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::cache::{Cache, Key};
+use crate::typeset::line::{Line, Placed};
+use crate::typeset::page::{Draw, Target};
+
+/// The bytes a key is made of.
+pub struct KeyWriter {
+    kind: &'static str,
+    bytes: Vec<u8>,
+}
+
+impl KeyWriter {
+    /// A key for results of computation `kind`.
+    pub fn new(kind: &'static str) -> KeyWriter {
+        KeyWriter {
+            kind,
+            bytes: Vec::with_capacity(4096),
+        }
+    }
+
+    pub fn put(&mut self, value: &(impl Keyed + ?Sized)) -> &mut Self {
+        value.key_into(self);
+        self
+    }
+
+    pub fn bytes(&mut self, b: &[u8]) -> &mut Self {
+        self.bytes.extend_from_slice(b);
+        self
+    }
+
+    pub fn finish(&self) -> Key {
+        Cache::key(self.kind, &[&self.bytes])
+    }
+}
+
+/// A value that goes into a key whole.
+pub trait Keyed {
+    fn key_into(&self, k: &mut KeyWriter);
+}
+
+macro_rules! keyed_number {
+    ($($t:ty),*) => {$(
+        impl Keyed for $t {
+            fn key_into(&self, k: &mut KeyWriter) {
+                k.bytes(&self.to_le_bytes());
+            }
+        }
+    )*};
+}
+keyed_number!(u8, u16, u32, u64, i64, f32);
+
+impl Keyed for bool {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.bytes(&[u8::from(*self)]);
+    }
+}
+
+impl Keyed for usize {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.put(&(*self as u64));
+    }
+}
+
+impl Keyed for str {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.put(&self.len()).bytes(self.as_bytes());
+    }
+}
+
+impl Keyed for String {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.put(self.as_str());
+    }
+}
+
+impl<T: Keyed> Keyed for Option<T> {
+    fn key_into(&self, k: &mut KeyWriter) {
+        match self {
+            None => k.put(&0u8),
+            Some(v) => k.put(&1u8).put(v),
+        };
+    }
+}
+
+impl<T: Keyed> Keyed for [T] {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.put(&self.len());
+        for v in self {
+            v.key_into(k);
+        }
+    }
+}
+
+impl<T: Keyed> Keyed for Vec<T> {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.put(self.as_slice());
+    }
+}
+
+impl<T: Keyed> Keyed for std::ops::Range<T> {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.put(&self.start).put(&self.end);
+    }
+}
+
+impl Keyed for Placed {
+    fn key_into(&self, k: &mut KeyWriter) {
+        let Placed {
+            font,
+            gid,
+            size,
+            x,
+            rise,
+            advance,
+            text,
+            emphasis,
+            link,
+        } = self;
+        k.put(font)
+            .put(gid)
+            .put(size)
+            .put(x)
+            .put(rise)
+            .put(advance)
+            .put(text)
+            .put(emphasis)
+            .put(link);
+    }
+}
+
+impl Keyed for Line {
+    fn key_into(&self, k: &mut KeyWriter) {
+        let Line {
+            glyphs,
+            text,
+            width,
+            size,
+            spaced,
+        } = self;
+        k.put(glyphs).put(text).put(width).put(size).put(spaced);
+    }
+}
+
+impl Keyed for Target {
+    fn key_into(&self, k: &mut KeyWriter) {
+        match self {
+            Target::Uri(uri) => k.put(&0u8).put(uri),
+            Target::Anchor(anchor) => k.put(&1u8).put(anchor),
+        };
+    }
+}
+
+impl Keyed for Draw {
+    fn key_into(&self, k: &mut KeyWriter) {
+        match self {
+            Draw::Text { x, y, line } => k.put(&0u8).put(x).put(y).put(line),
+            Draw::Rule {
+                x0,
+                y0,
+                x1,
+                y1,
+                width,
+            } => k.put(&1u8).put(x0).put(y0).put(x1).put(y1).put(width),
+            Draw::Image { x, y, w, h, image } => k.put(&2u8).put(x).put(y).put(w).put(h).put(image),
+            Draw::Link {
+                x0,
+                y0,
+                x1,
+                y1,
+                target,
+            } => k.put(&3u8).put(x0).put(y0).put(x1).put(y1).put(target),
+        };
+    }
+}
+
+/// The result kept under `key` by this process, or `make`'s, kept for the
+/// next build when the cache lasts across builds (`watch`): for results
+/// cheap to make once but made by the thousand.
+pub fn in_process<T: Any + Send + Sync, E>(
+    cache: &Cache,
+    key: &Key,
+    make: impl FnOnce() -> Result<T, E>,
+) -> Result<Arc<T>, E> {
+    if !cache.is_lasting() {
+        return make().map(Arc::new);
+    }
+    if let Some(kept) = cache.memo::<T>(key) {
+        return Ok(kept);
+    }
+    Ok(cache.put_memo(key, make()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_tell_fields_apart() {
+        let key = |draw: &Draw| KeyWriter::new("t").put(draw).finish();
+        let a = Draw::Rule {
+            x0: 1.0,
+            y0: 2.0,
+            x1: 3.0,
+            y1: 4.0,
+            width: 0.5,
+        };
+        let b = Draw::Rule {
+            x0: 2.0,
+            y0: 1.0,
+            x1: 3.0,
+            y1: 4.0,
+            width: 0.5,
+        };
+        assert_ne!(key(&a), key(&b));
+        assert_eq!(key(&a), key(&a.clone()));
+        // Strings carry their length: ("ab", "c") is not ("a", "bc").
+        let two = |x: &str, y: &str| KeyWriter::new("t").put(x).put(y).finish();
+        assert_ne!(two("ab", "c"), two("a", "bc"));
+    }
+
+    #[test]
+    fn in_process_results_are_kept_only_by_a_lasting_cache() {
+        let key = KeyWriter::new("t").put(&7u32).finish();
+        let once = Cache::disabled();
+        let mut made = 0;
+        for _ in 0..2 {
+            let v = in_process(&once, &key, || {
+                made += 1;
+                Ok::<_, ()>(made)
+            });
+            assert_eq!(*v.unwrap(), made);
+        }
+        assert_eq!(made, 2);
+        let lasting = Cache::in_memory();
+        let mut made = 0;
+        for _ in 0..2 {
+            let v = in_process(&lasting, &key, || {
+                made += 1;
+                Ok::<_, ()>(made)
+            });
+            assert_eq!(*v.unwrap(), 1);
+        }
+        assert_eq!(made, 1);
+    }
+}
