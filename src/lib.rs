@@ -25,6 +25,7 @@ pub mod import;
 pub mod impose;
 pub mod init;
 pub mod input;
+pub mod labels;
 pub mod lang;
 pub mod manifest;
 pub mod memo;

@@ -1,6 +1,9 @@
 //! The EPUB 3 back end: the model as XHTML, assembled by epub-builder, then
 //! re-packed deterministically with its known defects patched (package.rs).
 
+pub mod accessibility;
+mod css;
+pub mod nav;
 mod package;
 mod vertical;
 pub mod xhtml;
@@ -29,8 +32,6 @@ pub struct EpubReport {
     pub fonts: Vec<(String, usize)>,
 }
 
-const CONTENTS_TITLE: &str = "目录";
-
 /// The cover page shows the whole cover image, whatever the screen.
 const COVER_CSS: &str = "section.cover { margin: 0; padding: 0; text-align: center; }\n\
 section.cover img { max-width: 100%; max-height: 100vh; }\n";
@@ -46,6 +47,7 @@ pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, 
         &prepared.cache,
         &prepared.images,
         prepared.writing == crate::editions::Writing::Vertical,
+        diags,
     );
     match result {
         Ok(x) => Some(x),
@@ -71,10 +73,17 @@ fn build(
     cache: &Arc<Cache>,
     library: &Library,
     vertical: bool,
+    diags: &mut Diagnostics,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
     let meta = &book.meta;
     let book_script = meta.lang.script();
+    let labels = crate::labels::for_script(book_script);
     let depth = style.page.toc_depth;
+    let pages: Vec<nav::PageTarget> = Vec::new();
+    let facts = accessibility::Facts::gather(book, !pages.is_empty());
+    for warning in facts.warnings() {
+        diags.push(warning);
+    }
 
     // Characters per script, regular and bold, for subsetting.
     let mut chars: BTreeMap<(Script, bool), BTreeSet<char>> = BTreeMap::new();
@@ -89,16 +98,20 @@ fn build(
         }
     };
     add(book_script, &meta.title, true);
-    add(book_script, CONTENTS_TITLE, true);
-    add(book_script, "　编0123456789", false);
+    add(book_script, labels.contents, true);
+    add(book_script, labels.edited_by, false);
+    add(book_script, labels.picture, false);
+    add(book_script, "　0123456789", false);
     for s in meta.printed_texts() {
         add(book_script, s, false);
     }
     for article in &book.articles {
-        // The contents page and nav list titles in the book's script.
-        add(book_script, &article.title, false);
+        // The contents page and nav list an article's titles in its
+        // language, so in its script's font.
+        let script = article.lang.script();
+        add(script, &article.title, false);
         for (_, _, content) in article.headings() {
-            add(book_script, &crate::model::plain_text(content), false);
+            add(script, &crate::model::plain_text(content), false);
         }
     }
     for (article, seen) in book.articles.iter().zip(&characters.articles) {
@@ -148,12 +161,13 @@ fn build(
         prebuilt.insert(name, font.entry);
     }
     for script in chars.keys().map(|(s, _)| *s).collect::<BTreeSet<_>>() {
+        // On the body, and on an element in the other script inside it.
         font_css.push_str(&format!(
-            "body.{c} {{ font-family: \"Booklet {c}\", serif; }}\n",
+            ".{c} {{ font-family: \"Booklet {c}\", serif; }}\n",
             c = script_class(script)
         ));
     }
-    let mut css = format!("{font_css}{COVER_CSS}{}", style.css());
+    let mut css = format!("{font_css}{COVER_CSS}{}{}", css::TYPOGRAPHY, style.css());
     if vertical {
         css.push_str(vertical::CSS);
     }
@@ -173,7 +187,7 @@ fn build(
     }
     builder.metadata("lang", &meta.lang.tag).map_err(epub_err)?;
     builder
-        .metadata("toc_name", CONTENTS_TITLE)
+        .metadata("toc_name", labels.contents)
         .map_err(epub_err)?;
     builder.metadata("generator", "booklet").map_err(epub_err)?;
     if let Some(d) = &meta.description {
@@ -214,7 +228,7 @@ fn build(
             .add_cover_image(&name, bytes.as_slice(), media)
             .map_err(epub_err)?;
         let body = format!(
-            "<section class=\"cover\" epub:type=\"cover\"><img src=\"{name}\" alt=\"{}\"/></section>\n",
+            "<section class=\"cover\" epub:type=\"cover\"><img role=\"doc-cover\" src=\"{name}\" alt=\"{}\"/></section>\n",
             xhtml::escape(&meta.title)
         );
         builder
@@ -227,18 +241,18 @@ fn build(
             )
             .map_err(epub_err)?;
     }
-    let title_doc = xhtml::document(lang, class, &meta.title, &xhtml::title_page(meta));
+    let title_doc = xhtml::document(lang, class, &meta.title, &xhtml::title_page(meta, labels));
     docs.push(("title.xhtml".into(), title_doc.into_bytes()));
     builder
         .add_content(EpubContent::new("title.xhtml", &b""[..]))
         .map_err(epub_err)?;
-    let contents = xhtml::contents_page(CONTENTS_TITLE, &book.articles, depth);
-    let contents_doc = xhtml::document(lang, class, CONTENTS_TITLE, &contents);
+    let contents = xhtml::contents_page(labels.contents, &book.articles, depth, lang);
+    let contents_doc = xhtml::document(lang, class, labels.contents, &contents);
     docs.push(("contents.xhtml".into(), contents_doc.into_bytes()));
     builder
         .add_content(
             EpubContent::new("contents.xhtml", &b""[..])
-                .title(CONTENTS_TITLE)
+                .title(labels.contents)
                 .reftype(ReferenceType::Toc),
         )
         .map_err(epub_err)?;
@@ -258,7 +272,8 @@ fn build(
             names.insert(path.to_path_buf(), name.clone());
             Some(name)
         };
-        let body = xhtml::article(article, &mut image_name);
+        let article_labels = crate::labels::for_script(article.lang.script());
+        let body = xhtml::article(article, article_labels, &mut image_name);
         let doc = xhtml::document(
             &article.lang.tag,
             script_class(article.lang.script()),
@@ -288,7 +303,11 @@ fn build(
     let saving = kept.save(package::encode);
     let mut raw = Vec::new();
     builder.generate(&mut raw).map_err(epub_err)?;
-    let bytes = package::repack(&raw, book, class, &prebuilt).map_err(Diagnostic::error)?;
+    let nav = nav::document(lang, class, labels, &book.articles, &pages);
+    let certifier = meta.publisher.as_deref().unwrap_or("booklet");
+    let package_meta = facts.metadata(labels, lang, certifier);
+    let bytes =
+        package::repack(&raw, book, &nav, &package_meta, &prebuilt).map_err(Diagnostic::error)?;
     if let Some(saving) = saving {
         let _ = saving.join();
     }

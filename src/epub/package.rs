@@ -4,8 +4,8 @@
 //! - content.opf: language ids that do not collide with creator ids
 //!   (epub-builder writes `epub-creator-0` for both), our identifier,
 //!   `dcterms:modified` from the book, publisher, date and editor;
-//! - nav.xhtml: `lang`/`xml:lang` (readers pick glyph forms by it) and the
-//!   script class for the font;
+//! - nav.xhtml: replaced by ours (nav.rs);
+//! - the accessibility metadata (accessibility.rs);
 //! - toc.ncx: `dtb:uid` matching the OPF identifier, and the real depth.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -196,10 +196,13 @@ fn decode(mut bytes: &[u8]) -> Option<Packed<Vec<u8>>> {
 
 /// `prebuilt` maps entry names to one-entry archives ([`Font`], documents) that replace
 /// epub-builder's (placeholder) entries of the same name.
+/// `nav` is the navigation document and `package_meta` the `<meta>` lines
+/// added to the package's metadata.
 pub fn repack(
     raw: &[u8],
     book: &Book,
-    class: &str,
+    nav: &str,
+    package_meta: &str,
     prebuilt: &BTreeMap<String, Arc<Vec<u8>>>,
 ) -> Result<Vec<u8>, String> {
     let mut archive =
@@ -219,8 +222,8 @@ pub fn repack(
     }
     for (name, data) in &mut entries {
         let patched = match name.as_str() {
-            "OEBPS/content.opf" => Some(patch_opf(as_text(data)?, book)),
-            "OEBPS/nav.xhtml" => Some(patch_nav(as_text(data)?, &book.meta.lang.tag, class)),
+            "OEBPS/content.opf" => Some(patch_opf(as_text(data)?, book, package_meta)),
+            "OEBPS/nav.xhtml" => Some(nav.to_string()),
             "OEBPS/toc.ncx" => Some(patch_ncx(as_text(data)?, &book.meta)),
             _ => None,
         };
@@ -274,21 +277,11 @@ fn rank(name: &str) -> u8 {
     }
 }
 
-fn patch_opf(opf: &str, book: &Book) -> String {
+fn patch_opf(opf: &str, book: &Book, package_meta: &str) -> String {
     let meta = &book.meta;
     let mut out = String::with_capacity(opf.len() + 512);
     let mut lang_index = 0;
-    // EPUB Accessibility 1.1 discovery metadata: text only, navigable, no
-    // hazards (Ace and store checks look for these).
-    let mut extra = String::from(
-        "    <meta property=\"schema:accessMode\">textual</meta>\n\
-         \x20   <meta property=\"schema:accessModeSufficient\">textual</meta>\n\
-         \x20   <meta property=\"schema:accessibilityFeature\">tableOfContents</meta>\n\
-         \x20   <meta property=\"schema:accessibilityFeature\">readingOrder</meta>\n\
-         \x20   <meta property=\"schema:accessibilityFeature\">structuralNavigation</meta>\n\
-         \x20   <meta property=\"schema:accessibilityHazard\">none</meta>\n\
-         \x20   <meta property=\"schema:accessibilitySummary\">Text with headings, a table of contents and embedded fonts.</meta>\n",
-    );
+    let mut extra = String::from(package_meta);
     if let Some(p) = &meta.publisher {
         extra.push_str(&format!(
             "    <dc:publisher>{}</dc:publisher>\n",
@@ -359,25 +352,6 @@ fn patch_opf(opf: &str, book: &Book) -> String {
         out.push('\n');
     }
     out
-}
-
-fn patch_nav(nav: &str, lang: &str, class: &str) -> String {
-    nav.replacen(
-        "xmlns:epub=\"http://www.idpf.org/2007/ops\">",
-        &format!(
-            "xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">"
-        ),
-        1,
-    )
-    .replacen("<body>", &format!("<body class=\"{class}\">"), 1)
-    // Tools that read the nav with simple patterns expect attributes
-    // written without spaces around `=`, as every other generator does.
-    .replace(" = \"", "=\"")
-    .replacen(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
-        1,
-    )
 }
 
 /// The NCX names the book (epub-builder writes the TOC heading there).

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::labels::Labels;
 use crate::model::{Align, Article, Block, BlockKind, BookMeta, Inline};
 
 /// Escapes text for XML, dropping characters XML 1.0 forbids.
@@ -35,7 +36,7 @@ pub fn document(lang: &str, class: &str, title: &str, body: &str) -> String {
     )
 }
 
-pub fn title_page(meta: &BookMeta) -> String {
+pub fn title_page(meta: &BookMeta, labels: &Labels) -> String {
     let mut b = String::from("<section class=\"title-page\" epub:type=\"titlepage\">\n");
     let _ = writeln!(b, "<h1>{}</h1>", escape(&meta.title));
     if let Some(s) = &meta.subtitle {
@@ -45,7 +46,11 @@ pub fn title_page(meta: &BookMeta) -> String {
         .authors
         .iter()
         .cloned()
-        .chain(meta.editor.iter().map(|e| format!("{e}　编")))
+        .chain(
+            meta.editor
+                .iter()
+                .map(|e| format!("{e}　{}", labels.edited_by)),
+        )
         .collect();
     if !people.is_empty() {
         let _ = writeln!(b, "<p class=\"authors\">{}</p>", escape(&people.join("　")));
@@ -68,15 +73,47 @@ pub fn title_page(meta: &BookMeta) -> String {
     b
 }
 
+/// `lang` and `xml:lang` for an element whose language differs from the
+/// document's (readers choose glyph forms and punctuation positions by it).
+pub fn lang_attrs(lang: &str, doc_lang: &str) -> String {
+    if lang == doc_lang {
+        String::new()
+    } else {
+        lang_attrs_always(lang)
+    }
+}
+
+/// `lang`, `xml:lang` and the class that selects the script's font.
+pub fn lang_attrs_always(lang: &str) -> String {
+    let script = crate::lang::Lang {
+        tag: lang.to_string(),
+    }
+    .script();
+    let class = match script {
+        crate::lang::Script::Hans => "hans",
+        crate::lang::Script::Hant => "hant",
+    };
+    format!(
+        " lang=\"{l}\" xml:lang=\"{l}\" class=\"{class}\"",
+        l = escape(lang)
+    )
+}
+
 /// The in-book table of contents page (Kindle wants one besides the nav).
-pub fn contents_page(heading: &str, articles: &[Article], depth: u8) -> String {
+/// Entries of an article in another language than the book's carry it.
+pub fn contents_page(heading: &str, articles: &[Article], depth: u8, doc_lang: &str) -> String {
     let mut b = format!(
-        "<nav id=\"contents\">\n<h1 class=\"article-title\">{}</h1>\n<ol>\n",
+        "<nav id=\"contents\" role=\"doc-toc\" aria-labelledby=\"contents-title\">\n<h1 id=\"contents-title\" class=\"article-title\">{}</h1>\n<ol>\n",
         escape(heading)
     );
     for a in articles {
         let file = format!("{}.xhtml", a.id);
-        let _ = write!(b, "<li><a href=\"{file}\">{}</a>", escape(&a.title));
+        let _ = write!(
+            b,
+            "<li{}><a href=\"{file}\">{}</a>",
+            lang_attrs(&a.lang.tag, doc_lang),
+            escape(&a.title)
+        );
         let sections: Vec<_> = a.headings().filter(|(l, _, _)| *l < depth).collect();
         if !sections.is_empty() {
             b.push_str("\n<ol>\n");
@@ -114,15 +151,29 @@ pub fn contents_page(heading: &str, articles: &[Article], depth: u8) -> String {
 /// Renders an article; `image_name` maps a block's image to its EPUB path.
 pub fn article(
     a: &Article,
+    labels: &Labels,
     image_name: &mut dyn FnMut(&std::path::Path) -> Option<String>,
 ) -> String {
-    let mut b = String::from("<section epub:type=\"chapter\">\n");
-    let _ = writeln!(b, "<h1 class=\"article-title\">{}</h1>", escape(&a.title));
+    // The chapter is named by its title; a heading given this id in the
+    // source (`{#a01-title}`) keeps it, and the name is then written out.
+    let title_id = format!("{}-title", a.id);
+    let named = if a.headings().any(|(_, id, _)| id == title_id) {
+        format!("aria-label=\"{}\"", escape(&a.title))
+    } else {
+        format!("aria-labelledby=\"{title_id}\"")
+    };
+    let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" {named}>\n");
+    let _ = writeln!(
+        b,
+        "<h1 id=\"{title_id}\" class=\"article-title\">{}</h1>",
+        escape(&a.title)
+    );
     if let Some(byline) = a.byline() {
         let _ = writeln!(b, "<p class=\"byline\">{}</p>", escape(&byline));
     }
     let mut body = Body {
         image_name,
+        labels,
         marks: std::collections::HashMap::new(),
         deferred: None,
     };
@@ -131,11 +182,15 @@ pub fn article(
         let _ = writeln!(b, "<p class=\"note\">{}</p>", escape(note));
     }
     if !a.footnotes.is_empty() {
-        b.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n<hr/>\n");
+        let _ = writeln!(
+            b,
+            "<section class=\"footnotes\" epub:type=\"footnotes\" aria-label=\"{}\">\n<hr/>",
+            labels.notes
+        );
         for f in &a.footnotes {
             let _ = write!(
                 b,
-                "<aside epub:type=\"footnote\" id=\"fn{n}\">\n<p><a href=\"#fnref{n}\">{n}</a>",
+                "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn{n}\">\n<p><a epub:type=\"backlink\" role=\"doc-backlink\" href=\"#fnref{n}\">{n}</a>",
                 n = f.number
             );
             // The number opens the first paragraph; anything else (a list,
@@ -163,6 +218,7 @@ pub fn article(
 /// An article's body and footnotes, written in order.
 struct Body<'a> {
     image_name: &'a mut dyn FnMut(&std::path::Path) -> Option<String>,
+    labels: &'a Labels,
     /// Footnote number → marks written so far: the first mark has the id
     /// the footnote links back to, each later one an id of its own.
     marks: std::collections::HashMap<u32, u32>,
@@ -220,7 +276,12 @@ impl Body<'_> {
                     caption,
                     width,
                 } => {
-                    let alt = if alt.is_empty() { "图" } else { alt.as_str() };
+                    // One without a description is reported by epub::accessibility.
+                    let alt = if alt.trim().is_empty() {
+                        self.labels.picture
+                    } else {
+                        alt.as_str()
+                    };
                     b.push_str("<figure>\n");
                     match (self.image_name)(path) {
                         Some(src) => {
@@ -257,7 +318,7 @@ impl Body<'_> {
                         for (i, cell) in head.iter().enumerate() {
                             let _ = write!(
                                 b,
-                                "<th{}>{}</th>",
+                                "<th scope=\"col\"{}>{}</th>",
                                 align_attr(align, i),
                                 self.inlines(cell)
                             );
@@ -313,7 +374,14 @@ impl Body<'_> {
                         let text = self.inlines(content);
                         let marks =
                             std::mem::replace(&mut self.deferred, outer).unwrap_or_default();
-                        let _ = write!(b, "<a href=\"{}\">{text}</a>", escape(&href));
+                        // An address shown as itself may break anywhere (css.rs).
+                        let shown = crate::model::plain_text(content);
+                        let class = if shown.contains("://") || shown.starts_with("www.") {
+                            " class=\"url\""
+                        } else {
+                            ""
+                        };
+                        let _ = write!(b, "<a{class} href=\"{}\">{text}</a>", escape(&href));
                         for n in marks {
                             self.mark(&mut b, n);
                         }
@@ -342,7 +410,7 @@ impl Body<'_> {
         };
         let _ = write!(
             b,
-            "<a epub:type=\"noteref\" href=\"#fn{n}\" id=\"{id}\"><sup>{n}</sup></a>"
+            "<a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#fn{n}\" id=\"{id}\"><sup>{n}</sup></a>"
         );
     }
 }
@@ -366,6 +434,7 @@ mod tests {
         let mut no_images = |_: &std::path::Path| None;
         let mut body = Body {
             image_name: &mut no_images,
+            labels: crate::labels::for_script(crate::lang::Script::Hans),
             marks: Default::default(),
             deferred: None,
         };

