@@ -4,8 +4,10 @@
 //! face follows the language: SC for Simplified, TC for Traditional.
 
 pub mod coverage;
+pub mod layout;
 pub mod list;
 pub mod names;
+mod sfnt;
 pub mod subset;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -17,7 +17,8 @@ pub struct Subset {
     pub media_type: &'static str,
 }
 
-/// Subsets `face` to the glyphs of `chars` (plus .notdef).
+/// Subsets `face` to the glyphs of `chars` (plus .notdef), with the
+/// layout tables e-readers use (fonts::layout) and the glyphs those reach.
 pub fn subset_for_chars(face: &Face, chars: &BTreeSet<char>) -> Result<Subset, String> {
     let parsed = face
         .parse()
@@ -29,6 +30,8 @@ pub fn subset_for_chars(face: &Face, chars: &BTreeSet<char>) -> Result<Subset, S
             gids.insert(g.0);
         }
     }
+    let languages = super::layout::close_over(&parsed, &mut gids);
+    gids.remove(&0);
     let mut list: Vec<u16> = vec![0];
     list.extend(gids);
     let media_type = if parsed.tables().cff.is_some() {
@@ -37,6 +40,7 @@ pub fn subset_for_chars(face: &Face, chars: &BTreeSet<char>) -> Result<Subset, S
         "font/ttf"
     };
     let data = subset_glyphs(face, &list, SubsetProfile::Minimal, CmapTarget::Unicode)?;
+    let data = super::sfnt::with_tables(&data, super::layout::tables(&parsed, &list, &languages))?;
     Ok(Subset {
         data,
         glyph_count: list.len(),
