@@ -3,24 +3,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 use common::*;
-
-fn unzip(path: &Path) -> BTreeMap<String, Vec<u8>> {
-    let file = std::fs::File::open(path).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut out = BTreeMap::new();
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
-        out.insert(f.name().to_string(), data);
-    }
-    out
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()

@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::io::Read;
+use std::io::Read as _;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -18,13 +18,9 @@ use common::*;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn unzip_into(epub: &Path, dir: &Path) {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
-    for i in 0..zip.len() {
-        let mut f = zip.by_index(i).unwrap();
-        let path = dir.join(f.name());
+    for (name, data) in unzip(epub) {
+        let path = dir.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let mut data = Vec::new();
-        f.read_to_end(&mut data).unwrap();
         std::fs::write(path, data).unwrap();
     }
 }

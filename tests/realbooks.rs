@@ -106,19 +106,6 @@ impl Drop for Server {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn fixture(name: &str, port: Option<u16>) -> PathBuf {
     let dir = scratch(name);
     copy_tree(&repo().join("tests/fixtures/realbook"), &dir);

@@ -65,6 +65,35 @@ pub fn booklet_ok(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
     out
 }
 
+/// Copies a folder tree (a fixture) into `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every entry of an archive (an EPUB), by name.
+pub fn unzip(path: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.insert(f.name().to_string(), data);
+    }
+    out
+}
+
 /// Copies the example booklet (manifest + sources) into `dir`.
 pub fn copy_example(dir: &Path) {
     std::fs::copy(repo().join("booklet.toml"), dir.join("booklet.toml")).unwrap();
