@@ -106,13 +106,8 @@ fn measure(dir: &Path, page: &Path) -> serde_json::Value {
     )
     .unwrap();
     let mut child = Command::new(CHROMIUM)
+        .args(CHROMIUM_HEADLESS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
             // Fonts from file:// are cross-origin to a file:// page.
             "--allow-file-access-from-files",
             "--disable-web-security",

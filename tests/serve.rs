@@ -257,16 +257,8 @@ fn the_open_page_reloads_after_an_edit_and_shows_errors() {
     let profile: PathBuf = dir.join("chromium-profile");
     let mut browser_cmd = Command::new(CHROMIUM);
     browser_cmd
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--remote-debugging-port=0",
-        ])
+        .args(CHROMIUM_HEADLESS)
+        .arg("--remote-debugging-port=0")
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(&url)
         .stdout(Stdio::null())

@@ -65,6 +65,18 @@ pub fn booklet_ok(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
     out
 }
 
+/// Headless chromium as the tests run it: no sandbox (CI runs as root),
+/// no GPU, nothing fetched from the network on its own.
+pub const CHROMIUM_HEADLESS: [&str; 7] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+];
+
 /// Copies a folder tree (a fixture) into `to`.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
