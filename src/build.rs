@@ -304,6 +304,7 @@ fn for_edition(
             cache: shared.cache.clone(),
             writing: edition.writing,
             images: shared.images.clone(),
+            print: edition.pdf,
         },
         report,
     ))

@@ -242,6 +242,7 @@ fn setting() -> &'static Mutex<Setting> {
                 cache: Arc::new(Cache::disabled()),
                 writing: crate::editions::Writing::Horizontal,
                 images: Arc::default(),
+                print: true,
             },
         })
     })

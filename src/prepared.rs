@@ -24,4 +24,7 @@ pub struct Prepared {
     pub cache: Arc<Cache>,
     pub writing: Writing,
     pub images: Arc<Library>,
+    /// The edition is printed too (it makes a PDF): the EPUB then carries
+    /// the print pages' list.
+    pub print: bool,
 }

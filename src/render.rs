@@ -185,15 +185,7 @@ impl Renderer for Pdf {
 /// The print PDF: the book typeset (articles side by side), then written.
 fn render_pdf(prepared: &Prepared) -> Result<Vec<u8>, Diagnostic> {
     let book = &prepared.book;
-    let style = &prepared.style;
-    let geo = Geometry::new(style).map_err(|e| e.in_file(&prepared.manifest.path))?;
-    let choice = FontChoice::new(
-        &prepared.faces,
-        &prepared.manifest,
-        book,
-        &prepared.characters,
-        &prepared.fonts,
-    );
+    let (geo, choice) = print_setup(prepared)?;
     let fonts = FontSet::new(&choice)?;
     let memo = pdf::reuse::Paragraphs::open(&prepared.cache, &choice);
     let setter = Setter {
@@ -212,6 +204,33 @@ fn render_pdf(prepared: &Prepared) -> Result<Vec<u8>, Diagnostic> {
         }
     }
     bytes.map_err(|e| Diagnostic::error(format!("cannot make the PDF: {e}")))
+}
+
+/// The print edition's page geometry and fonts.
+fn print_setup(prepared: &Prepared) -> Result<(Geometry, FontChoice), Diagnostic> {
+    let geo = Geometry::new(&prepared.style).map_err(|e| e.in_file(&prepared.manifest.path))?;
+    let choice = FontChoice::new(
+        &prepared.faces,
+        &prepared.manifest,
+        &prepared.book,
+        &prepared.characters,
+        &prepared.fonts,
+    );
+    Ok((geo, choice))
+}
+
+/// The print edition's pages, as the PDF has them, for the EPUB's page
+/// list: paragraphs an earlier PDF build set are taken from its memo,
+/// which only the PDF keeps.
+pub fn print_pages(prepared: &Prepared) -> Result<Typeset, Diagnostic> {
+    let (geo, choice) = print_setup(prepared)?;
+    let fonts = FontSet::new(&choice)?;
+    let memo = pdf::reuse::Paragraphs::open(&prepared.cache, &choice);
+    let setter = Setter {
+        fonts: &fonts,
+        memo: &memo,
+    };
+    Ok(typeset_book(setter, geo, prepared))
 }
 
 /// The book typeset: its articles set side by side on every core, then

@@ -213,3 +213,134 @@ fn a_picture_without_a_description_is_reported_and_not_claimed() {
         ["textual,visual"]
     );
 }
+
+/// The letters of a text (punctuation, digits and spaces left out), as
+/// the page list's check compares the two editions.
+fn letters(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphabetic()).collect()
+}
+
+#[test]
+fn the_page_list_follows_the_print_edition() {
+    let dir = fixture("a11y-pages");
+    // A small page, so the articles run over several.
+    let manifest = std::fs::read_to_string(dir.join("booklet.toml")).unwrap()
+        + "\n[pdf]\npage = \"100x140\"\n";
+    std::fs::write(dir.join("booklet.toml"), manifest).unwrap();
+    booklet_ok(&["build"], &dir, &[]);
+    let epub = dir.join("out/booklet.epub");
+    assert_valid(&epub);
+    assert_ace_clean(&epub, "a11y-pages");
+    let files = unzip_text(&epub);
+    let opf = &files["OEBPS/content.opf"];
+    let features = properties(opf, "schema:accessibilityFeature");
+    assert!(
+        features.iter().any(|f| f == "pageBreakMarkers"),
+        "{features:?}"
+    );
+    assert!(
+        features.iter().any(|f| f == "pageNavigation"),
+        "{features:?}"
+    );
+    assert!(
+        opf.contains("<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>")
+    );
+    assert!(opf.contains(
+        "<dc:source id=\"print-source\">无障碍测试读本（印刷版，100×140 mm）</dc:source>"
+    ));
+
+    // The page list: labels in print order, each leading to its marker.
+    let nav = &files["OEBPS/nav.xhtml"];
+    let list = nav
+        .split("epub:type=\"page-list\"")
+        .nth(1)
+        .expect("a page list")
+        .split("</nav>")
+        .next()
+        .unwrap();
+    let entries: Vec<(String, String)> = list
+        .lines()
+        .filter_map(|l| {
+            let href = l.split("href=\"").nth(1)?.split('"').next()?.to_string();
+            let label = l.split("\">").nth(1)?.split('<').next()?.to_string();
+            Some((href, label))
+        })
+        .collect();
+    assert!(entries.len() >= 4, "{entries:?}");
+    let numbers: Vec<u32> = entries.iter().map(|(_, l)| l.parse().unwrap()).collect();
+    assert_eq!(numbers[0], 1, "the body's first page is 1: {numbers:?}");
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+
+    // Each marker stands where that page of the PDF begins: the text after
+    // it is on that page of the PDF (pdftotext, page by page).
+    let pdf = dir.join("out/booklet.pdf");
+    let Some(info) = tool("pdfinfo", &[pdf.to_str().unwrap()]) else {
+        return;
+    };
+    let total: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo names the page count");
+    let pages: Vec<String> = (1..=total)
+        .map(|p| {
+            let p = p.to_string();
+            tool(
+                "pdftotext",
+                &["-f", &p, "-l", &p, pdf.to_str().unwrap(), "-"],
+            )
+            .unwrap()
+        })
+        .collect();
+    for (href, label) in &entries {
+        let (file, id) = href.split_once('#').unwrap();
+        let doc = &files[&format!("OEBPS/{file}")];
+        let marker = format!("id=\"{id}\"");
+        assert!(doc.contains(&marker), "{href}: no marker");
+        assert!(doc.contains(&format!(
+            "epub:type=\"pagebreak\" role=\"doc-pagebreak\" {marker} aria-label=\"{label}\""
+        )));
+        let after = doc.split(&marker).nth(1).unwrap();
+        // The visible letters after the marker (tags dropped).
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in after.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let start: String = letters(&text).chars().take(4).collect();
+        // The PDF page whose folio is `label`: its last line.
+        let page = pages
+            .iter()
+            .find(|p| {
+                p.lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                    .map(str::trim)
+                    == Some(label)
+            })
+            .unwrap_or_else(|| panic!("no PDF page has folio {label}"));
+        let head: String = page.lines().take(4).collect::<Vec<_>>().join("");
+        assert!(
+            letters(&head).contains(&start),
+            "page {label} begins with “{start}” in the EPUB but the PDF page begins:\n{head}"
+        );
+    }
+}
+
+#[test]
+fn an_epub_only_edition_has_no_page_list() {
+    let dir = fixture("a11y-epub-only");
+    let manifest = std::fs::read_to_string(dir.join("booklet.toml")).unwrap()
+        + "\n[[edition]]\nname = \"e\"\nformats = [\"epub\"]\n";
+    std::fs::write(dir.join("booklet.toml"), manifest).unwrap();
+    booklet_ok(&["build"], &dir, &[]);
+    let files = unzip_text(&dir.join("out/booklet-e.epub"));
+    assert!(!files["OEBPS/nav.xhtml"].contains("page-list"));
+    assert!(!files["OEBPS/content.opf"].contains("pageBreakMarkers"));
+    assert!(!files["OEBPS/a01.xhtml"].contains("pagebreak"));
+}

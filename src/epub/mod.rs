@@ -5,6 +5,7 @@ pub mod accessibility;
 mod css;
 pub mod nav;
 mod package;
+pub mod pages;
 mod vertical;
 pub mod xhtml;
 
@@ -16,14 +17,9 @@ use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElem
 use crate::prepared::Prepared;
 use std::sync::Arc;
 
-use crate::cache::Cache;
-use crate::characters::Characters;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::fonts::Faces;
 use crate::image::Library;
 use crate::lang::Script;
-use crate::model::Book;
-use crate::style::Style;
 
 /// What the EPUB holds, for reports and tests.
 #[derive(Debug, Default)]
@@ -39,16 +35,23 @@ section.cover img { max-width: 100%; max-height: 100vh; }\n";
 /// Builds the EPUB in memory. Warnings go to `diags`; errors too, and then
 /// nothing is returned.
 pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, EpubReport)> {
-    let result = build(
-        &prepared.book,
-        &prepared.characters,
-        &prepared.style,
-        &prepared.faces,
-        &prepared.cache,
-        &prepared.images,
-        prepared.writing == crate::editions::Writing::Vertical,
-        diags,
-    );
+    // The print pages, when the edition is printed: an EPUB-only edition
+    // has no print pages to point to, so no page list.
+    let print = if prepared.print {
+        match crate::render::print_pages(prepared) {
+            Ok(set) => Some(Print {
+                starts: pages::page_starts(&set, &prepared.book),
+                source: print_source(prepared, &set),
+            }),
+            Err(e) => {
+                diags.push(e);
+                return None;
+            }
+        }
+    } else {
+        None
+    };
+    let result = build(prepared, print.as_ref(), diags);
     match result {
         Ok(x) => Some(x),
         Err(e) => {
@@ -56,6 +59,25 @@ pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, 
             None
         }
     }
+}
+
+/// The print edition, as the EPUB's page list refers to it.
+struct Print {
+    starts: Vec<pages::PageStart>,
+    /// The pagination source, `dc:source` (EPUB Accessibility: no ISBN,
+    /// so the edition described).
+    source: String,
+}
+
+/// "组织工作学习读本（第一版，印刷版，148×210 mm）".
+fn print_source(prepared: &Prepared, set: &crate::typeset::Typeset) -> String {
+    let meta = &prepared.book.meta;
+    let labels = crate::labels::for_script(meta.lang.script());
+    let mm = |pt: f32| (pt * 25.4 / 72.0).round() as u32;
+    let mut parts: Vec<String> = meta.edition.iter().cloned().collect();
+    parts.push(labels.print_edition.to_string());
+    parts.push(format!("{}×{} mm", mm(set.geo.page_w), mm(set.geo.page_h)));
+    format!("{}（{}）", meta.title.trim(), parts.join("，"))
 }
 
 fn script_class(script: Script) -> &'static str {
@@ -66,20 +88,32 @@ fn script_class(script: Script) -> &'static str {
 }
 
 fn build(
-    book: &Book,
-    characters: &Characters,
-    style: &Style,
-    faces: &Faces,
-    cache: &Arc<Cache>,
-    library: &Library,
-    vertical: bool,
+    prepared: &Prepared,
+    print: Option<&Print>,
     diags: &mut Diagnostics,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
+    let book = &prepared.book;
+    let characters = &prepared.characters;
+    let style = &prepared.style;
+    let faces = &prepared.faces;
+    let cache = &prepared.cache;
+    let library: &Library = &prepared.images;
+    let vertical = prepared.writing == crate::editions::Writing::Vertical;
     let meta = &book.meta;
     let book_script = meta.lang.script();
     let labels = crate::labels::for_script(book_script);
     let depth = style.page.toc_depth;
-    let pages: Vec<nav::PageTarget> = Vec::new();
+    let starts = print.map_or(&[][..], |p| &p.starts[..]);
+    let pages: Vec<nav::PageTarget> = starts
+        .iter()
+        .filter_map(|s| {
+            let article = book.articles.get(s.article)?;
+            Some(nav::PageTarget {
+                label: s.marker.label.clone(),
+                href: format!("{}.xhtml#{}", article.id, pages::marker_id(&s.marker.label)),
+            })
+        })
+        .collect();
     let facts = accessibility::Facts::gather(book, !pages.is_empty());
     for warning in facts.warnings() {
         diags.push(warning);
@@ -273,7 +307,12 @@ fn build(
             Some(name)
         };
         let article_labels = crate::labels::for_script(article.lang.script());
-        let body = xhtml::article(article, article_labels, &mut image_name);
+        let markers: Vec<pages::Marker> = starts
+            .iter()
+            .filter(|s| s.article == i)
+            .map(|s| s.marker.clone())
+            .collect();
+        let body = xhtml::article(article, article_labels, &markers, &mut image_name);
         let doc = xhtml::document(
             &article.lang.tag,
             script_class(article.lang.script()),
@@ -305,7 +344,15 @@ fn build(
     builder.generate(&mut raw).map_err(epub_err)?;
     let nav = nav::document(lang, class, labels, &book.articles, &pages);
     let certifier = meta.publisher.as_deref().unwrap_or("booklet");
-    let package_meta = facts.metadata(labels, lang, certifier);
+    let mut package_meta = facts.metadata(labels, lang, certifier);
+    if let Some(print) = print.filter(|_| !pages.is_empty()) {
+        // `source-of pagination` rather than EPUB 3.4's pageBreakSource,
+        // which EPUBCheck 4.2.6 does not know (standards.md §3.2).
+        package_meta.push_str(&format!(
+            "    <dc:source id=\"print-source\">{}</dc:source>\n    <meta refines=\"#print-source\" property=\"source-of\">pagination</meta>\n",
+            xhtml::escape(&print.source)
+        ));
+    }
     let bytes =
         package::repack(&raw, book, &nav, &package_meta, &prebuilt).map_err(Diagnostic::error)?;
     if let Some(saving) = saving {

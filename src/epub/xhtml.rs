@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::epub::pages::Marker;
 use crate::labels::Labels;
 use crate::model::{Align, Article, Block, BlockKind, BookMeta, Inline};
 
@@ -149,9 +150,12 @@ pub fn contents_page(heading: &str, articles: &[Article], depth: u8, doc_lang: &
 }
 
 /// Renders an article; `image_name` maps a block's image to its EPUB path.
+/// Renders an article; `markers` are where the print edition's pages
+/// begin in it (epub::pages), in order.
 pub fn article(
     a: &Article,
     labels: &Labels,
+    markers: &[Marker],
     image_name: &mut dyn FnMut(&std::path::Path) -> Option<String>,
 ) -> String {
     // The chapter is named by its title; a heading given this id in the
@@ -163,6 +167,9 @@ pub fn article(
         format!("aria-labelledby=\"{title_id}\"")
     };
     let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" {named}>\n");
+    for marker in markers.iter().filter(|m| m.block.is_none()) {
+        b.push_str(&page_break(&marker.label));
+    }
     let _ = writeln!(
         b,
         "<h1 id=\"{title_id}\" class=\"article-title\">{}</h1>",
@@ -176,8 +183,26 @@ pub fn article(
         labels,
         marks: std::collections::HashMap::new(),
         deferred: None,
+        cuts: Vec::new(),
+        counted: 0,
     };
-    body.blocks(&mut b, &a.blocks);
+    for (index, block) in a.blocks.iter().enumerate() {
+        // A paragraph longer than a page holds several page starts.
+        for marker in markers.iter().filter(|m| m.block == Some(index)) {
+            if marker.offset == 0 {
+                b.push_str(&page_break(&marker.label));
+            } else {
+                body.cuts.push((marker.offset, page_break(&marker.label)));
+            }
+        }
+        body.counted = 0;
+        body.blocks(&mut b, std::slice::from_ref(block));
+        // A page start the text did not reach (it cannot happen with the
+        // counts epub::pages makes) still gets its marker.
+        for (_, marker) in body.cuts.drain(..) {
+            b.push_str(&marker);
+        }
+    }
     if let Some(note) = &a.note {
         let _ = writeln!(b, "<p class=\"note\">{}</p>", escape(note));
     }
@@ -224,6 +249,21 @@ struct Body<'a> {
     marks: std::collections::HashMap<u32, u32>,
     /// Inside a link: footnote marks waiting for it to close.
     deferred: Option<Vec<u32>>,
+    /// Page breaks to write inside the block being written, at these
+    /// counts of its characters, in order.
+    cuts: Vec<(usize, String)>,
+    /// Characters of the block's text written so far.
+    counted: usize,
+}
+
+/// The marker where a print page begins (EPUB Accessibility: page break
+/// markers), named by its folio.
+fn page_break(label: &str) -> String {
+    format!(
+        "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"{}\" aria-label=\"{}\"></span>",
+        escape(&crate::epub::pages::marker_id(label)),
+        escape(label)
+    )
 }
 
 impl Body<'_> {
@@ -348,7 +388,7 @@ impl Body<'_> {
         let mut b = String::new();
         for inline in list {
             match inline {
-                Inline::Text(t) => b.push_str(&escape(t)),
+                Inline::Text(t) => self.text(&mut b, t),
                 Inline::Emphasis(c) => {
                     let _ = write!(b, "<em>{}</em>", self.inlines(c));
                 }
@@ -356,6 +396,16 @@ impl Body<'_> {
                     let _ = write!(b, "<strong>{}</strong>", self.inlines(c));
                 }
                 Inline::Code(t) => {
+                    // A page starting inside inline code is marked before it.
+                    let n = t.chars().count();
+                    while self
+                        .cuts
+                        .first()
+                        .is_some_and(|(at, _)| *at < self.counted + n)
+                    {
+                        b.push_str(&self.cuts.remove(0).1);
+                    }
+                    self.counted += n;
                     let _ = write!(b, "<code>{}</code>", escape(t));
                 }
                 Inline::Link { url, content } => {
@@ -400,6 +450,29 @@ impl Body<'_> {
         b
     }
 
+    /// Text, with the pending page breaks where their counts fall.
+    fn text(&mut self, b: &mut String, t: &str) {
+        let n = t.chars().count();
+        let mut rest = t;
+        let mut written = 0;
+        while let Some(&(at, _)) = self.cuts.first() {
+            if at >= self.counted + n {
+                break;
+            }
+            let local = at.saturating_sub(self.counted).max(written);
+            let split = rest
+                .char_indices()
+                .nth(local - written)
+                .map_or(rest.len(), |(i, _)| i);
+            b.push_str(&escape(&rest[..split]));
+            rest = &rest[split..];
+            written = local;
+            b.push_str(&self.cuts.remove(0).1);
+        }
+        b.push_str(&escape(rest));
+        self.counted += n;
+    }
+
     fn mark(&mut self, b: &mut String, n: u32) {
         let count = self.marks.entry(n).or_insert(0);
         *count += 1;
@@ -435,6 +508,8 @@ mod tests {
         let mut body = Body {
             image_name: &mut no_images,
             labels: crate::labels::for_script(crate::lang::Script::Hans),
+            cuts: Vec::new(),
+            counted: 0,
             marks: Default::default(),
             deferred: None,
         };

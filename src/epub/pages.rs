@@ -1,0 +1,159 @@
+//! Where the print edition's pages begin, for the EPUB's page list: each
+//! body page's first line of text, found in the book's text in reading
+//! order. The page model knows lines, not blocks; the letters of a line
+//! (punctuation, digits and spaces set aside, as footnote marks and
+//! justification make them differ) are looked up from where the previous
+//! page was found, so the pages come out in order and never go back.
+
+use crate::model::{plain_text, Block, BlockKind, Book, Inline};
+use crate::typeset::page::Draw;
+use crate::typeset::Typeset;
+
+/// A print page's start in an article: before the title (`block` None),
+/// or in top-level block `block`, `offset` characters into its text (a
+/// paragraph's; a page starting inside another kind of block is marked
+/// before that block).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub block: Option<usize>,
+    pub offset: usize,
+    /// The printed folio, as the PDF's page labels show it.
+    pub label: String,
+}
+
+/// A page start with its article (index into `book.articles`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageStart {
+    pub article: usize,
+    pub marker: Marker,
+}
+
+/// The id of a page's marker in its document.
+pub fn marker_id(label: &str) -> String {
+    format!("print-page-{label}")
+}
+
+/// How many letters of a line are looked up: enough to tell lines apart.
+const KEY: usize = 12;
+
+/// One letter of the book's text and where it stands.
+struct Letter {
+    c: char,
+    article: usize,
+    block: Option<usize>,
+    offset: usize,
+}
+
+/// The body pages' starts, in page order; a page whose first line cannot
+/// be found (no letters in it) has none.
+pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
+    let letters = letters(book);
+    let mut from = 0;
+    let mut out = Vec::new();
+    for (i, page) in set.pages.iter().enumerate().skip(set.front_pages) {
+        if page.blank {
+            continue;
+        }
+        // The body's first line: the topmost text inside the text block
+        // (the running head sits above it, the folio below).
+        let first = page
+            .draws
+            .iter()
+            .filter_map(|d| match d {
+                Draw::Text { y, line, .. } if *y >= set.geo.top && *y <= set.geo.block_bottom() => {
+                    Some((*y, line))
+                }
+                _ => None,
+            })
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((_, line)) = first else { continue };
+        let key: Vec<char> = line
+            .text
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .take(KEY)
+            .collect();
+        if key.len() < 2 {
+            continue;
+        }
+        let found = (from..letters.len().saturating_sub(key.len() - 1)).find(|&p| {
+            letters[p..p + key.len()]
+                .iter()
+                .zip(&key)
+                .all(|(l, c)| l.c == *c)
+        });
+        let Some(p) = found else { continue };
+        from = p + 1;
+        let at = &letters[p];
+        out.push(PageStart {
+            article: at.article,
+            marker: Marker {
+                block: at.block,
+                offset: at.offset,
+                label: (i - set.front_pages + 1).to_string(),
+            },
+        });
+    }
+    // Two pages cannot start at one place: keep the first.
+    out.dedup_by(|b, a| {
+        a.article == b.article
+            && a.marker.block == b.marker.block
+            && a.marker.offset == b.marker.offset
+    });
+    out
+}
+
+/// The letters of the book in reading order: each article's title and
+/// byline, then its blocks (their footnotes are set apart on the page).
+fn letters(book: &Book) -> Vec<Letter> {
+    let mut out = Vec::new();
+    for (article, a) in book.articles.iter().enumerate() {
+        let heading = [Some(a.title.clone()), a.byline()];
+        for text in heading.into_iter().flatten() {
+            out.extend(text.chars().filter(|c| c.is_alphabetic()).map(|c| Letter {
+                c,
+                article,
+                block: None,
+                offset: 0,
+            }));
+        }
+        for (index, block) in a.blocks.iter().enumerate() {
+            let paragraph = matches!(block.kind, BlockKind::Paragraph(_));
+            for (offset, c) in block_text(block).chars().enumerate() {
+                if c.is_alphabetic() {
+                    out.push(Letter {
+                        c,
+                        article,
+                        block: Some(index),
+                        offset: if paragraph { offset } else { 0 },
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A block's text as the pages print it, in order.
+fn block_text(block: &Block) -> String {
+    let mut out = String::new();
+    push_block(block, &mut out);
+    out
+}
+
+fn push_block(block: &Block, out: &mut String) {
+    let inlines = |c: &[Inline], out: &mut String| out.push_str(&plain_text(c));
+    match &block.kind {
+        BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, out),
+        BlockKind::Quote(inner) => inner.iter().for_each(|b| push_block(b, out)),
+        BlockKind::List { items, .. } => items.iter().flatten().for_each(|b| push_block(b, out)),
+        BlockKind::Code { text, .. } => out.push_str(text),
+        BlockKind::Rule => {}
+        BlockKind::Image { caption, .. } => inlines(caption, out),
+        BlockKind::Table { head, rows, .. } => {
+            for cell in head.iter().chain(rows.iter().flatten()) {
+                inlines(cell, out);
+            }
+        }
+    }
+}
