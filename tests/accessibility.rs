@@ -300,7 +300,9 @@ fn the_page_list_follows_the_print_edition() {
         assert!(doc.contains(&format!(
             "epub:type=\"pagebreak\" role=\"doc-pagebreak\" {marker} aria-label=\"{label}\""
         )));
+        // What follows the marker element.
         let after = doc.split(&marker).nth(1).unwrap();
+        let after = after.split_once("</span>").unwrap().1;
         // The visible letters after the marker (tags dropped).
         let mut text = String::new();
         let mut in_tag = false;
@@ -312,7 +314,7 @@ fn the_page_list_follows_the_print_edition() {
                 _ => {}
             }
         }
-        let start: String = letters(&text).chars().take(4).collect();
+        let start: String = letters(&text).chars().take(3).collect();
         // The PDF page whose folio is `label`: its last line.
         let page = pages
             .iter()
@@ -324,7 +326,13 @@ fn the_page_list_follows_the_print_edition() {
                     == Some(label)
             })
             .unwrap_or_else(|| panic!("no PDF page has folio {label}"));
-        let head: String = page.lines().take(4).collect::<Vec<_>>().join("");
+        // The running head, then the page's first line.
+        let head: String = page
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("");
         assert!(
             letters(&head).contains(&start),
             "page {label} begins with “{start}” in the EPUB but the PDF page begins:\n{head}"

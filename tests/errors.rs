@@ -149,6 +149,11 @@ fn raw_html_never_reaches_the_epub_as_markup() {
     let mut xhtml = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("OEBPS/a01.xhtml").unwrap(), &mut xhtml)
         .unwrap();
+    // The print edition's page-break markers are booklet's own spans.
+    while let Some(at) = xhtml.find("<span epub:type=\"pagebreak\"") {
+        let end = at + xhtml[at..].find("</span>").expect("a closed marker") + "</span>".len();
+        xhtml.replace_range(at..end, "");
+    }
     for bad in [
         "<script",
         "alert",
