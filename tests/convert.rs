@@ -125,9 +125,13 @@ fn opencc_test_cases() {
         "all: {same}/{total} characters agree ({:.2} %)",
         share * 100.0
     );
-    // ferrous-opencc embeds OpenCC 1.3.1-era dictionaries and 1.1-style
-    // chains; most cases that fail are phrases and stages added to OpenCC
-    // since (the cases are written to exercise exactly those). This floor
-    // (measured: 89.0 %) catches a worse converter; it is not the target.
-    assert!(share >= 0.885, "only {:.2} % agree", share * 100.0);
+    // The same dictionaries and chains as OpenCC 1.4.2: every case exact.
+    let inexact: Vec<String> = by_config
+        .iter()
+        .filter(|(_, (exact, cases, _, _))| exact != cases)
+        .map(|(config, (exact, cases, _, _))| format!("{config}: {exact}/{cases}"))
+        .collect();
+    assert!(inexact.is_empty(), "cases not exact: {inexact:?}");
+    assert!(share >= 0.999, "only {:.2} % agree", share * 100.0);
+    assert!(by_config.len() == 12, "every configuration has cases");
 }

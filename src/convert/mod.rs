@@ -3,19 +3,21 @@
 //! typesetter and EPUB writer. Neither back end knows an edition was
 //! converted.
 //!
-//! Phrases are converted with OpenCC's dictionaries (ferrous-opencc, which
-//! embeds them), after the project's own `[convert]` words. Code, URLs and
+//! Phrases are converted as OpenCC 1.4.2 converts them, with its own
+//! dictionaries and configurations ([`opencc`]), after the project's own
+//! `[convert]` words. Code, URLs and
 //! articles written in the other script are left as they are. Every
 //! character with more than one possible conversion is recorded with its
 //! file and line for an editor to review.
 
 mod ambiguous;
+pub mod opencc;
 pub mod quotes;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use ferrous_opencc::{config::BuiltinConfig, OpenCC};
+use opencc::OpenCc;
 
 pub use quotes::Quotes;
 
@@ -77,23 +79,6 @@ impl Config {
             .map_or("", |(n, _)| n)
     }
 
-    fn builtin(self) -> BuiltinConfig {
-        match self {
-            Config::S2t => BuiltinConfig::S2t,
-            Config::S2tw => BuiltinConfig::S2tw,
-            Config::S2twp => BuiltinConfig::S2twp,
-            Config::S2hk => BuiltinConfig::S2hk,
-            Config::T2s => BuiltinConfig::T2s,
-            Config::Tw2s => BuiltinConfig::Tw2s,
-            Config::Tw2sp => BuiltinConfig::Tw2sp,
-            Config::Hk2s => BuiltinConfig::Hk2s,
-            Config::T2tw => BuiltinConfig::T2tw,
-            Config::Tw2t => BuiltinConfig::Tw2t,
-            Config::T2hk => BuiltinConfig::T2hk,
-            Config::Hk2t => BuiltinConfig::Hk2t,
-        }
-    }
-
     /// The script the configuration reads.
     pub fn source_script(self) -> Script {
         if self.name().starts_with('s') {
@@ -136,7 +121,7 @@ pub struct Conversion {
 
 /// A converter ready to run: OpenCC's dictionaries and the overrides.
 pub struct Converter {
-    opencc: OpenCC,
+    opencc: OpenCc,
     config: Config,
     /// (word, replacement; `None` = keep), longest first so that the
     /// longest word wins where two start at the same place.
@@ -145,8 +130,7 @@ pub struct Converter {
 
 impl Converter {
     pub fn new(conversion: &Conversion) -> Result<Converter, String> {
-        let opencc = OpenCC::from_config(conversion.config.builtin())
-            .map_err(|e| format!("cannot load OpenCC `{}`: {e}", conversion.config.name()))?;
+        let opencc = OpenCc::new(conversion.config);
         let mut overrides: Vec<(String, Option<String>)> = conversion
             .keep
             .iter()
@@ -187,7 +171,7 @@ impl Converter {
 
     fn convert_words(&self, text: &str, out: &mut String) {
         if self.overrides.is_empty() {
-            out.push_str(&self.opencc.convert(text));
+            self.opencc.convert_into(text, out);
             return;
         }
         let mut start = 0;
@@ -195,7 +179,7 @@ impl Converter {
         while i < text.len() {
             let rest = &text[i..];
             if let Some((word, with)) = self.overrides.iter().find(|(w, _)| rest.starts_with(w)) {
-                out.push_str(&self.opencc.convert(&text[start..i]));
+                self.opencc.convert_into(&text[start..i], out);
                 out.push_str(with.as_deref().unwrap_or(word));
                 i += word.len();
                 start = i;
@@ -203,7 +187,7 @@ impl Converter {
                 i += rest.chars().next().map_or(1, char::len_utf8);
             }
         }
-        out.push_str(&self.opencc.convert(&text[start..]));
+        self.opencc.convert_into(&text[start..], out);
     }
 }
 
