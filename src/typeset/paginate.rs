@@ -1,8 +1,11 @@
 //! The page breaker: the galley of items is poured into pages, keeping
 //! headings with what follows, avoiding widows and orphans, keeping each
-//! footnote on the page of its mark.
+//! footnote on the page of its mark. A footnote too long for any page
+//! starts on the page of its mark and continues at the foot of the next
+//! pages, before their own notes.
 
 use super::geometry::{Geometry, ASCENT};
+use super::line::Line;
 use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement};
 
 /// Pours the galley into pages (the first a right-hand page). Returns the
@@ -25,6 +28,7 @@ pub fn paginate(
         current: Vec::new(),
         used: 0,
         page_notes: Vec::new(),
+        carried: Vec::new(),
         article: None,
         opening: false,
     };
@@ -33,6 +37,7 @@ pub fn paginate(
         let item = &items[i];
         if let Some(a) = item.starts_article {
             p.finish();
+            p.finish_notes();
             p.article = Some(a);
             if right_hand_start && !p.pages.len().is_multiple_of(2) {
                 p.pages.push(Page {
@@ -61,6 +66,7 @@ pub fn paginate(
         i = cut;
     }
     p.finish();
+    p.finish_notes();
     (p.pages, p.anchors)
 }
 
@@ -75,11 +81,13 @@ struct Paginator<'a> {
     current: Vec<(usize, u16)>,
     used: u16,
     page_notes: Vec<(usize, u32)>,
+    /// Lines of a footnote begun on an earlier page, still to be set.
+    carried: Vec<&'a (f32, Line)>,
     article: Option<usize>,
     opening: bool,
 }
 
-impl Paginator<'_> {
+impl<'a> Paginator<'a> {
     fn note_lines(&self, keys: &[(usize, u32)]) -> usize {
         keys.iter()
             .filter_map(|k| self.notes.get(k))
@@ -87,13 +95,34 @@ impl Paginator<'_> {
             .sum()
     }
 
-    fn note_slots(&self, keys: &[(usize, u32)]) -> u16 {
-        let lines = self.note_lines(keys);
+    /// Grid lines that `lines` lines of footnotes take, with their rule.
+    fn slots_for(&self, lines: usize) -> u16 {
         if lines == 0 {
             return 0;
         }
         let height = self.geo.em + lines as f32 * self.note_style.pitch;
         (height / self.geo.pitch).ceil() as u16
+    }
+
+    fn note_slots(&self, keys: &[(usize, u32)]) -> u16 {
+        self.slots_for(self.carried_here() + self.note_lines(keys))
+    }
+
+    /// Lines of a continued footnote this page must take: at most half the
+    /// text block, so that the body goes on beside a long note.
+    fn carried_here(&self) -> usize {
+        self.carried
+            .len()
+            .min(self.note_room(self.geo.slots / 2).max(1))
+    }
+
+    /// How many lines of footnotes fit below `body` grid lines of text.
+    fn note_room(&self, body: u16) -> usize {
+        let mut lines = 0;
+        while body + self.slots_for(lines + 1) <= self.geo.slots {
+            lines += 1;
+        }
+        lines
     }
 
     fn keys(&self, item: &Item) -> Vec<(usize, u32)> {
@@ -112,7 +141,23 @@ impl Paginator<'_> {
                 keys.push(k);
             }
         }
-        self.used + item.band + self.note_slots(&keys) <= self.geo.slots
+        if self.used + item.band + self.note_slots(&keys) <= self.geo.slots {
+            return true;
+        }
+        // A note too long to go whole on any page with its mark starts
+        // here if its first lines fit, and goes on over the next pages.
+        let new: Vec<(usize, u32)> = self
+            .keys(item)
+            .into_iter()
+            .filter(|k| !self.page_notes.contains(k))
+            .collect();
+        let new_lines = self.note_lines(&new);
+        let too_long = new
+            .iter()
+            .any(|k| item.band + self.slots_for(self.note_lines(&[*k])) > self.geo.slots);
+        let earlier = self.carried_here() + self.note_lines(&self.page_notes);
+        too_long
+            && self.used + item.band + self.slots_for(earlier + new_lines.min(2)) <= self.geo.slots
     }
 
     fn place(&mut self, index: usize, item: &Item) {
@@ -152,8 +197,16 @@ impl Paginator<'_> {
         }
     }
 
+    /// Pages holding nothing but the rest of a long footnote, at the end
+    /// of its article.
+    fn finish_notes(&mut self) {
+        while !self.carried.is_empty() {
+            self.finish();
+        }
+    }
+
     fn finish(&mut self) {
-        if self.current.is_empty() {
+        if self.current.is_empty() && self.carried.is_empty() {
             return;
         }
         let geo = self.geo;
@@ -168,9 +221,11 @@ impl Paginator<'_> {
         };
         self.opening = false;
         let mut keys: Vec<(usize, u32)> = Vec::new();
+        let mut body = 0;
         for &(i, slot) in &std::mem::take(&mut self.current) {
             let item = &self.items[i];
             let top = geo.top + slot as f32 * geo.pitch;
+            body = slot + item.band;
             for &a in &item.anchors {
                 if let Some(s) = self.anchors.get_mut(a as usize) {
                     *s = Some(Placement {
@@ -187,10 +242,18 @@ impl Paginator<'_> {
                 }
             }
         }
-        let lines = self.note_lines(&keys);
-        if lines > 0 {
+        // Lines carried from the page before come first, then this page's
+        // notes, in order; what does not fit goes on to the next page.
+        let notes = self.notes;
+        let mut lines = std::mem::take(&mut self.carried);
+        lines.extend(keys.iter().filter_map(|k| notes.get(k)).flatten());
+        let room = self.note_room(body);
+        if lines.len() > room {
+            self.carried = lines.split_off(room);
+        }
+        if !lines.is_empty() {
             let ns = self.note_style;
-            let area_top = geo.block_bottom() - geo.em - lines as f32 * ns.pitch;
+            let area_top = geo.block_bottom() - geo.em - lines.len() as f32 * ns.pitch;
             let rule_y = area_top + geo.em * 0.5;
             page.draws.push(Draw::Rule {
                 x0: left,
@@ -200,19 +263,308 @@ impl Paginator<'_> {
                 width: 0.4,
             });
             let mut y = area_top + geo.em + (ns.pitch - ns.size) / 2.0 + ASCENT * ns.size;
-            for k in &keys {
-                for (x, line) in self.notes.get(k).into_iter().flatten() {
-                    page.draws.push(Draw::Text {
-                        x: left + x,
-                        y,
-                        line: line.clone(),
-                    });
-                    y += ns.pitch;
-                }
+            for (x, line) in lines {
+                page.draws.push(Draw::Text {
+                    x: left + x,
+                    y,
+                    line: line.clone(),
+                });
+                y += ns.pitch;
             }
         }
         self.pages.push(page);
         self.used = 0;
         self.page_notes.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::page::ParaPos;
+
+    /// Ten grid lines of 14 pt, a 10 pt em, 50 pt margins.
+    fn geo() -> Geometry {
+        Geometry {
+            page_w: 200.0,
+            page_h: 50.0 + 9.0 * 14.0 + 10.0 + 50.0,
+            inner: 30.0,
+            outer: 20.0,
+            top: 50.0,
+            bottom: 50.0,
+            text_w: 150.0,
+            slots: 10,
+            pitch: 14.0,
+            em: 10.0,
+        }
+    }
+
+    const NOTE: NoteStyle = NoteStyle {
+        pitch: 11.6,
+        size: 8.0,
+    };
+
+    fn text(s: &str) -> Line {
+        Line {
+            text: s.to_string(),
+            ..Line::default()
+        }
+    }
+
+    /// One grid line of body text, anchor `anchor`.
+    fn line(anchor: u32) -> Item {
+        Item {
+            band: 1,
+            draws: vec![Draw::Text {
+                x: 0.0,
+                y: ASCENT * 10.0,
+                line: text(&format!("body {anchor}")),
+            }],
+            anchors: vec![anchor],
+            ..Item::default()
+        }
+    }
+
+    /// A paragraph of `count` lines, anchors from `first`.
+    fn paragraph(first: u32, count: u16) -> Vec<Item> {
+        (0..count)
+            .map(|index| Item {
+                para: Some(ParaPos { index, count }),
+                ..line(first + u32::from(index))
+            })
+            .collect()
+    }
+
+    fn pages_of(items: &[Item], notes: &NoteLines) -> (Vec<Page>, Vec<usize>) {
+        let anchors = items.iter().flat_map(|i| i.anchors.clone()).count();
+        let (pages, placed) = paginate(items, &geo(), notes, NOTE, false, anchors);
+        let at = placed.iter().map(|p| p.expect("placed").page).collect();
+        (pages, at)
+    }
+
+    fn texts(page: &Page) -> Vec<(String, f32)> {
+        page.draws
+            .iter()
+            .filter_map(|d| match d {
+                Draw::Text { y, line, .. } => Some((line.text.clone(), *y)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_paragraph_does_not_leave_its_first_line_alone_at_the_foot() {
+        let mut items = paragraph(0, 9);
+        items.extend(paragraph(9, 3));
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(at[8], 0);
+        // Its first line would fit on page 0, alone: the paragraph moves.
+        assert_eq!(&at[9..12], &[1, 1, 1]);
+    }
+
+    #[test]
+    fn a_paragraph_does_not_leave_its_last_line_alone_at_the_head() {
+        let mut items = paragraph(0, 7);
+        items.extend(paragraph(7, 4));
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        // Three lines would fit, the fourth would be a widow: two go over.
+        assert_eq!(&at[7..11], &[0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn a_short_paragraph_moves_whole_rather_than_split_one_and_one() {
+        let mut items = paragraph(0, 8);
+        items.extend(paragraph(8, 3));
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(&at[8..11], &[1, 1, 1]);
+    }
+
+    #[test]
+    fn a_heading_goes_with_what_follows_it() {
+        let mut items = paragraph(0, 9);
+        items.push(Item {
+            keep_next: true,
+            ..line(9)
+        });
+        items.extend(paragraph(10, 2));
+        let (pages, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(at[9], 1, "the heading is not left at the foot");
+        assert_eq!(at[10], 1);
+        assert_eq!(texts(&pages[0]).len(), 9);
+    }
+
+    #[test]
+    fn space_between_blocks_is_dropped_at_the_top_of_a_page() {
+        let mut items = paragraph(0, 10);
+        items.push(Item {
+            band: 1,
+            discardable: true,
+            ..Item::default()
+        });
+        items.push(line(10));
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        let geo = geo();
+        let (pages, placed) = paginate(&items, &geo, &NoteLines::new(), NOTE, false, 11);
+        assert_eq!(at[10], 1);
+        assert_eq!(placed[10].unwrap().y, geo.top, "no blank line above it");
+        assert_eq!(pages.len(), 2);
+    }
+
+    /// Items marking footnote 1 of article 0 on item `mark`.
+    fn with_note(count: u32, mark: u32, note_lines: usize) -> (Vec<Item>, NoteLines) {
+        let items = (0..count)
+            .map(|a| Item {
+                notes: if a == mark { vec![1] } else { Vec::new() },
+                ..line(a)
+            })
+            .collect();
+        let mut notes = NoteLines::new();
+        let body = (0..note_lines).map(|n| (0.0, text(&format!("note {n}"))));
+        notes.insert((0, 1), body.collect());
+        (items, notes)
+    }
+
+    /// On every page: no footnote line above the last body line or past
+    /// the text block, none drawn twice; returns the note lines in order.
+    fn check_notes(pages: &[Page]) -> Vec<(usize, String)> {
+        let geo = geo();
+        let mut seen = Vec::new();
+        for (n, page) in pages.iter().enumerate() {
+            let all = texts(page);
+            let lowest_body = all
+                .iter()
+                .filter(|(t, _)| t.starts_with("body"))
+                .map(|&(_, y)| y)
+                .fold(f32::MIN, f32::max);
+            for (t, y) in all.iter().filter(|(t, _)| t.starts_with("note")) {
+                assert!(
+                    *y > lowest_body + 10.0,
+                    "page {n}: `{t}` overprints the body"
+                );
+                assert!(
+                    *y <= geo.block_bottom(),
+                    "page {n}: `{t}` leaves the text block"
+                );
+                assert!(*y >= geo.top, "page {n}: `{t}` above the text block");
+                seen.push((n, t.clone()));
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn a_footnote_sits_at_the_foot_of_the_page_of_its_mark() {
+        let (items, notes) = with_note(12, 3, 2);
+        let (pages, at) = pages_of(&items, &notes);
+        let seen = check_notes(&pages);
+        assert_eq!(
+            seen,
+            vec![(at[3], "note 0".into()), (at[3], "note 1".into())]
+        );
+        // Two note lines and their rule take three grid lines of ten.
+        assert_eq!(at.iter().filter(|&&p| p == 0).count(), 7);
+    }
+
+    #[test]
+    fn the_line_of_a_mark_goes_to_the_next_page_with_its_note() {
+        // The mark is on the page's last line: its note does not fit below.
+        let (items, notes) = with_note(12, 9, 2);
+        let (pages, at) = pages_of(&items, &notes);
+        assert_eq!(at[9], 1);
+        assert_eq!(check_notes(&pages).len(), 2);
+        assert!(check_notes(&pages).iter().all(|&(p, _)| p == 1));
+    }
+
+    #[test]
+    fn a_footnote_longer_than_the_page_continues_on_the_next_pages() {
+        let (items, notes) = with_note(30, 2, 40);
+        let (pages, at) = pages_of(&items, &notes);
+        let seen = check_notes(&pages);
+        let order: Vec<String> = seen.iter().map(|(_, t)| t.clone()).collect();
+        let expected: Vec<String> = (0..40).map(|n| format!("note {n}")).collect();
+        assert_eq!(order, expected, "every line once, in order");
+        assert_eq!(seen[0].0, at[2], "it starts on the page of its mark");
+        assert!(
+            seen.last().unwrap().0 > at[2],
+            "it goes on over later pages"
+        );
+        // Every body line is placed, each once.
+        let body: usize = pages
+            .iter()
+            .map(|p| {
+                texts(p)
+                    .iter()
+                    .filter(|(t, _)| t.starts_with("body"))
+                    .count()
+            })
+            .sum();
+        assert_eq!(body, 30);
+        // The body goes on beside the continued note.
+        let beside = |p: &Page| {
+            let t = texts(p);
+            let n = |w: &str| t.iter().filter(|(s, _)| s.starts_with(w)).count();
+            n("body") >= 3 && n("note") >= 3
+        };
+        assert!(pages[at[2] + 1..].iter().filter(|p| beside(p)).count() >= 2);
+    }
+
+    #[test]
+    fn a_long_footnote_at_the_end_gets_pages_of_its_own() {
+        let (items, notes) = with_note(2, 1, 40);
+        let (pages, _) = pages_of(&items, &notes);
+        let seen = check_notes(&pages);
+        assert_eq!(seen.len(), 40);
+        assert!(pages.len() >= 4, "40 note lines need several pages");
+        assert!(pages[1..]
+            .iter()
+            .all(|p| texts(p).iter().all(|(t, _)| t.starts_with("note"))));
+    }
+
+    #[test]
+    fn a_long_footnote_ends_before_the_next_article_begins() {
+        let (mut items, notes) = with_note(3, 1, 25);
+        items[0].starts_article = Some(0);
+        items.push(Item {
+            starts_article: Some(1),
+            ..line(3)
+        });
+        let (pages, at) = pages_of(&items, &notes);
+        let seen = check_notes(&pages);
+        assert_eq!(seen.len(), 25);
+        let last_note_page = seen.last().unwrap().0;
+        assert!(at[3] > last_note_page, "the next article opens after it");
+        assert_eq!(pages[at[3]].article, Some(1));
+        assert!(pages[last_note_page].article == Some(0));
+    }
+
+    #[test]
+    fn with_right_hand_starts_every_article_opens_a_spread_on_the_right() {
+        let mut items = Vec::new();
+        for (a, first) in [(0, 0u32), (1, 3), (2, 6)] {
+            items.push(Item {
+                starts_article: Some(a),
+                ..line(first)
+            });
+            items.push(line(first + 1));
+            items.push(line(first + 2));
+        }
+        let geo = geo();
+        let (pages, placed) = paginate(&items, &geo, &NoteLines::new(), NOTE, true, 9);
+        for first in [0, 3, 6] {
+            let page = placed[first].unwrap().page;
+            assert!(
+                page.is_multiple_of(2),
+                "article at {first} opens on page {page}"
+            );
+            assert!(pages[page].recto && pages[page].opening);
+        }
+        // The versos between them are blank and carry no text.
+        assert!(pages[1].blank && !pages[1].recto && pages[1].draws.is_empty());
+        let (pages, _) = paginate(&items, &geo, &NoteLines::new(), NOTE, false, 9);
+        assert_eq!(pages.len(), 3, "without right-hand starts no blank pages");
+        assert!(pages
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.recto == (i % 2 == 0)));
     }
 }
