@@ -6,6 +6,7 @@
 //! objects by [`post`]) → bytes. [`reuse`] keeps set paragraphs between
 //! builds for the typesetter.
 
+pub mod coords;
 pub mod embed;
 pub mod file;
 pub mod fontfile;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use crate::cache::Cache;
 use crate::model::BookMeta;
 use crate::typeset::fontset::FontSet;
+use crate::typeset::geometry::Point;
 use crate::typeset::Typeset;
 use post::OutlineEntry;
 
@@ -32,7 +34,7 @@ pub fn write(
     let anchors: Vec<write::AnchorPos> = set
         .anchors
         .iter()
-        .map(|p| p.map(|p| (p.page, p.y)))
+        .map(|p| p.map(|p| (p.page, p.block)))
         .collect();
     let written = write::pages(&write::Book {
         pages: &set.pages,
@@ -48,7 +50,7 @@ pub fn write(
             level: b.level,
             title: b.title.clone(),
             page: b.at.page,
-            top: geo.page_h - b.at.y + geo.em,
+            top: coords::point(geo, Point::new(0.0, b.at.block)).1 + geo.em,
         })
         .collect();
     let producer = format!("booklet {} (printpdf 0.12.8)", env!("CARGO_PKG_VERSION"));

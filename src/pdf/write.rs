@@ -18,13 +18,14 @@ use printpdf::{
     TextRenderingMode, WindingOrder,
 };
 
+use super::coords;
 use super::embed::{embed, program_of, used_glyphs};
 use super::file::{Id, PdfFile};
 use super::fontfile::FontEntry;
 use super::post;
 use crate::cache::Cache;
 use crate::typeset::fontset::{FontIx, FontSet};
-use crate::typeset::geometry::{Geometry, PT_PER_MM};
+use crate::typeset::geometry::{self, Geometry, PT_PER_MM};
 use crate::typeset::page::{Draw, Page, Target};
 
 /// A placed anchor: absolute page index and y from the page top.
@@ -314,17 +315,9 @@ fn merge_shifted(
 /// The link annotations of a page (direct dictionaries in its /Annots).
 fn links(page: &Page, book: &Book<'_, '_>, page_ref: &dyn Fn(usize) -> Object) -> Vec<Object> {
     let geo = book.geo;
-    let flip = |y: f32| geo.page_h - y;
     let mut out = Vec::new();
     for draw in &page.draws {
-        let Draw::Link {
-            x0,
-            y0,
-            x1,
-            y1,
-            target,
-        } = draw
-        else {
+        let Draw::Link { from, to, target } = draw else {
             continue;
         };
         let action = match target {
@@ -345,7 +338,9 @@ fn links(page: &Page, book: &Book<'_, '_>, page_ref: &dyn Fn(usize) -> Object) -
                             page_ref(p),
                             Object::Name(b"XYZ".to_vec()),
                             Object::Real(0.0),
-                            Object::Real(flip(top - geo.em)),
+                            Object::Real(
+                                coords::point(geo, geometry::Point::new(0.0, top - geo.em)).1,
+                            ),
                             Object::Null,
                         ]),
                     ),
@@ -353,7 +348,7 @@ fn links(page: &Page, book: &Book<'_, '_>, page_ref: &dyn Fn(usize) -> Object) -
                 _ => continue,
             },
         };
-        let rect = [*x0, flip(*y1), *x1, flip(*y0)];
+        let rect = coords::corners(geo, *from, *to);
         out.push(Object::Dictionary(Dictionary::from_iter(vec![
             ("Type", Object::Name(b"Annot".to_vec())),
             ("Subtype", Object::Name(b"Link".to_vec())),
@@ -391,7 +386,6 @@ fn page_content(
     program: &[FontIx],
 ) -> Result<PageOut, String> {
     let geo = book.geo;
-    let flip = |y: f32| geo.page_h - y;
     let mut shifted = BTreeMap::new();
     let mut ops = Vec::new();
     let mut graphics = Vec::new();
@@ -401,7 +395,8 @@ fn page_content(
     let mut state: Option<(String, f32)> = None;
     for draw in &page.draws {
         match draw {
-            Draw::Text { x, y, line } => {
+            Draw::Text { at, line } => {
+                let (x, y) = coords::point(geo, *at);
                 let mut out = TextOut {
                     fonts: embedded,
                     program,
@@ -409,20 +404,17 @@ fn page_content(
                     state: &mut state,
                     ops: &mut ops,
                 };
-                out.line(line, *x, flip(*y));
-                dots(line, *x, flip(*y), &mut graphics);
-                missing_boxes(line, *x, flip(*y), &mut graphics);
+                out.line(line, x, y);
+                dots(line, x, y, &mut graphics);
+                missing_boxes(line, x, y, &mut graphics);
             }
-            Draw::Rule {
-                x0,
-                y0,
-                x1,
-                y1,
-                width,
-            } => graphics.push(rule(*x0, flip(*y0), *x1, flip(*y1), *width)),
-            Draw::Image { x, y, w, h, image } => {
+            Draw::Rule { from, to, width } => {
+                let ((x0, y0), (x1, y1)) = (coords::point(geo, *from), coords::point(geo, *to));
+                graphics.push(rule(x0, y0, x1, y1, *width))
+            }
+            Draw::Image { at, size, image } => {
                 let name = picture_name(*image);
-                let y = flip(*y + *h);
+                let [x, y, w, h] = coords::area(geo, *at, *size);
                 placed.push_str(&format!(
                     "q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n"
                 ));

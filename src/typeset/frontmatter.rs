@@ -7,7 +7,7 @@
 //! body is paginated: one pass settles them, and the front matter is kept
 //! to an even number of pages so that page 1 stays a right-hand page.
 
-use super::geometry::{Geometry, ASCENT};
+use super::geometry::{Geometry, Point, ASCENT};
 use super::layout::Heading;
 use super::line::{Line, Placed};
 use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement, Target};
@@ -46,17 +46,16 @@ impl Front<'_> {
     fn centred(&self, text: &str, size: f32, bold: bool, y: f32, out: &mut Vec<Draw>) -> f32 {
         let spec = ParaSpec {
             shape: self.with(size, bold),
-            width: self.geo.text_w,
+            width: self.geo.measure,
             indent: 0.0,
             align: Align::Center,
         };
         let set = set_balanced(self.setter, &styled(text), &spec);
         let mut y = y;
-        let left = self.geo.left(true);
+        let left = self.geo.inline_start(true);
         for (x, line) in set.lines {
             out.push(Draw::Text {
-                x: left + x,
-                y: y + ASCENT * size,
+                at: Point::new(left + x, y + ASCENT * size),
                 line,
             });
             y += size * 1.5;
@@ -74,7 +73,7 @@ impl Front<'_> {
         let m = self.meta;
         let em = geo.em;
         let mut draws = Vec::new();
-        let mut y = geo.page_h * 0.24;
+        let mut y = geo.page_block() * 0.24;
         y = self.centred(&m.title, em * self.title_scale * 1.4, true, y, &mut draws);
         if let Some(sub) = &m.subtitle {
             self.centred(sub, em * 1.2, false, y + em, &mut draws);
@@ -89,14 +88,14 @@ impl Front<'_> {
             Some(m.authors.join("　"))
         };
         if let Some(n) = names {
-            self.centred(&n, em * 1.1, false, geo.page_h * 0.55, &mut draws);
+            self.centred(&n, em * 1.1, false, geo.page_block() * 0.55, &mut draws);
         }
         if let Some(p) = &m.publisher {
             self.centred(
                 p,
                 em * 1.1,
                 false,
-                geo.block_bottom() - 2.0 * geo.pitch,
+                geo.text_end() - 2.0 * geo.pitch,
                 &mut draws,
             );
         }
@@ -143,7 +142,7 @@ impl Front<'_> {
         let pitch = size * 1.6;
         let spec = ParaSpec {
             shape: self.with(size, false),
-            width: geo.text_w,
+            width: geo.measure,
             indent: 0.0,
             align: Align::Justify,
         };
@@ -151,13 +150,12 @@ impl Front<'_> {
             .iter()
             .flat_map(|r| set_paragraph(self.setter, &styled(r), &spec).lines)
             .collect();
-        let left = geo.left(false);
-        let mut y = geo.block_bottom() - set.len() as f32 * pitch;
+        let left = geo.inline_start(false);
+        let mut y = geo.text_end() - set.len() as f32 * pitch;
         let mut draws = Vec::new();
         for (x, line) in set {
             draws.push(Draw::Text {
-                x: left + x,
-                y: y + ASCENT * size,
+                at: Point::new(left + x, y + ASCENT * size),
                 line,
             });
             y += pitch;
@@ -215,10 +213,9 @@ impl Front<'_> {
 
     fn centred_item(&self, text: &str, size: f32, out: &mut Vec<Draw>) {
         let line = set_plain(self.setter, text, self.with(size, true));
-        let x = (self.geo.text_w - line.width) / 2.0;
+        let x = (self.geo.measure - line.width) / 2.0;
         out.push(Draw::Text {
-            x,
-            y: 1.5 * self.geo.pitch + ASCENT * size,
+            at: Point::new(x, 1.5 * self.geo.pitch + ASCENT * size),
             line,
         });
     }
@@ -238,7 +235,7 @@ impl Front<'_> {
         };
         let indent = 2.0 * em * h.level as f32;
         let num = set_plain(self.setter, number, self.with(em, false));
-        let right = geo.text_w;
+        let right = geo.measure;
         let spec = ParaSpec {
             shape,
             width: (right - indent - num.width - 2.5 * em).max(4.0 * em),
@@ -252,30 +249,25 @@ impl Front<'_> {
         for (i, (x, line)) in set.lines.into_iter().enumerate() {
             let end = indent + x + line.width;
             let mut draws = vec![Draw::Text {
-                x: indent + x,
-                y: baseline,
+                at: Point::new(indent + x, baseline),
                 line,
             }];
             if i + 1 == n {
                 let num_x = right - num.width;
                 if let Some(dots) = self.leader(end + 0.5 * em, num_x - 0.4 * em) {
                     draws.push(Draw::Text {
-                        x: 0.0,
-                        y: baseline,
+                        at: Point::new(0.0, baseline),
                         line: dots,
                     });
                 }
                 draws.push(Draw::Text {
-                    x: num_x,
-                    y: baseline,
+                    at: Point::new(num_x, baseline),
                     line: num.clone(),
                 });
             }
             draws.push(Draw::Link {
-                x0: indent,
-                y0: baseline - ASCENT * em - 1.0,
-                x1: right,
-                y1: baseline + (1.0 - ASCENT) * em + 1.0,
+                from: Point::new(indent, baseline - ASCENT * em - 1.0),
+                to: Point::new(right, baseline + (1.0 - ASCENT) * em + 1.0),
                 target: Target::Anchor(h.anchor),
             });
             items.push(Item {
@@ -295,7 +287,7 @@ impl Front<'_> {
         let step = em / 2.0;
         let dot = set_plain(self.setter, ".", self.with(em, false));
         let proto: &Placed = dot.glyphs.first()?;
-        let right = self.geo.text_w;
+        let right = self.geo.measure;
         let mut line = Line {
             size: em,
             spaced: true,
@@ -337,17 +329,16 @@ impl Front<'_> {
             if page.blank {
                 continue;
             }
-            let left = geo.left(page.recto);
+            let left = geo.inline_start(page.recto);
             let folio = if roman {
                 roman_numeral(first + i)
             } else {
                 (first + i).to_string()
             };
             let line = set_plain(self.setter, &folio, self.with(size, false));
-            let y = geo.block_bottom() + (geo.page_h - geo.block_bottom()) * 0.45;
+            let y = geo.text_end() + (geo.page_block() - geo.text_end()) * 0.45;
             page.draws.push(Draw::Text {
-                x: left + (geo.text_w - line.width) / 2.0,
-                y,
+                at: Point::new(left + (geo.measure - line.width) / 2.0, y),
                 line,
             });
             if roman || page.opening {
@@ -365,21 +356,18 @@ impl Front<'_> {
                 script,
                 ..self.with(size, false)
             };
-            let head = set_fitting(self.setter, text, shape, geo.text_w);
+            let head = set_fitting(self.setter, text, shape, geo.measure);
             // Far enough above the text that no reader (nor pdftotext)
             // takes the head for the first line of the page.
-            let base = geo.top - 1.9 * geo.em;
+            let base = geo.block_start - 1.9 * geo.em;
             let rule_y = base + 0.4 * size;
             page.draws.push(Draw::Text {
-                x: left + (geo.text_w - head.width) / 2.0,
-                y: base,
+                at: Point::new(left + (geo.measure - head.width) / 2.0, base),
                 line: head,
             });
             page.draws.push(Draw::Rule {
-                x0: left,
-                y0: rule_y,
-                x1: left + geo.text_w,
-                y1: rule_y,
+                from: Point::new(left, rule_y),
+                to: Point::new(left + geo.measure, rule_y),
                 width: 0.4,
             });
         }

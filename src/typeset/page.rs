@@ -1,52 +1,47 @@
 //! What is drawn on a page: the galley's items, whole pages, where
 //! anchors landed, and the footnotes waiting for their page.
 
+use super::geometry::{Point, Size};
 use super::line::Line;
 use super::paragraph::LinkTarget;
 
-/// Something drawn on a page. Positions are from the top-left corner of
-/// whatever holds them (an item's band, then the page).
+/// Something drawn on a page. Positions are along the page's inline and
+/// block axes (see [`Flow`](super::geometry::Flow)), from the start edges of whatever holds them
+/// (an item's band, then the page); only a writer turns them into its own
+/// coordinates.
 #[derive(Debug, Clone)]
 pub enum Draw {
-    /// A line of text; `y` is its baseline.
-    Text { x: f32, y: f32, line: Line },
+    /// A line of text, `at` the start of its baseline.
+    Text {
+        at: Point,
+        line: Line,
+    },
     Rule {
-        x0: f32,
-        y0: f32,
-        x1: f32,
-        y1: f32,
+        from: Point,
+        to: Point,
         width: f32,
     },
-    /// An image, `y` its top.
+    /// An image, `at` its inline-start, block-start corner.
     Image {
-        x: f32,
-        y: f32,
-        w: f32,
-        h: f32,
+        at: Point,
+        size: Size,
         image: u32,
     },
-    /// A clickable area (top-left and bottom-right).
+    /// A clickable area between two opposite corners.
     Link {
-        x0: f32,
-        y0: f32,
-        x1: f32,
-        y1: f32,
+        from: Point,
+        to: Point,
         target: Target,
     },
 }
 
 impl Draw {
-    pub(super) fn shifted(mut self, dx: f32, dy: f32) -> Draw {
+    pub(super) fn shifted(mut self, by: Point) -> Draw {
         match &mut self {
-            Draw::Text { x, y, .. } | Draw::Image { x, y, .. } => {
-                *x += dx;
-                *y += dy;
-            }
-            Draw::Rule { x0, y0, x1, y1, .. } | Draw::Link { x0, y0, x1, y1, .. } => {
-                *x0 += dx;
-                *x1 += dx;
-                *y0 += dy;
-                *y1 += dy;
+            Draw::Text { at, .. } | Draw::Image { at, .. } => *at = at.offset(by),
+            Draw::Rule { from, to, .. } | Draw::Link { from, to, .. } => {
+                *from = from.offset(by);
+                *to = to.offset(by);
             }
         }
         self
@@ -109,12 +104,12 @@ pub struct Page {
     pub blank: bool,
 }
 
-/// Where an anchor was placed: page index (in its sequence) and the y of
-/// its top.
+/// Where an anchor was placed: page index (in its sequence) and where its
+/// band begins along the block axis.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Placement {
     pub page: usize,
-    pub y: f32,
+    pub block: f32,
 }
 
 /// Footnote bodies, already set, by number.

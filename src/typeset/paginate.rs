@@ -4,7 +4,7 @@
 //! starts on the page of its mark and continues at the foot of the next
 //! pages, before their own notes.
 
-use super::geometry::{Geometry, ASCENT};
+use super::geometry::{Geometry, Point, ASCENT};
 use super::line::Line;
 use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement};
 
@@ -212,7 +212,7 @@ impl<'a> Paginator<'a> {
         let geo = self.geo;
         let page_index = self.pages.len();
         let recto = page_index.is_multiple_of(2);
-        let left = geo.left(recto);
+        let left = geo.inline_start(recto);
         let mut page = Page {
             recto,
             article: self.article,
@@ -224,18 +224,22 @@ impl<'a> Paginator<'a> {
         let mut body = 0;
         for &(i, slot) in &std::mem::take(&mut self.current) {
             let item = &self.items[i];
-            let top = geo.top + slot as f32 * geo.pitch;
+            let top = geo.block_start + slot as f32 * geo.pitch;
             body = slot + item.band;
             for &a in &item.anchors {
                 if let Some(s) = self.anchors.get_mut(a as usize) {
                     *s = Some(Placement {
                         page: page_index,
-                        y: top,
+                        block: top,
                     });
                 }
             }
-            page.draws
-                .extend(item.draws.iter().cloned().map(|d| d.shifted(left, top)));
+            page.draws.extend(
+                item.draws
+                    .iter()
+                    .cloned()
+                    .map(|d| d.shifted(Point::new(left, top))),
+            );
             for k in self.keys(item) {
                 if !keys.contains(&k) {
                     keys.push(k);
@@ -253,20 +257,17 @@ impl<'a> Paginator<'a> {
         }
         if !lines.is_empty() {
             let ns = self.note_style;
-            let area_top = geo.block_bottom() - geo.em - lines.len() as f32 * ns.pitch;
+            let area_top = geo.text_end() - geo.em - lines.len() as f32 * ns.pitch;
             let rule_y = area_top + geo.em * 0.5;
             page.draws.push(Draw::Rule {
-                x0: left,
-                y0: rule_y,
-                x1: left + geo.text_w / 4.0,
-                y1: rule_y,
+                from: Point::new(left, rule_y),
+                to: Point::new(left + geo.measure / 4.0, rule_y),
                 width: 0.4,
             });
             let mut y = area_top + geo.em + (ns.pitch - ns.size) / 2.0 + ASCENT * ns.size;
             for (x, line) in lines {
                 page.draws.push(Draw::Text {
-                    x: left + x,
-                    y,
+                    at: Point::new(left + x, y),
                     line: line.clone(),
                 });
                 y += ns.pitch;
@@ -286,13 +287,14 @@ mod tests {
     /// Ten grid lines of 14 pt, a 10 pt em, 50 pt margins.
     fn geo() -> Geometry {
         Geometry {
+            flow: crate::typeset::geometry::Flow::HORIZONTAL,
             page_w: 200.0,
             page_h: 50.0 + 9.0 * 14.0 + 10.0 + 50.0,
             inner: 30.0,
             outer: 20.0,
-            top: 50.0,
-            bottom: 50.0,
-            text_w: 150.0,
+            block_start: 50.0,
+            block_end: 50.0,
+            measure: 150.0,
             slots: 10,
             pitch: 14.0,
             em: 10.0,
@@ -316,8 +318,7 @@ mod tests {
         Item {
             band: 1,
             draws: vec![Draw::Text {
-                x: 0.0,
-                y: ASCENT * 10.0,
+                at: Point::new(0.0, ASCENT * 10.0),
                 line: text(&format!("body {anchor}")),
             }],
             anchors: vec![anchor],
@@ -346,7 +347,7 @@ mod tests {
         page.draws
             .iter()
             .filter_map(|d| match d {
-                Draw::Text { y, line, .. } => Some((line.text.clone(), *y)),
+                Draw::Text { at, line } => Some((line.text.clone(), at.block)),
                 _ => None,
             })
             .collect()
@@ -406,7 +407,11 @@ mod tests {
         let geo = geo();
         let (pages, placed) = paginate(&items, &geo, &NoteLines::new(), NOTE, false, 11);
         assert_eq!(at[10], 1);
-        assert_eq!(placed[10].unwrap().y, geo.top, "no blank line above it");
+        assert_eq!(
+            placed[10].unwrap().block,
+            geo.block_start,
+            "no blank line above it"
+        );
         assert_eq!(pages.len(), 2);
     }
 
@@ -442,10 +447,13 @@ mod tests {
                     "page {n}: `{t}` overprints the body"
                 );
                 assert!(
-                    *y <= geo.block_bottom(),
+                    *y <= geo.text_end(),
                     "page {n}: `{t}` leaves the text block"
                 );
-                assert!(*y >= geo.top, "page {n}: `{t}` above the text block");
+                assert!(
+                    *y >= geo.block_start,
+                    "page {n}: `{t}` above the text block"
+                );
                 seen.push((n, t.clone()));
             }
         }

@@ -2,6 +2,7 @@
 //! breaker), images scaled to the measure, and tables.
 
 use super::*;
+use crate::typeset::geometry::Size;
 
 impl Layout<'_> {
     pub(super) fn footnote(&mut self, number: u32, blocks: &[Block]) {
@@ -19,7 +20,7 @@ impl Layout<'_> {
             let text = styled_text(&inlines, SpanStyle::default(), &mut Vec::new());
             let spec = ParaSpec {
                 shape,
-                width: self.geo.text_w - hang,
+                width: self.geo.measure - hang,
                 indent: 0.0,
                 align: Align::Justify,
             };
@@ -85,10 +86,8 @@ impl Layout<'_> {
                 self.galley.items.push(Item {
                     band,
                     draws: vec![Draw::Image {
-                        x,
-                        y,
-                        w,
-                        h,
+                        at: Point::new(x, y),
+                        size: Size::new(w, h),
                         image: index,
                     }],
                     keep_next: !caption.is_empty(),
@@ -141,10 +140,8 @@ impl Layout<'_> {
             bands as f32 * geo.pitch - geo.pitch * 0.25,
         );
         let rule = |x0: f32, y0: f32, x1: f32, y1: f32| Draw::Rule {
-            x0,
-            y0,
-            x1,
-            y1,
+            from: Point::new(x0, y0),
+            to: Point::new(x1, y1),
             width: 0.5,
         };
         if let Some(head) = items.first_mut() {
@@ -197,8 +194,10 @@ impl Layout<'_> {
                 lines_max = lines_max.max(set.lines.len());
                 for (li, (x, line)) in set.lines.into_iter().enumerate() {
                     draws.push(Draw::Text {
-                        x: room.left + ci as f32 * col_w + pad + x,
-                        y: li as f32 * geo.pitch + geo.baseline(),
+                        at: Point::new(
+                            room.left + ci as f32 * col_w + pad + x,
+                            li as f32 * geo.pitch + geo.baseline(),
+                        ),
                         line,
                     });
                 }
@@ -206,10 +205,8 @@ impl Layout<'_> {
             let band = lines_max as u16;
             let bottom = band as f32 * geo.pitch - (geo.pitch - geo.em) / 2.0 + 1.0;
             let rule = |y: f32, width: f32| Draw::Rule {
-                x0: room.left,
-                y0: y,
-                x1: room.left + width,
-                y1: y,
+                from: Point::new(room.left, y),
+                to: Point::new(room.left + width, y),
                 width: 0.5,
             };
             if ri == 0 {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 mod figures;
 
-use super::geometry::{Geometry, ASCENT};
+use super::geometry::{Geometry, Point, ASCENT};
 use super::images::Images;
 use super::line::Line;
 use super::page::{Draw, Item, NoteLines, ParaPos, Target};
@@ -160,7 +160,7 @@ impl<'a> Layout<'a> {
                 bold: true,
                 ..self.shape
             },
-            width: geo.text_w,
+            width: geo.measure,
             indent: 0.0,
             align: Align::Center,
         };
@@ -170,8 +170,7 @@ impl<'a> Layout<'a> {
         let title_pitch = size * 1.45;
         for (x, line) in title.lines {
             draws.push(Draw::Text {
-                x,
-                y: y + ASCENT * size,
+                at: Point::new(x, y + ASCENT * size),
                 line,
             });
             y += title_pitch;
@@ -181,14 +180,13 @@ impl<'a> Layout<'a> {
             y += geo.pitch * 0.6;
             let spec = ParaSpec {
                 shape: ShapeParams { size, ..self.shape },
-                width: geo.text_w,
+                width: geo.measure,
                 indent: 0.0,
                 align: Align::Center,
             };
             for (x, line) in set_paragraph(self.setter, &plain(&byline), &spec).lines {
                 draws.push(Draw::Text {
-                    x,
-                    y: y + ASCENT * size,
+                    at: Point::new(x, y + ASCENT * size),
                     line,
                 });
                 y += geo.pitch;
@@ -223,7 +221,7 @@ impl<'a> Layout<'a> {
     }
 
     fn measure(&self, room: Room) -> f32 {
-        (self.geo.text_w - room.left - room.right).max(MIN_MEASURE_EM * self.em())
+        (self.geo.measure - room.left - room.right).max(MIN_MEASURE_EM * self.em())
     }
 
     fn blocks(&mut self, blocks: &[Block], room: Room, depth: usize) {
@@ -249,7 +247,7 @@ impl<'a> Layout<'a> {
             BlockKind::Quote(inner) => {
                 let q = self.style.text.quote_indent_em * em;
                 let inner_room =
-                    if self.geo.text_w - room.left - room.right - 2.0 * q >= MIN_MEASURE_EM * em {
+                    if self.geo.measure - room.left - room.right - 2.0 * q >= MIN_MEASURE_EM * em {
                         Room {
                             left: room.left + q,
                             right: room.right + q,
@@ -276,10 +274,8 @@ impl<'a> Layout<'a> {
                 self.galley.items.push(Item {
                     band: 1,
                     draws: vec![Draw::Rule {
-                        x0,
-                        y0: y,
-                        x1: x0 + w,
-                        y1: y,
+                        from: Point::new(x0, y),
+                        to: Point::new(x0 + w, y),
                         width: 0.5,
                     }],
                     ..Item::default()
@@ -374,8 +370,7 @@ impl<'a> Layout<'a> {
             self.galley.items.push(Item {
                 band: 1,
                 draws: vec![Draw::Text {
-                    x: room.left + x,
-                    y: baseline,
+                    at: Point::new(room.left + x, baseline),
                     line,
                 }],
                 keep_next: true,
@@ -396,7 +391,7 @@ impl<'a> Layout<'a> {
     fn list(&mut self, start: Option<u64>, items: &[Vec<Block>], room: Room, depth: usize) {
         let em = self.em();
         let hang = 2.0 * em;
-        let inner = if self.geo.text_w - room.left - room.right - hang >= MIN_MEASURE_EM * em {
+        let inner = if self.geo.measure - room.left - room.right - hang >= MIN_MEASURE_EM * em {
             Room {
                 left: room.left + hang,
                 right: room.right,
@@ -424,7 +419,10 @@ impl<'a> Layout<'a> {
             let x = (inner.left - line.width - 0.5 * em).max(room.left);
             let y = self.geo.baseline();
             if let Some(it) = self.galley.items.get_mut(first) {
-                it.draws.push(Draw::Text { x, y, line });
+                it.draws.push(Draw::Text {
+                    at: Point::new(x, y),
+                    line,
+                });
             }
         }
     }
@@ -460,10 +458,8 @@ fn line_draws(line: Line, x: f32, baseline: f32, links: &[LinkTarget]) -> (Vec<D
                 .filter(|t| matches!(t, LinkTarget::Uri(u) if crate::scheme::is_web(u)))
             {
                 draws.push(Draw::Link {
-                    x0: x + x0,
-                    y0: baseline - ASCENT * size,
-                    x1: x + x1,
-                    y1: baseline + (1.0 - ASCENT) * size,
+                    from: Point::new(x + x0, baseline - ASCENT * size),
+                    to: Point::new(x + x1, baseline + (1.0 - ASCENT) * size),
                     target: Target::Uri(u.clone()),
                 });
             }
@@ -488,8 +484,7 @@ fn line_draws(line: Line, x: f32, baseline: f32, links: &[LinkTarget]) -> (Vec<D
     draws.insert(
         0,
         Draw::Text {
-            x,
-            y: baseline,
+            at: Point::new(x, baseline),
             line,
         },
     );
