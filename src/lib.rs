@@ -1,8 +1,9 @@
 //! booklet: Chinese articles and a TOML manifest compiled into a study
 //! booklet, as an EPUB 3 e-book and a print PDF.
 //!
-//! One pipeline: [`manifest`] → [`source`] → one document [`model`] → two back
-//! ends, [`epub`] and [`pdf`], which share the [`style`] and [`fonts`].
+//! One pipeline: [`manifest`] → [`source`] → one document [`model`] →
+//! [`typeset`] (for print) → the outputs, [`pdf`] and [`epub`], each behind a
+//! [`render::Renderer`]; they share the [`style`] and [`fonts`].
 
 pub mod build;
 pub mod cache;
