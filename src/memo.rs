@@ -13,6 +13,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::cache::{Cache, Key};
+use crate::typeset::geometry::{Point, Size};
 use crate::typeset::line::{Line, Placed};
 use crate::typeset::page::{Draw, Target};
 
@@ -163,25 +164,27 @@ impl Keyed for Target {
     }
 }
 
+impl Keyed for Point {
+    fn key_into(&self, k: &mut KeyWriter) {
+        let Point { inline, block } = self;
+        k.put(inline).put(block);
+    }
+}
+
+impl Keyed for Size {
+    fn key_into(&self, k: &mut KeyWriter) {
+        let Size { inline, block } = self;
+        k.put(inline).put(block);
+    }
+}
+
 impl Keyed for Draw {
     fn key_into(&self, k: &mut KeyWriter) {
         match self {
-            Draw::Text { x, y, line } => k.put(&0u8).put(x).put(y).put(line),
-            Draw::Rule {
-                x0,
-                y0,
-                x1,
-                y1,
-                width,
-            } => k.put(&1u8).put(x0).put(y0).put(x1).put(y1).put(width),
-            Draw::Image { x, y, w, h, image } => k.put(&2u8).put(x).put(y).put(w).put(h).put(image),
-            Draw::Link {
-                x0,
-                y0,
-                x1,
-                y1,
-                target,
-            } => k.put(&3u8).put(x0).put(y0).put(x1).put(y1).put(target),
+            Draw::Text { at, line } => k.put(&0u8).put(at).put(line),
+            Draw::Rule { from, to, width } => k.put(&1u8).put(from).put(to).put(width),
+            Draw::Image { at, size, image } => k.put(&2u8).put(at).put(size).put(image),
+            Draw::Link { from, to, target } => k.put(&3u8).put(from).put(to).put(target),
         };
     }
 }
@@ -211,17 +214,13 @@ mod tests {
     fn keys_tell_fields_apart() {
         let key = |draw: &Draw| KeyWriter::new("t").put(draw).finish();
         let a = Draw::Rule {
-            x0: 1.0,
-            y0: 2.0,
-            x1: 3.0,
-            y1: 4.0,
+            from: Point::new(1.0, 2.0),
+            to: Point::new(3.0, 4.0),
             width: 0.5,
         };
         let b = Draw::Rule {
-            x0: 2.0,
-            y0: 1.0,
-            x1: 3.0,
-            y1: 4.0,
+            from: Point::new(2.0, 1.0),
+            to: Point::new(3.0, 4.0),
             width: 0.5,
         };
         assert_ne!(key(&a), key(&b));
