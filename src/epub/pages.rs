@@ -60,8 +60,10 @@ pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
             .draws
             .iter()
             .filter_map(|d| match d {
-                Draw::Text { y, line, .. } if *y >= set.geo.top && *y <= set.geo.block_bottom() => {
-                    Some((*y, line))
+                Draw::Text { at, line }
+                    if at.block >= set.geo.block_start && at.block <= set.geo.text_end() =>
+                {
+                    Some((at.block, line))
                 }
                 _ => None,
             })
