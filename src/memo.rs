@@ -16,6 +16,7 @@ use crate::cache::{Cache, Key};
 use crate::typeset::geometry::{Point, Size};
 use crate::typeset::line::{Line, Placed};
 use crate::typeset::page::{Draw, Target};
+use crate::typeset::structure::{Span, Tag};
 
 /// The bytes a key is made of.
 pub struct KeyWriter {
@@ -178,13 +179,57 @@ impl Keyed for Size {
     }
 }
 
+impl Keyed for Tag {
+    fn key_into(&self, k: &mut KeyWriter) {
+        match self {
+            Tag::Node(node) => k.put(&0u8).put(node),
+            Tag::Artifact(a) => k.put(&1u8).put(&(*a as u8)),
+        };
+    }
+}
+
+impl Keyed for Span {
+    fn key_into(&self, k: &mut KeyWriter) {
+        let Span { start, end, node } = self;
+        k.put(start).put(end).put(node);
+    }
+}
+
 impl Keyed for Draw {
     fn key_into(&self, k: &mut KeyWriter) {
         match self {
-            Draw::Text { at, line } => k.put(&0u8).put(at).put(line),
-            Draw::Rule { from, to, width } => k.put(&1u8).put(from).put(to).put(width),
-            Draw::Image { at, size, image } => k.put(&2u8).put(at).put(size).put(image),
-            Draw::Link { from, to, target } => k.put(&3u8).put(from).put(to).put(target),
+            Draw::Text {
+                at,
+                line,
+                tag,
+                spans,
+            } => {
+                k.put(&0u8).put(at).put(line).put(tag).put(spans);
+            }
+            Draw::Rule {
+                from,
+                to,
+                width,
+                tag,
+            } => {
+                k.put(&1u8).put(from).put(to).put(width).put(tag);
+            }
+            Draw::Image {
+                at,
+                size,
+                image,
+                tag,
+            } => {
+                k.put(&2u8).put(at).put(size).put(image).put(tag);
+            }
+            Draw::Link {
+                from,
+                to,
+                target,
+                node,
+            } => {
+                k.put(&3u8).put(from).put(to).put(target).put(node);
+            }
         };
     }
 }
@@ -209,6 +254,7 @@ pub fn in_process<T: Any + Send + Sync, E>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::typeset::structure::Artifact;
 
     #[test]
     fn keys_tell_fields_apart() {
@@ -217,11 +263,13 @@ mod tests {
             from: Point::new(1.0, 2.0),
             to: Point::new(3.0, 4.0),
             width: 0.5,
+            tag: Tag::Artifact(Artifact::Layout),
         };
         let b = Draw::Rule {
             from: Point::new(2.0, 1.0),
             to: Point::new(3.0, 4.0),
             width: 0.5,
+            tag: Tag::Artifact(Artifact::Layout),
         };
         assert_ne!(key(&a), key(&b));
         assert_eq!(key(&a), key(&a.clone()));

@@ -60,7 +60,7 @@ pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
             .draws
             .iter()
             .filter_map(|d| match d {
-                Draw::Text { at, line }
+                Draw::Text { at, line, .. }
                     if at.block >= set.geo.block_start && at.block <= set.geo.text_end() =>
                 {
                     Some((at.block, line))

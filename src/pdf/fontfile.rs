@@ -1,7 +1,6 @@
 //! The embedded fonts as PDF objects (PDF 32000-1 §9.7, §9.8): per subset
 //! program a Type 0 font with its CIDFont, descriptor, program stream and
-//! complete ToUnicode map, plus the resources with shifted widths that
-//! share them. Written here rather than by printpdf, which would parse
+//! complete ToUnicode map, its /W the program's own advances. Written here rather than by printpdf, which would parse
 //! every subset again to find what [`super::embed`] already knows.
 
 use std::collections::BTreeMap;
@@ -12,7 +11,6 @@ use lopdf::{Dictionary, Object, StringFormat};
 use super::embed::{Metrics, ProgramKind};
 use super::file::{Id, PdfFile};
 use super::post::deflate;
-use super::write::ShiftedFont;
 use crate::cache::Cache;
 
 /// An embedded font, as the post-pass writes it.
@@ -196,12 +194,9 @@ pub fn add_fonts(
     file: &mut PdfFile,
     font_dict: Id,
     fonts: Vec<FontEntry>,
-    shifted: &[ShiftedFont],
     cache: &Cache,
 ) -> Result<(), String> {
     let mut resources = Dictionary::new();
-    // Per base resource: what its shifted copies share with it.
-    let mut shared: BTreeMap<String, Shared> = BTreeMap::new();
     for font in fonts {
         let name = |s: &str| Object::Name(s.as_bytes().to_vec());
         let mut dict = Dictionary::new();
@@ -258,21 +253,13 @@ pub fn add_fonts(
             to_unicode,
         };
         let id = file.add(&Object::Dictionary(base.type0(&font.widths)));
-        resources.set(font.resource.clone(), Object::Reference((id, 0)));
-        shared.insert(font.resource, base);
-    }
-    for s in shifted {
-        let Some(base) = shared.get(&s.base) else {
-            continue;
-        };
-        let id = file.add(&Object::Dictionary(base.type0(&s.widths)));
-        resources.set(s.name.clone(), Object::Reference((id, 0)));
+        resources.set(font.resource, Object::Reference((id, 0)));
     }
     file.object(font_dict, &Object::Dictionary(resources));
     Ok(())
 }
 
-/// What the resources of one program share.
+/// What a program's Type 0 font refers to.
 struct Shared {
     base_font: String,
     subtype: &'static str,

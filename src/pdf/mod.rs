@@ -12,6 +12,7 @@ pub mod file;
 pub mod fontfile;
 pub mod post;
 pub mod reuse;
+pub mod tagged;
 pub mod write;
 
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub fn write(
         fonts,
         anchors: &anchors,
         cache,
+        structure: Some((&set.structure, set.root)),
     })?;
     let outline: Vec<OutlineEntry> = set
         .bookmarks
@@ -63,6 +65,7 @@ pub fn write(
             outline: &outline,
             front_pages: set.front_pages,
             producer: &producer,
+            structure: Some(&set.structure),
         },
     )
 }

@@ -27,6 +27,8 @@ pub struct Finish<'a> {
     /// Pages before the body (labelled i, ii, …).
     pub front_pages: usize,
     pub producer: &'a str,
+    /// The structure the pages were tagged with (None: untagged).
+    pub structure: Option<&'a crate::typeset::structure::Structure>,
 }
 
 /// Writes the outline, the Info dictionary and the catalog (object
@@ -36,6 +38,7 @@ pub fn finish(
     catalog: Id,
     page_tree: Id,
     pages: &[Id],
+    struct_tree: Option<Id>,
     f: &Finish<'_>,
 ) -> Result<Vec<u8>, String> {
     let outline = add_outline(&mut file, pages, f.outline);
@@ -69,6 +72,13 @@ pub fn finish(
         "ViewerPreferences",
         Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
     );
+    if let Some(tree) = struct_tree {
+        dict.set("StructTreeRoot", Object::Reference((tree, 0)));
+        dict.set(
+            "MarkInfo",
+            Dictionary::from_iter(vec![("Marked", Object::Boolean(true))]),
+        );
+    }
     match outline {
         Some(id) => {
             dict.set("Outlines", Object::Reference((id, 0)));

@@ -23,10 +23,12 @@ use super::embed::{embed, program_of, used_glyphs};
 use super::file::{Id, PdfFile};
 use super::fontfile::FontEntry;
 use super::post;
+use super::tagged::{self, Mark, Marks};
 use crate::cache::Cache;
 use crate::typeset::fontset::{FontIx, FontSet};
 use crate::typeset::geometry::{self, Geometry, PT_PER_MM};
 use crate::typeset::page::{Draw, Page, Target};
+use crate::typeset::structure::{Artifact, NodeId, Span, Structure, Tag};
 
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
@@ -39,23 +41,13 @@ struct EmbeddedFont {
     map: BTreeMap<u16, (u16, u16, i64)>,
 }
 
-/// A font resource sharing an embedded program but with every width
-/// shifted, so that text extraction sees glyph boxes that meet where
-/// punctuation is compressed or the Han–Latin gap is inserted (the gap
-/// stays positioning: no space character is drawn).
-#[derive(Debug, Clone)]
-pub struct ShiftedFont {
-    pub base: String,
-    pub name: String,
-    pub shift: i64,
-    /// (code, width) of the glyphs drawn through it.
-    pub widths: BTreeMap<u16, i64>,
-}
-
-/// Shifted widths come in steps of this many 1/1000 em, so that what is
-/// left over stays far inside pdftotext's word-break limits (a gap over
-/// 0.1 em or an overlap over 0.2 em splits a word).
-const SHIFT_STEP: i64 = 125;
+/// Character spacing (Tc) comes in steps of this many 1/1000 em, so that
+/// what is left for TJ offsets stays far inside the word-break limits of
+/// text extractors (pdftotext splits a word at a gap over 0.1 em or an
+/// overlap over 0.2 em; pdf.js adds a space past 0.1 em). Extractors count
+/// Tc into a glyph's box, so boxes meet where punctuation is compressed or
+/// the Han–Latin gap is inserted, while /W keeps the font's own advances.
+const SPACING_STEP: i64 = 125;
 
 /// Pages handed to a worker at a time: enough to keep its compressor warm,
 /// few enough that the two cores finish together.
@@ -68,6 +60,8 @@ pub struct Book<'a, 'f> {
     pub fonts: &'a FontSet<'f>,
     pub anchors: &'a [AnchorPos],
     pub cache: &'a Arc<Cache>,
+    /// What the drawings are, for a tagged PDF; its Document node.
+    pub structure: Option<(&'a Structure, NodeId)>,
 }
 
 /// A page's content, made by a worker.
@@ -75,10 +69,10 @@ struct PageOut {
     /// The content stream, and whether it is deflated.
     stream: Vec<u8>,
     deflated: bool,
-    /// The shifted font resources it draws with.
-    shifted: BTreeMap<(FontIx, i64), ShiftedFont>,
     /// The pictures it places.
     images: Vec<u32>,
+    /// The node of each MCID it marks (empty when untagged).
+    marks: Vec<NodeId>,
 }
 
 /// The file with its pages written, and what the rest of it needs.
@@ -92,7 +86,8 @@ pub struct Written {
     /// The object reserved for each picture placed, by picture.
     pictures: BTreeMap<u32, Id>,
     fonts: Vec<FontEntry>,
-    shifted: Vec<ShiftedFont>,
+    /// What the pages marked, for the structure tree.
+    pub marks: Option<Marks>,
 }
 
 /// Writes the pages (the fonts are known, their objects are written by
@@ -132,7 +127,9 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
     let page_ref = |i: usize| Object::Reference((first_page + i as Id, 0));
 
     let mut pictures: BTreeMap<u32, Id> = BTreeMap::new();
-    let mut shifted: BTreeMap<(FontIx, i64), ShiftedFont> = BTreeMap::new();
+    let mut marks = book
+        .structure
+        .map(|(s, root)| Marks::new(s, root, book.pages.len()));
     let mut failure = None;
     let jobs = book.pages.len().div_ceil(PAGES_PER_JOB);
     crate::par::in_order(
@@ -160,7 +157,6 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
             };
             for (k, page) in outs.into_iter().enumerate() {
                 let index = job * PAGES_PER_JOB + k;
-                merge_shifted(&mut shifted, &page.shifted);
                 let mut dict = Dictionary::new();
                 if page.deflated {
                     dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
@@ -190,9 +186,30 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
                     ("Resources", resources),
                     ("Contents", Object::Reference((contents, 0))),
                 ]);
-                let links = links(&book.pages[index], book, &page_ref);
-                if !links.is_empty() {
-                    dict.set("Annots", Object::Array(links));
+                if let (Some(marks), Some((structure, _))) = (&mut marks, book.structure) {
+                    marks.page(structure, index, &page.marks);
+                    if !page.marks.is_empty() {
+                        dict.set("StructParents", Object::Integer(index as i64));
+                    }
+                }
+                let mut annots = Vec::new();
+                for (mut link, node) in links(&book.pages[index], book, &page_ref) {
+                    let id = file.reserve();
+                    if let (Some(marks), Some((structure, _)), Some(node)) =
+                        (&mut marks, book.structure, node)
+                    {
+                        let key = marks.annot(structure, node, index, id);
+                        link.set("StructParent", Object::Integer(key as i64));
+                    }
+                    file.object(id, &Object::Dictionary(link));
+                    annots.push(Object::Reference((id, 0)));
+                }
+                if !annots.is_empty() {
+                    dict.set("Annots", Object::Array(annots));
+                    if marks.is_some() {
+                        // Tab order follows the structure (PDF/UA).
+                        dict.set("Tabs", Object::Name(b"S".to_vec()));
+                    }
                 }
                 file.object(first_page + index as Id, &Object::Dictionary(dict));
             }
@@ -212,7 +229,7 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
             .collect(),
         pictures,
         fonts: entries,
-        shifted: shifted.into_values().collect(),
+        marks,
     })
 }
 
@@ -231,13 +248,7 @@ pub fn finish(
             .ok_or("a page places a picture that is not in the book")?;
         post::add_image(&mut file, id, &picture.pdf, cache)?;
     }
-    super::fontfile::add_fonts(
-        &mut file,
-        written.font_dict,
-        written.fonts,
-        &written.shifted,
-        cache,
-    )?;
+    super::fontfile::add_fonts(&mut file, written.font_dict, written.fonts, cache)?;
     file.object(
         written.resources,
         &Object::Dictionary(Dictionary::from_iter(vec![(
@@ -258,7 +269,22 @@ pub fn finish(
             ("Count", Object::Integer(written.pages.len() as i64)),
         ])),
     );
-    post::finish(file, written.catalog, written.page_tree, &written.pages, f)
+    let tree = match (written.marks, f.structure) {
+        (Some(marks), Some(structure)) => {
+            let root = file.reserve();
+            marks.write(&mut file, structure, root, &written.pages, &f.meta.lang.tag);
+            Some(root)
+        }
+        _ => None,
+    };
+    post::finish(
+        file,
+        written.catalog,
+        written.page_tree,
+        &written.pages,
+        tree,
+        f,
+    )
 }
 
 /// Everything a page's content stream is made of: what it draws, and the
@@ -296,28 +322,22 @@ fn picture_name(image: u32) -> String {
     format!("BkIm{image}")
 }
 
-/// Adds a page's shifted fonts and widths to those of the document.
-fn merge_shifted(
-    all: &mut BTreeMap<(FontIx, i64), ShiftedFont>,
-    page: &BTreeMap<(FontIx, i64), ShiftedFont>,
-) {
-    for (k, s) in page {
-        all.entry(*k)
-            .or_insert_with(|| ShiftedFont {
-                widths: BTreeMap::new(),
-                ..s.clone()
-            })
-            .widths
-            .extend(&s.widths);
-    }
-}
-
-/// The link annotations of a page (direct dictionaries in its /Annots).
-fn links(page: &Page, book: &Book<'_, '_>, page_ref: &dyn Fn(usize) -> Object) -> Vec<Object> {
+/// The link annotations of a page, and the link node of each.
+fn links(
+    page: &Page,
+    book: &Book<'_, '_>,
+    page_ref: &dyn Fn(usize) -> Object,
+) -> Vec<(Dictionary, Option<NodeId>)> {
     let geo = book.geo;
     let mut out = Vec::new();
     for draw in &page.draws {
-        let Draw::Link { from, to, target } = draw else {
+        let Draw::Link {
+            from,
+            to,
+            target,
+            node,
+        } = draw
+        else {
             continue;
         };
         let action = match target {
@@ -349,7 +369,7 @@ fn links(page: &Page, book: &Book<'_, '_>, page_ref: &dyn Fn(usize) -> Object) -
             },
         };
         let rect = coords::corners(geo, *from, *to);
-        out.push(Object::Dictionary(Dictionary::from_iter(vec![
+        let mut link = Dictionary::from_iter(vec![
             ("Type", Object::Name(b"Annot".to_vec())),
             ("Subtype", Object::Name(b"Link".to_vec())),
             (
@@ -363,7 +383,17 @@ fn links(page: &Page, book: &Book<'_, '_>, page_ref: &dyn Fn(usize) -> Object) -
             ),
             ("C", Object::Array(Vec::new())),
             ("H", Object::Name(b"I".to_vec())),
-        ])));
+            // Printed (PDF/A): a link shows nothing of its own anyway.
+            ("F", Object::Integer(4)),
+        ]);
+        // What the link does, in words, for a reader who cannot see it.
+        let words = node
+            .and_then(|n| book.structure?.0.get(n))
+            .and_then(|n| n.alt.clone());
+        if let Some(words) = words {
+            link.set("Contents", post::text_string(&words));
+        }
+        out.push((link, *node));
     }
     out
 }
@@ -386,37 +416,65 @@ fn page_content(
     program: &[FontIx],
 ) -> Result<PageOut, String> {
     let geo = book.geo;
-    let mut shifted = BTreeMap::new();
+    let mut marked = Marked {
+        structure: book.structure.map(|(s, _)| s),
+        nodes: Vec::new(),
+    };
     let mut ops = Vec::new();
-    let mut graphics = Vec::new();
-    let mut placed = String::new();
+    let mut graphics: Vec<(Tag, Op)> = Vec::new();
+    let mut placed: Vec<(Tag, String)> = Vec::new();
     let mut images = Vec::new();
     ops.push(Op::StartTextSection);
-    let mut state: Option<(String, f32)> = None;
+    let mut state = TextState::default();
     for draw in &page.draws {
         match draw {
-            Draw::Text { at, line } => {
+            Draw::Text {
+                at,
+                line,
+                tag,
+                spans,
+            } => {
                 let (x, y) = coords::point(geo, *at);
                 let mut out = TextOut {
                     fonts: embedded,
                     program,
-                    shifted: &mut shifted,
                     state: &mut state,
                     ops: &mut ops,
                 };
-                out.line(line, x, y);
-                dots(line, x, y, &mut graphics);
-                missing_boxes(line, x, y, &mut graphics);
+                for (range, tag) in segments(line.glyphs.len(), *tag, spans) {
+                    let actual = out.actual_text(line, range.clone());
+                    let opened = marked.open(tag, actual.as_deref());
+                    let count = opened.len();
+                    out.ops.extend(opened);
+                    out.line(line, x, y, range);
+                    out.ops.extend((0..count).map(|_| Op::EndMarkedContent));
+                }
+                let decoration = Tag::Artifact(Artifact::Layout);
+                let mut drawn = Vec::new();
+                dots(line, x, y, &mut drawn);
+                missing_boxes(line, x, y, &mut drawn);
+                graphics.extend(drawn.into_iter().map(|op| (decoration, op)));
             }
-            Draw::Rule { from, to, width } => {
+            Draw::Rule {
+                from,
+                to,
+                width,
+                tag,
+            } => {
                 let ((x0, y0), (x1, y1)) = (coords::point(geo, *from), coords::point(geo, *to));
-                graphics.push(rule(x0, y0, x1, y1, *width))
+                graphics.push((*tag, rule(x0, y0, x1, y1, *width)))
             }
-            Draw::Image { at, size, image } => {
+            Draw::Image {
+                at,
+                size,
+                image,
+                tag,
+            } => {
                 let name = picture_name(*image);
                 let [x, y, w, h] = coords::area(geo, *at, *size);
-                placed.push_str(&format!(
-                    "q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n"
+                placed.push((
+                    *tag,
+                    format!("q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n"),
                 ));
                 if !images.contains(image) {
                     images.push(*image);
@@ -436,13 +494,27 @@ fn page_content(
         ops.push(Op::SaveGraphicsState);
         ops.push(Op::SetFillColor { col: black() });
         ops.push(Op::SetOutlineColor { col: black() });
-        ops.extend(graphics);
+        // One marked-content sequence for each run of the same tag.
+        for group in graphics.chunk_by(|a, b| a.0 == b.0 && matches!(a.0, Tag::Artifact(_))) {
+            let opened = marked.open(group[0].0, None);
+            let count = opened.len();
+            ops.extend(opened);
+            ops.extend(group.iter().map(|(_, op)| op.clone()));
+            ops.extend((0..count).map(|_| Op::EndMarkedContent));
+        }
         ops.push(Op::RestoreGraphicsState);
     }
     let mut content = serialise(ops, geo)?;
-    if !placed.is_empty() {
+    for (tag, drawing) in placed {
         content.push(b'\n');
-        content.extend_from_slice(placed.as_bytes());
+        let open = marked.opening(tag);
+        if let Some(open) = &open {
+            content.extend_from_slice(open.as_bytes());
+        }
+        content.extend_from_slice(drawing.as_bytes());
+        if open.is_some() {
+            content.extend_from_slice(b"EMC\n");
+        }
     }
     let packed = post::deflate(&content)?;
     let (stream, deflated) = if packed.len() + 20 < content.len() {
@@ -453,9 +525,118 @@ fn page_content(
     Ok(PageOut {
         stream,
         deflated,
-        shifted,
         images,
+        marks: marked.nodes,
     })
+}
+
+/// The marked-content sequences of a page, numbered as they are opened.
+struct Marked<'a> {
+    /// None: an untagged PDF, nothing is marked.
+    structure: Option<&'a Structure>,
+    /// The node of each MCID.
+    nodes: Vec<NodeId>,
+}
+
+impl Marked<'_> {
+    /// The tag name and properties of a sequence for `tag`, its MCID taken.
+    fn next(&mut self, tag: Tag) -> Option<(String, Vec<(&'static str, Mark)>)> {
+        let structure = self.structure?;
+        let mcid = self.nodes.len() as u32;
+        if let Tag::Node(n) = tag {
+            self.nodes.push(n);
+        }
+        Some(tagged::opening(structure, tag, mcid))
+    }
+
+    /// The BDC operations that open a sequence for `tag`, with `actual`
+    /// as its ActualText. Untagged, only a sequence with ActualText is
+    /// opened. Readers take ActualText from a Span only (poppler), so a
+    /// node's content with ActualText is marked as a Span with its MCID:
+    /// nested in the node's own sequence, it would end that sequence for
+    /// poppler's structure reader, which closes at the first EMC.
+    fn open(&mut self, tag: Tag, actual: Option<&str>) -> Vec<Op> {
+        let span = |props: Vec<(&'static str, Mark)>| {
+            let mut map = dict(props);
+            if let Some(text) = actual {
+                let data = utf16(text);
+                map.insert(
+                    "ActualText".to_string(),
+                    DictItem::String {
+                        data,
+                        literal: false,
+                    },
+                );
+            }
+            Op::BeginMarkedContentWithProperties {
+                tag: "Span".to_string(),
+                properties: DictItem::Dict { map },
+            }
+        };
+        let opening = |name: String, props| Op::BeginMarkedContentWithProperties {
+            tag: name,
+            properties: DictItem::Dict { map: dict(props) },
+        };
+        match (self.next(tag), actual.is_some(), tag) {
+            (None, false, _) => Vec::new(),
+            (None, true, _) => vec![span(Vec::new())],
+            (Some((name, props)), false, _) => vec![opening(name, props)],
+            (Some((_, props)), true, Tag::Node(_)) => vec![span(props)],
+            (Some((name, props)), true, Tag::Artifact(_)) => {
+                vec![opening(name, props), span(Vec::new())]
+            }
+        }
+    }
+
+    /// The same, as content-stream text.
+    fn opening(&mut self, tag: Tag) -> Option<String> {
+        let (name, props) = self.next(tag)?;
+        let mut out = format!("/{name}<<");
+        for (k, v) in props {
+            match v {
+                Mark::Int(i) => out.push_str(&format!("/{k} {i}")),
+                Mark::Name(n) => out.push_str(&format!("/{k}/{n}")),
+            }
+        }
+        out.push_str(">>BDC\n");
+        Some(out)
+    }
+}
+
+/// A marked-content property list.
+fn dict(props: Vec<(&'static str, Mark)>) -> BTreeMap<String, DictItem> {
+    props
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Mark::Int(i) => DictItem::Int(i64::from(i)),
+                Mark::Name(n) => DictItem::Name(n.as_bytes().to_vec()),
+            };
+            (k.to_string(), v)
+        })
+        .collect()
+}
+
+/// A line's glyphs in runs of one tag: the line's own, but where `spans`
+/// give part of it to a node below.
+fn segments(len: usize, tag: Tag, spans: &[Span]) -> Vec<(std::ops::Range<usize>, Tag)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for s in spans {
+        let (start, end) = (usize::from(s.start).min(len), usize::from(s.end).min(len));
+        if start < at || start >= end {
+            continue;
+        }
+        if at < start {
+            out.push((at..start, tag));
+        }
+        out.push((start..end, Tag::Node(s.node)));
+        at = end;
+    }
+    if at < len {
+        out.push((at..len, tag));
+    }
+    out
 }
 
 /// The content stream printpdf makes of `ops`.
@@ -477,17 +658,25 @@ fn serialise(ops: Vec<Op>, geo: &Geometry) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The text state set so far in a page's content stream.
+#[derive(Default)]
+struct TextState {
+    font: Option<(String, f32)>,
+    /// Character spacing (Tc), in points.
+    spacing: f32,
+}
+
 struct TextOut<'a> {
     fonts: &'a BTreeMap<FontIx, EmbeddedFont>,
     program: &'a [FontIx],
-    shifted: &'a mut BTreeMap<(FontIx, i64), ShiftedFont>,
-    state: &'a mut Option<(String, f32)>,
+    state: &'a mut TextState,
     ops: &'a mut Vec<Op>,
 }
 
 impl TextOut<'_> {
-    /// The width shift that makes glyph `k`'s box reach the next glyph.
-    fn shift(line: &crate::typeset::line::Line, k: usize, width: i64) -> i64 {
+    /// The character spacing that makes glyph `k`'s box reach the next
+    /// glyph.
+    fn spacing(line: &crate::typeset::line::Line, k: usize, width: i64) -> i64 {
         if line.spaced {
             return 0;
         }
@@ -500,7 +689,7 @@ impl TextOut<'_> {
             None => line.width,
         };
         let delta = ((next_x - g.x) * 1000.0 / g.size).round() as i64 - width;
-        let shift = (delta as f64 / SHIFT_STEP as f64).round() as i64 * SHIFT_STEP;
+        let shift = (delta as f64 / SPACING_STEP as f64).round() as i64 * SPACING_STEP;
         if width + shift > 0 {
             shift
         } else {
@@ -508,10 +697,17 @@ impl TextOut<'_> {
         }
     }
 
-    fn line(&mut self, line: &crate::typeset::line::Line, x: f32, baseline: f32) {
+    /// Draws glyphs `range` of `line`, which starts at `x` on `baseline`.
+    fn line(
+        &mut self,
+        line: &crate::typeset::line::Line,
+        x: f32,
+        baseline: f32,
+        range: std::ops::Range<usize>,
+    ) {
         let glyphs = &line.glyphs;
-        let mut i = 0;
-        while i < glyphs.len() {
+        let mut i = range.start;
+        while i < range.end {
             let first = &glyphs[i];
             let program = self.program[first.font as usize];
             let Some(font) = self.fonts.get(&program) else {
@@ -519,52 +715,36 @@ impl TextOut<'_> {
                 continue;
             };
             let width_of = |k: usize| font.map.get(&glyphs[k].gid).copied().unwrap_or((0, 0, 0));
-            let shift = Self::shift(line, i, width_of(i).2);
-            // A character no font has is drawn alone as .notdef, its text
-            // given as ActualText (one .notdef stands for many characters,
-            // so the font's ToUnicode map cannot give it).
+            let shift = Self::spacing(line, i, width_of(i).2);
+            // A character no font has is drawn alone as .notdef (its text
+            // is the ActualText of the run it is in: one .notdef stands for
+            // many characters, so the font's ToUnicode map cannot give it).
             let missing = uncovered(line, first);
             let mut j = i + 1;
             while !missing
-                && j < glyphs.len()
+                && j < range.end
                 && !uncovered(line, &glyphs[j])
                 && self.program[glyphs[j].font as usize] == program
                 && glyphs[j].size == first.size
                 && glyphs[j].rise == first.rise
-                && Self::shift(line, j, width_of(j).2) == shift
+                && Self::spacing(line, j, width_of(j).2) == shift
             {
                 j += 1;
             }
             let size = first.size;
-            let resource = if shift == 0 {
-                font.id.clone()
-            } else {
-                let entry = self
-                    .shifted
-                    .entry((program, shift))
-                    .or_insert_with(|| ShiftedFont {
-                        base: font.id.clone(),
-                        name: format!(
-                            "{}{}{}",
-                            font.id,
-                            if shift < 0 { "M" } else { "P" },
-                            shift.abs()
-                        ),
-                        shift,
-                        widths: BTreeMap::new(),
-                    });
-                for k in i..j {
-                    let (_, code, w) = width_of(k);
-                    entry.widths.insert(code, w + shift);
-                }
-                entry.name.clone()
-            };
-            if self.state.as_ref() != Some(&(resource.clone(), size)) {
+            if self.state.font.as_ref() != Some(&(font.id.clone(), size)) {
                 self.ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(FontId(resource.clone())),
+                    font: PdfFontHandle::External(FontId(font.id.clone())),
                     size: Pt(size),
                 });
-                *self.state = Some((resource, size));
+                self.state.font = Some((font.id.clone(), size));
+            }
+            let spacing = shift as f32 * size / 1000.0;
+            if self.state.spacing != spacing {
+                self.ops.push(Op::SetCharacterSpacing {
+                    multiplier: spacing,
+                });
+                self.state.spacing = spacing;
             }
             let start_x = x + first.x;
             self.ops.push(Op::SetTextMatrix {
@@ -598,7 +778,6 @@ impl TextOut<'_> {
             // The .notdef glyph itself is not painted: fonts draw it in
             // their own ways, some not at all; `missing_boxes` draws one box.
             if missing {
-                self.ops.push(actual_text(line.glyph_text(first)));
                 self.ops.push(Op::SetTextRenderingMode {
                     mode: TextRenderingMode::Invisible,
                 });
@@ -610,10 +789,53 @@ impl TextOut<'_> {
                 self.ops.push(Op::SetTextRenderingMode {
                     mode: TextRenderingMode::Fill,
                 });
-                self.ops.push(Op::EndMarkedContent);
             }
             i = j;
         }
+    }
+}
+
+/// How far (1/1000 em) a glyph may sit from where its own advance would
+/// put the next one before poppler sees a gap or an overlap between their
+/// boxes (it splits words at a gap of 0.1 em, and at overlaps).
+const IRREGULAR: i64 = 60;
+
+impl TextOut<'_> {
+    /// The text of glyphs `range` when it must be given as ActualText:
+    /// where glyphs stand closer together or further apart than their
+    /// advances (a compressed mark, the Han–Latin gap, a loose line),
+    /// poppler then reads the run as one box, with no space or break
+    /// inside, while the widths stay the font's own (PDF/A) and no
+    /// character is added; and where a character no font has is drawn.
+    fn actual_text(
+        &self,
+        line: &crate::typeset::line::Line,
+        range: std::ops::Range<usize>,
+    ) -> Option<String> {
+        let glyphs = &line.glyphs;
+        let irregular = |k: usize| {
+            let g = &glyphs[k];
+            if uncovered(line, g) {
+                return true;
+            }
+            let Some(next) = glyphs.get(k + 1).filter(|_| k + 1 < range.end) else {
+                return false;
+            };
+            if line.spaced || next.rise != g.rise || uncovered(line, next) {
+                return false;
+            }
+            let program = self.program[g.font as usize];
+            let Some(font) = self.fonts.get(&program) else {
+                return false;
+            };
+            let width = font.map.get(&g.gid).map_or(0, |e| e.2);
+            let placed = ((next.x - g.x) * 1000.0 / g.size).round() as i64;
+            (placed - width).abs() > IRREGULAR
+        };
+        if !range.clone().any(irregular) {
+            return None;
+        }
+        Some(range.map(|k| line.glyph_text(&glyphs[k])).collect())
     }
 }
 
@@ -622,21 +844,11 @@ fn uncovered(line: &crate::typeset::line::Line, g: &crate::typeset::line::Placed
     g.gid == 0 && !line.glyph_text(g).trim().is_empty()
 }
 
-/// `/Span << /ActualText (text) >> BDC`, the text in UTF-16BE.
-fn actual_text(text: &str) -> Op {
+/// `text` as a PDF text string in UTF-16BE.
+fn utf16(text: &str) -> Vec<u8> {
     let mut data = vec![0xFE, 0xFF];
     data.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-    let map = BTreeMap::from([(
-        "ActualText".to_string(),
-        DictItem::String {
-            data,
-            literal: false,
-        },
-    )]);
-    Op::BeginMarkedContentWithProperties {
-        tag: "Span".to_string(),
-        properties: DictItem::Dict { map },
-    }
+    data
 }
 
 /// An outlined box where a character no font covers stands, so the gap

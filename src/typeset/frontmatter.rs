@@ -16,6 +16,7 @@ use super::paragraph::{
     set_balanced, set_fitting, set_paragraph, set_phrased, set_plain, Align, ParaSpec, Setter,
 };
 use super::shape::{ShapeParams, SpanStyle, StyledText};
+use super::structure::{Artifact, NodeId, Role, Structure, Tag};
 use crate::lang::Script;
 use crate::model::{Article, BookMeta};
 
@@ -43,7 +44,15 @@ impl Front<'_> {
         }
     }
 
-    fn centred(&self, text: &str, size: f32, bold: bool, y: f32, out: &mut Vec<Draw>) -> f32 {
+    fn centred(
+        &self,
+        text: &str,
+        size: f32,
+        bold: bool,
+        y: f32,
+        tag: Tag,
+        out: &mut Vec<Draw>,
+    ) -> f32 {
         let spec = ParaSpec {
             shape: self.with(size, bold),
             width: self.geo.measure,
@@ -54,10 +63,11 @@ impl Front<'_> {
         let mut y = y;
         let left = self.geo.inline_start(true);
         for (x, line) in set.lines {
-            out.push(Draw::Text {
-                at: Point::new(left + x, y + ASCENT * size),
+            out.push(Draw::text(
+                Point::new(left + x, y + ASCENT * size),
                 line,
-            });
+                tag,
+            ));
             y += size * 1.5;
         }
         y
@@ -67,16 +77,19 @@ impl Front<'_> {
         self.shape.script == Script::Hant
     }
 
-    /// Title page (recto) and its verso with the particulars.
-    pub fn title_pages(&self) -> Vec<Page> {
+    /// Title page (recto) and its verso with the particulars, their
+    /// nodes under `parent`.
+    pub fn title_pages(&self, structure: &mut Structure, parent: NodeId) -> Vec<Page> {
         let geo = self.geo;
         let m = self.meta;
         let em = geo.em;
+        let mut node = |role| Tag::Node(structure.add(role, Some(parent)));
         let mut draws = Vec::new();
         let mut y = geo.page_block() * 0.24;
-        y = self.centred(&m.title, em * self.title_scale * 1.4, true, y, &mut draws);
+        let (size, title) = (em * self.title_scale * 1.4, node(Role::H(1)));
+        y = self.centred(&m.title, size, true, y, title, &mut draws);
         if let Some(sub) = &m.subtitle {
-            self.centred(sub, em * 1.2, false, y + em, &mut draws);
+            self.centred(sub, em * 1.2, false, y + em, node(Role::P), &mut draws);
         }
         let by = m.editor.as_ref().map(|e| {
             let label = if self.hant() { "編" } else { "编" };
@@ -88,16 +101,12 @@ impl Front<'_> {
             Some(m.authors.join("　"))
         };
         if let Some(n) = names {
-            self.centred(&n, em * 1.1, false, geo.page_block() * 0.55, &mut draws);
+            let y = geo.page_block() * 0.55;
+            self.centred(&n, em * 1.1, false, y, node(Role::P), &mut draws);
         }
         if let Some(p) = &m.publisher {
-            self.centred(
-                p,
-                em * 1.1,
-                false,
-                geo.text_end() - 2.0 * geo.pitch,
-                &mut draws,
-            );
+            let y = geo.text_end() - 2.0 * geo.pitch;
+            self.centred(p, em * 1.1, false, y, node(Role::P), &mut draws);
         }
         let title = Page {
             draws,
@@ -146,18 +155,23 @@ impl Front<'_> {
             indent: 0.0,
             align: Align::Justify,
         };
-        let set: Vec<(f32, Line)> = rows
+        let set: Vec<(f32, Line, Tag)> = rows
             .iter()
-            .flat_map(|r| set_paragraph(self.setter, &styled(r), &spec).lines)
+            .flat_map(|r| {
+                let tag = node(Role::P);
+                let lines = set_paragraph(self.setter, &styled(r), &spec).lines;
+                lines.into_iter().map(move |(x, line)| (x, line, tag))
+            })
             .collect();
         let left = geo.inline_start(false);
         let mut y = geo.text_end() - set.len() as f32 * pitch;
         let mut draws = Vec::new();
-        for (x, line) in set {
-            draws.push(Draw::Text {
-                at: Point::new(left + x, y + ASCENT * size),
+        for (x, line, tag) in set {
+            draws.push(Draw::text(
+                Point::new(left + x, y + ASCENT * size),
                 line,
-            });
+                tag,
+            ));
             y += pitch;
         }
         let verso = Page {
@@ -169,20 +183,25 @@ impl Front<'_> {
     }
 
     /// The TOC: articles and their headings down to `depth` (1 = articles
-    /// only), each with dot leaders, its page number and a link.
+    /// only), each with dot leaders, its page number and a link; its node
+    /// goes under `parent`.
     pub fn contents(
         &self,
         headings: &[Heading],
         placed: &[Option<Placement>],
         articles: &[Article],
         depth: u8,
+        structure: &mut Structure,
+        parent: NodeId,
     ) -> Vec<Page> {
         let geo = self.geo;
         let em = geo.em;
         let mut items = Vec::new();
         let mut draws = Vec::new();
         let heading = if self.hant() { "目錄" } else { "目录" };
-        self.centred_item(heading, em * self.title_scale, &mut draws);
+        let toc = structure.add(Role::Toc, Some(parent));
+        let caption = Tag::Node(structure.add(Role::Caption, Some(toc)));
+        self.centred_item(heading, em * self.title_scale, caption, &mut draws);
         items.push(Item {
             band: 4,
             draws,
@@ -196,11 +215,15 @@ impl Front<'_> {
             let Some(place) = placed.get(h.anchor as usize).copied().flatten() else {
                 continue;
             };
-            let script = articles
-                .get(h.article)
-                .map_or(self.shape.script, |a| a.lang.script());
+            let article = articles.get(h.article);
+            let script = article.map_or(self.shape.script, |a| a.lang.script());
             let number = (place.page + 1).to_string();
-            items.extend(self.entry(h, script, &number));
+            let entry = structure.add(Role::TocItem, Some(toc));
+            let link = structure.add(Role::Link, Some(entry));
+            let node = structure.node_mut(link);
+            node.alt = Some(format!("{}，{}", h.title, number));
+            node.lang = article.map(|a| a.lang.tag.clone());
+            items.extend(self.entry(h, script, &number, link));
         }
         let notes = NoteLines::new();
         let style = NoteStyle {
@@ -211,16 +234,15 @@ impl Front<'_> {
         pages
     }
 
-    fn centred_item(&self, text: &str, size: f32, out: &mut Vec<Draw>) {
+    fn centred_item(&self, text: &str, size: f32, tag: Tag, out: &mut Vec<Draw>) {
         let line = set_plain(self.setter, text, self.with(size, true));
         let x = (self.geo.measure - line.width) / 2.0;
-        out.push(Draw::Text {
-            at: Point::new(x, 1.5 * self.geo.pitch + ASCENT * size),
-            line,
-        });
+        let at = Point::new(x, 1.5 * self.geo.pitch + ASCENT * size);
+        out.push(Draw::text(at, line, tag));
     }
 
-    fn entry(&self, h: &Heading, script: Script, number: &str) -> Vec<Item> {
+    /// An entry's lines, all of them its `link`'s but the leader dots.
+    fn entry(&self, h: &Heading, script: Script, number: &str, link: NodeId) -> Vec<Item> {
         let geo = self.geo;
         let em = geo.em;
         let bold = h.level == 0;
@@ -248,27 +270,21 @@ impl Front<'_> {
         let mut items = Vec::with_capacity(n);
         for (i, (x, line)) in set.lines.into_iter().enumerate() {
             let end = indent + x + line.width;
-            let mut draws = vec![Draw::Text {
-                at: Point::new(indent + x, baseline),
-                line,
-            }];
+            let tag = Tag::Node(link);
+            let mut draws = vec![Draw::text(Point::new(indent + x, baseline), line, tag)];
             if i + 1 == n {
                 let num_x = right - num.width;
                 if let Some(dots) = self.leader(end + 0.5 * em, num_x - 0.4 * em) {
-                    draws.push(Draw::Text {
-                        at: Point::new(0.0, baseline),
-                        line: dots,
-                    });
+                    let leader = Tag::Artifact(Artifact::Layout);
+                    draws.push(Draw::text(Point::new(0.0, baseline), dots, leader));
                 }
-                draws.push(Draw::Text {
-                    at: Point::new(num_x, baseline),
-                    line: num.clone(),
-                });
+                draws.push(Draw::text(Point::new(num_x, baseline), num.clone(), tag));
             }
             draws.push(Draw::Link {
                 from: Point::new(indent, baseline - ASCENT * em - 1.0),
                 to: Point::new(right, baseline + (1.0 - ASCENT) * em + 1.0),
                 target: Target::Anchor(h.anchor),
+                node: Some(link),
             });
             items.push(Item {
                 band: 1,
@@ -337,10 +353,11 @@ impl Front<'_> {
             };
             let line = set_plain(self.setter, &folio, self.with(size, false));
             let y = geo.text_end() + (geo.page_block() - geo.text_end()) * 0.45;
-            page.draws.push(Draw::Text {
-                at: Point::new(left + (geo.measure - line.width) / 2.0, y),
+            page.draws.push(Draw::text(
+                Point::new(left + (geo.measure - line.width) / 2.0, y),
                 line,
-            });
+                Tag::Artifact(Artifact::Footer),
+            ));
             if roman || page.opening {
                 continue;
             }
@@ -361,14 +378,17 @@ impl Front<'_> {
             // takes the head for the first line of the page.
             let base = geo.block_start - 1.9 * geo.em;
             let rule_y = base + 0.4 * size;
-            page.draws.push(Draw::Text {
-                at: Point::new(left + (geo.measure - head.width) / 2.0, base),
-                line: head,
-            });
+            let furniture = Tag::Artifact(Artifact::Header);
+            page.draws.push(Draw::text(
+                Point::new(left + (geo.measure - head.width) / 2.0, base),
+                head,
+                furniture,
+            ));
             page.draws.push(Draw::Rule {
                 from: Point::new(left, rule_y),
                 to: Point::new(left + geo.measure, rule_y),
                 width: 0.4,
+                tag: furniture,
             });
         }
     }

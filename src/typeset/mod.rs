@@ -18,6 +18,7 @@ pub mod page;
 pub mod paginate;
 pub mod paragraph;
 pub mod shape;
+pub mod structure;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ use layout::{Galley, Layout, NOTE_LEADING, NOTE_SCALE};
 use page::{Draw, NoteStyle, Page, Placement, Target};
 use paragraph::Setter;
 use shape::ShapeParams;
+use structure::{Role, Structure};
 
 /// One article set on its own: nothing in it depends on another article,
 /// so articles may be set in any order, or side by side.
@@ -62,6 +64,11 @@ pub struct Typeset {
     pub bookmarks: Vec<Bookmark>,
     /// The pictures placed, in the order the pages number them.
     pub images: Vec<Arc<Picture>>,
+    /// What the pages' drawings are: one Document node over the title
+    /// pages, the contents and every article.
+    pub structure: Structure,
+    /// The Document node.
+    pub root: structure::NodeId,
 }
 
 /// Sets article `index` of the book into its galley.
@@ -117,6 +124,14 @@ pub fn book<'a>(
         galley.anchors as usize,
     );
 
+    let mut structure = std::mem::take(&mut galley.structure);
+    let root = structure.add(Role::Document, None);
+    structure.node_mut(root).lang = Some(book.meta.lang.tag.clone());
+    for (id, node) in structure.nodes.iter_mut().enumerate() {
+        if node.parent.is_none() && id != root as usize {
+            node.parent = Some(root);
+        }
+    }
     let lang = &book.meta.lang;
     let front = Front {
         setter,
@@ -131,12 +146,14 @@ pub fn book<'a>(
         title_scale: style.text.title_scale,
     };
     front.furnish(&mut body, &book.articles, false, 1);
-    let mut pages = front.title_pages();
+    let mut pages = front.title_pages(&mut structure, root);
     let mut contents = front.contents(
         &galley.headings,
         &placed,
         &book.articles,
         style.page.toc_depth,
+        &mut structure,
+        root,
     );
     front.furnish(&mut contents, &book.articles, true, pages.len() + 1);
     // The title page and its verso carry no folio.
@@ -179,6 +196,8 @@ pub fn book<'a>(
         anchors,
         bookmarks,
         images: images.map(|i| i.list).unwrap_or_default(),
+        structure,
+        root,
     }
 }
 

@@ -4,38 +4,73 @@
 use super::geometry::{Point, Size};
 use super::line::Line;
 use super::paragraph::LinkTarget;
+use super::structure::{NodeId, Span, Tag};
 
 /// Something drawn on a page. Positions are along the page's inline and
 /// block axes (see [`Flow`](super::geometry::Flow)), from the start edges of whatever holds them
 /// (an item's band, then the page); only a writer turns them into its own
-/// coordinates.
+/// coordinates. Each says what it is in the book's
+/// [`Structure`](super::structure::Structure): a node's content, or page
+/// furniture.
 #[derive(Debug, Clone)]
 pub enum Draw {
-    /// A line of text, `at` the start of its baseline.
+    /// A line of text, `at` the start of its baseline; `spans` of its
+    /// glyphs belong to nodes below `tag`'s (links, footnote marks).
     Text {
         at: Point,
         line: Line,
+        tag: Tag,
+        spans: Vec<Span>,
     },
     Rule {
         from: Point,
         to: Point,
         width: f32,
+        tag: Tag,
     },
     /// An image, `at` its inline-start, block-start corner.
     Image {
         at: Point,
         size: Size,
         image: u32,
+        tag: Tag,
     },
-    /// A clickable area between two opposite corners.
+    /// A clickable area between two opposite corners, and the link node
+    /// it belongs to.
     Link {
         from: Point,
         to: Point,
         target: Target,
+        node: Option<NodeId>,
     },
 }
 
 impl Draw {
+    /// A line of text that is all `tag`'s.
+    pub fn text(at: Point, line: Line, tag: Tag) -> Draw {
+        Draw::Text {
+            at,
+            line,
+            tag,
+            spans: Vec::new(),
+        }
+    }
+
+    /// The drawing with its nodes renumbered by `offset`.
+    pub(super) fn renumbered(mut self, offset: NodeId) -> Draw {
+        match &mut self {
+            Draw::Text { tag, spans, .. } => {
+                *tag = tag.offset(offset);
+                for s in spans {
+                    s.node += offset;
+                }
+            }
+            Draw::Rule { tag, .. } | Draw::Image { tag, .. } => *tag = tag.offset(offset),
+            Draw::Link { node, .. } => *node = node.map(|n| n + offset),
+        }
+        self
+    }
+
     pub(super) fn shifted(mut self, by: Point) -> Draw {
         match &mut self {
             Draw::Text { at, .. } | Draw::Image { at, .. } => *at = at.offset(by),
@@ -112,8 +147,9 @@ pub struct Placement {
     pub block: f32,
 }
 
-/// Footnote bodies, already set, by number.
-pub type NoteLines = std::collections::BTreeMap<(usize, u32), Vec<(f32, Line)>>;
+/// Footnote bodies, already set, by number: each line's inline offset,
+/// the line, and what it is.
+pub type NoteLines = std::collections::BTreeMap<(usize, u32), Vec<(f32, Line, Tag)>>;
 
 /// Settings of the footnote area.
 #[derive(Debug, Clone, Copy)]

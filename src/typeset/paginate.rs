@@ -7,6 +7,7 @@
 use super::geometry::{Geometry, Point, ASCENT};
 use super::line::Line;
 use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement};
+use super::structure::{Artifact, Tag};
 
 /// Pours the galley into pages (the first a right-hand page). Returns the
 /// pages and where each anchor landed.
@@ -82,7 +83,7 @@ struct Paginator<'a> {
     used: u16,
     page_notes: Vec<(usize, u32)>,
     /// Lines of a footnote begun on an earlier page, still to be set.
-    carried: Vec<&'a (f32, Line)>,
+    carried: Vec<&'a (f32, Line, Tag)>,
     article: Option<usize>,
     opening: bool,
 }
@@ -263,13 +264,12 @@ impl<'a> Paginator<'a> {
                 from: Point::new(left, rule_y),
                 to: Point::new(left + geo.measure / 4.0, rule_y),
                 width: 0.4,
+                tag: Tag::Artifact(Artifact::Layout),
             });
             let mut y = area_top + geo.em + (ns.pitch - ns.size) / 2.0 + ASCENT * ns.size;
-            for (x, line) in lines {
-                page.draws.push(Draw::Text {
-                    at: Point::new(left + x, y),
-                    line: line.clone(),
-                });
+            for (x, line, tag) in lines {
+                page.draws
+                    .push(Draw::text(Point::new(left + x, y), line.clone(), *tag));
                 y += ns.pitch;
             }
         }
@@ -317,10 +317,11 @@ mod tests {
     fn line(anchor: u32) -> Item {
         Item {
             band: 1,
-            draws: vec![Draw::Text {
-                at: Point::new(0.0, ASCENT * 10.0),
-                line: text(&format!("body {anchor}")),
-            }],
+            draws: vec![Draw::text(
+                Point::new(0.0, ASCENT * 10.0),
+                text(&format!("body {anchor}")),
+                Tag::default(),
+            )],
             anchors: vec![anchor],
             ..Item::default()
         }
@@ -347,7 +348,7 @@ mod tests {
         page.draws
             .iter()
             .filter_map(|d| match d {
-                Draw::Text { at, line } => Some((line.text.clone(), at.block)),
+                Draw::Text { at, line, .. } => Some((line.text.clone(), at.block)),
                 _ => None,
             })
             .collect()
@@ -424,7 +425,7 @@ mod tests {
             })
             .collect();
         let mut notes = NoteLines::new();
-        let body = (0..note_lines).map(|n| (0.0, text(&format!("note {n}"))));
+        let body = (0..note_lines).map(|n| (0.0, text(&format!("note {n}")), Tag::default()));
         notes.insert((0, 1), body.collect());
         (items, notes)
     }

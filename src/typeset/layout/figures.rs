@@ -8,6 +8,7 @@ impl Layout<'_> {
     pub(super) fn footnote(&mut self, number: u32, blocks: &[Block]) {
         let size = self.em() * NOTE_SCALE;
         let shape = ShapeParams { size, ..self.shape };
+        let tag = Tag::Node(self.node(Role::Note));
         let mut lines: Vec<(f32, Line)> = Vec::new();
         let label = crate::typeset::paragraph::set_plain(self.setter, &format!("{number}"), shape);
         let hang = size * 1.5;
@@ -50,6 +51,7 @@ impl Layout<'_> {
             *x = 0.0;
             *first = merged;
         }
+        let lines = lines.into_iter().map(|(x, l)| (x, l, tag)).collect();
         self.galley.notes.insert((self.article, number), lines);
     }
 
@@ -69,6 +71,11 @@ impl Layout<'_> {
         let width = self.measure(room);
         let max_h = (geo.slots.saturating_sub(3).max(1)) as f32 * geo.pitch;
         self.space(1, true);
+        // Described by its alternative text, else by its caption; with
+        // neither, it is decoration to a reader who cannot see it.
+        let description = [alt.trim().to_string(), crate::model::plain_text(caption)]
+            .into_iter()
+            .find(|d| !d.trim().is_empty());
         match self.images.place(path) {
             Some((index, picture)) => {
                 let (nat_w, nat_h) = picture.natural;
@@ -83,12 +90,21 @@ impl Layout<'_> {
                 let band = (h / geo.pitch).ceil().max(1.0) as u16;
                 let x = room.left + (width - w) / 2.0;
                 let y = (band as f32 * geo.pitch - h) / 2.0;
+                let tag = match description {
+                    Some(d) => {
+                        let figure = self.node(Role::Figure);
+                        self.galley.structure.node_mut(figure).alt = Some(d);
+                        Tag::Node(figure)
+                    }
+                    None => Tag::Artifact(Artifact::Layout),
+                };
                 self.galley.items.push(Item {
                     band,
                     draws: vec![Draw::Image {
                         at: Point::new(x, y),
                         size: Size::new(w, h),
                         image: index,
+                        tag,
                     }],
                     keep_next: !caption.is_empty(),
                     ..Item::default()
@@ -105,7 +121,8 @@ impl Layout<'_> {
         }
         if !caption.is_empty() {
             let text = styled_text(caption, SpanStyle::default(), &mut Vec::new());
-            self.paragraph(&text, room, 0.0, 0.9, Align::Center, Vec::new());
+            let tag = Tag::Node(self.node(Role::Caption));
+            self.paragraph(&text, room, 0.0, 0.9, Align::Center, Vec::new(), tag);
         }
         self.space(1, true);
     }
@@ -127,7 +144,19 @@ impl Layout<'_> {
         };
         let first = self.galley.items.len();
         self.space(1, false);
-        self.paragraph(&plain(label), inner, 0.0, 0.9, Align::Center, Vec::new());
+        // The box stands for the picture: a figure, its words the description.
+        let figure = self.node(Role::Figure);
+        self.galley.structure.node_mut(figure).alt = Some(label.to_string());
+        let tag = Tag::Node(figure);
+        self.paragraph(
+            &plain(label),
+            inner,
+            0.0,
+            0.9,
+            Align::Center,
+            Vec::new(),
+            tag,
+        );
         self.space(1, false);
         let items = &mut self.galley.items[first..];
         let bands: u16 = items.iter().map(|i| i.band).sum();
@@ -143,6 +172,7 @@ impl Layout<'_> {
             from: Point::new(x0, y0),
             to: Point::new(x1, y1),
             width: 0.5,
+            tag: Tag::Artifact(Artifact::Layout),
         };
         if let Some(head) = items.first_mut() {
             head.draws.extend([
@@ -171,14 +201,18 @@ impl Layout<'_> {
         let pad = geo.em * 0.3;
         let size = geo.em * 0.9;
         self.space(1, true);
+        let table = self.node(Role::Table);
         let all = std::iter::once((head, true)).chain(rows.iter().map(|r| (&r[..], false)));
         for (ri, (cells, bold)) in all.enumerate() {
             if cells.is_empty() {
                 continue;
             }
+            let row = self.galley.structure.add(Role::TR, Some(table));
             let mut draws = Vec::new();
             let mut lines_max = 1usize;
             for (ci, cell) in cells.iter().enumerate().take(cols) {
+                let role = if bold { Role::TH } else { Role::TD };
+                let tag = Tag::Node(self.galley.structure.add(role, Some(row)));
                 let text = styled_text(cell, SpanStyle::default(), &mut Vec::new());
                 let spec = ParaSpec {
                     shape: ShapeParams {
@@ -193,14 +227,17 @@ impl Layout<'_> {
                 let set = set_paragraph(self.setter, &text, &spec);
                 lines_max = lines_max.max(set.lines.len());
                 for (li, (x, line)) in set.lines.into_iter().enumerate() {
-                    draws.push(Draw::Text {
-                        at: Point::new(
-                            room.left + ci as f32 * col_w + pad + x,
-                            li as f32 * geo.pitch + geo.baseline(),
-                        ),
-                        line,
-                    });
+                    let at = Point::new(
+                        room.left + ci as f32 * col_w + pad + x,
+                        li as f32 * geo.pitch + geo.baseline(),
+                    );
+                    draws.push(Draw::text(at, line, tag));
                 }
+            }
+            // Short rows are filled with empty cells: the grid stays regular.
+            for _ in cells.len()..cols {
+                let role = if bold { Role::TH } else { Role::TD };
+                self.galley.structure.add(role, Some(row));
             }
             let band = lines_max as u16;
             let bottom = band as f32 * geo.pitch - (geo.pitch - geo.em) / 2.0 + 1.0;
@@ -208,6 +245,7 @@ impl Layout<'_> {
                 from: Point::new(room.left, y),
                 to: Point::new(room.left + width, y),
                 width: 0.5,
+                tag: Tag::Artifact(Artifact::Layout),
             };
             if ri == 0 {
                 draws.push(rule(-(geo.pitch - geo.em) / 2.0, width));

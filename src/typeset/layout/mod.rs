@@ -14,6 +14,7 @@ use super::paragraph::{
     set_balanced, set_paragraph, styled_text, Align, LinkTarget, ParaSpec, Setter,
 };
 use super::shape::{ShapeParams, SpanStyle, StyledText};
+use super::structure::{Artifact, NodeId, Role, Span, Structure, Tag};
 use crate::lang::PunctStyle;
 use crate::model::{Article, Block, BlockKind, Inline};
 use crate::style::Style;
@@ -37,6 +38,8 @@ pub struct Galley {
     pub anchors: u32,
     /// Anchors by the names links in the model use (`#a01`, `#a01/s2`).
     pub named: std::collections::HashMap<String, u32>,
+    /// What the draws are; each article is a root.
+    pub structure: Structure,
 }
 
 /// No measure gets narrower than this many ems, however deep the nesting.
@@ -46,7 +49,12 @@ impl Galley {
     /// book's).
     pub fn append(&mut self, next: Galley, pictures: &[u32]) {
         let offset = self.anchors;
+        let nodes = self.structure.absorb(next.structure);
         for mut item in next.items {
+            item.draws = std::mem::take(&mut item.draws)
+                .into_iter()
+                .map(|d| d.renumbered(nodes))
+                .collect();
             for a in &mut item.anchors {
                 *a += offset;
             }
@@ -62,7 +70,13 @@ impl Galley {
             }
             self.items.push(item);
         }
-        self.notes.extend(next.notes);
+        self.notes.extend(next.notes.into_iter().map(|(k, lines)| {
+            let lines = lines
+                .into_iter()
+                .map(|(x, line, tag)| (x, line, tag.offset(nodes)))
+                .collect();
+            (k, lines)
+        }));
         self.headings
             .extend(next.headings.into_iter().map(|h| Heading {
                 anchor: h.anchor + offset,
@@ -89,6 +103,10 @@ pub struct Layout<'a> {
     article_id: String,
     shape: ShapeParams,
     source: PathBuf,
+    /// The node new blocks go into.
+    parent: NodeId,
+    /// The last heading's level in the structure (1 for the title).
+    heading_level: u8,
 }
 
 /// Horizontal room for a block: indents from the text block's edges.
@@ -115,7 +133,22 @@ impl<'a> Layout<'a> {
                 bold: false,
             },
             source: PathBuf::new(),
+            parent: 0,
+            heading_level: 1,
         }
+    }
+
+    fn node(&mut self, role: Role) -> NodeId {
+        self.galley.structure.add(role, Some(self.parent))
+    }
+
+    /// Sets blocks into a new node of `role`.
+    fn within(&mut self, role: Role, set: impl FnOnce(&mut Self)) -> NodeId {
+        let node = self.node(role);
+        let outer = std::mem::replace(&mut self.parent, node);
+        set(self);
+        self.parent = outer;
+        node
     }
 
     fn anchor(&mut self) -> u32 {
@@ -131,6 +164,10 @@ impl<'a> Layout<'a> {
         self.article = index;
         self.article_id = article.id.clone();
         self.source = article.source.clone();
+        let sect = self.galley.structure.add(Role::Sect, None);
+        self.galley.structure.node_mut(sect).lang = Some(article.lang.tag.clone());
+        self.parent = sect;
+        self.heading_level = 1;
         self.shape = ShapeParams {
             size: self.em(),
             script: article.lang.script(),
@@ -142,7 +179,16 @@ impl<'a> Layout<'a> {
         if let Some(note) = &article.note {
             self.space(1, true);
             let text = plain(note);
-            self.paragraph(&text, Room::default(), 0.0, 0.9, Align::Justify, Vec::new());
+            let tag = Tag::Node(self.node(Role::P));
+            self.paragraph(
+                &text,
+                Room::default(),
+                0.0,
+                0.9,
+                Align::Justify,
+                Vec::new(),
+                tag,
+            );
         }
         for note in &article.footnotes {
             self.footnote(note.number, &note.blocks);
@@ -168,11 +214,9 @@ impl<'a> Layout<'a> {
         let mut draws = Vec::new();
         let mut y = 2.0 * geo.pitch;
         let title_pitch = size * 1.45;
+        let heading = Tag::Node(self.node(Role::H(1)));
         for (x, line) in title.lines {
-            draws.push(Draw::Text {
-                at: Point::new(x, y + ASCENT * size),
-                line,
-            });
+            draws.push(Draw::text(Point::new(x, y + ASCENT * size), line, heading));
             y += title_pitch;
         }
         if let Some(byline) = article.byline() {
@@ -184,11 +228,9 @@ impl<'a> Layout<'a> {
                 indent: 0.0,
                 align: Align::Center,
             };
+            let tag = Tag::Node(self.node(Role::P));
             for (x, line) in set_paragraph(self.setter, &plain(&byline), &spec).lines {
-                draws.push(Draw::Text {
-                    at: Point::new(x, y + ASCENT * size),
-                    line,
-                });
+                draws.push(Draw::text(Point::new(x, y + ASCENT * size), line, tag));
                 y += geo.pitch;
             }
         }
@@ -237,7 +279,8 @@ impl<'a> Layout<'a> {
                 let mut links = Vec::new();
                 let text = styled_text(inlines, SpanStyle::default(), &mut links);
                 let indent = self.style.text.indent_em * em;
-                self.paragraph(&text, room, indent, 1.0, Align::Justify, links);
+                let tag = Tag::Node(self.node(Role::P));
+                self.paragraph(&text, room, indent, 1.0, Align::Justify, links, tag);
             }
             BlockKind::Heading { level, id, content } => {
                 let anchor = self.heading(*level, content, room);
@@ -261,7 +304,9 @@ impl<'a> Layout<'a> {
                 if depth > 64 {
                     self.blocks_flat(inner, inner_room);
                 } else {
-                    self.blocks(inner, inner_room, depth + 1);
+                    self.within(Role::BlockQuote, |me| {
+                        me.blocks(inner, inner_room, depth + 1)
+                    });
                 }
                 self.space(1, true);
             }
@@ -277,6 +322,7 @@ impl<'a> Layout<'a> {
                         from: Point::new(x0, y),
                         to: Point::new(x0 + w, y),
                         width: 0.5,
+                        tag: Tag::Artifact(Artifact::Layout),
                     }],
                     ..Item::default()
                 });
@@ -301,7 +347,8 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// A paragraph: one band per line.
+    /// A paragraph: one band per line, `tag`'s.
+    #[allow(clippy::too_many_arguments)] // each is a setting of its own
     fn paragraph(
         &mut self,
         text: &StyledText,
@@ -310,6 +357,7 @@ impl<'a> Layout<'a> {
         scale: f32,
         align: Align,
         links: Vec<LinkTarget>,
+        tag: Tag,
     ) -> usize {
         let size = self.em() * scale;
         let spec = ParaSpec {
@@ -324,7 +372,8 @@ impl<'a> Layout<'a> {
         let baseline = self.geo.baseline();
         for (i, (x, line)) in set.lines.into_iter().enumerate() {
             let x = room.left + x;
-            let (draws, notes) = line_draws(line, x, baseline, &links);
+            let (draws, notes) =
+                line_draws(line, x, baseline, &links, tag, &mut self.galley.structure);
             self.galley.items.push(Item {
                 band: 1,
                 draws,
@@ -357,6 +406,13 @@ impl<'a> Layout<'a> {
         let text = styled_text(content, SpanStyle::default(), &mut Vec::new());
         let set = set_paragraph(self.setter, &text, &spec);
         let anchor = self.anchor();
+        // Below the article's title (H1), one level deeper than the heading
+        // before at most: a source that skips a level does not skip it here.
+        let nested = (level.saturating_add(1))
+            .clamp(2, 6)
+            .min(self.heading_level + 1);
+        self.heading_level = nested;
+        let tag = Tag::Node(self.node(Role::H(nested)));
         self.galley.headings.push(Heading {
             level,
             title: crate::model::plain_text(content),
@@ -369,10 +425,7 @@ impl<'a> Layout<'a> {
         for (i, (x, line)) in set.lines.into_iter().enumerate() {
             self.galley.items.push(Item {
                 band: 1,
-                draws: vec![Draw::Text {
-                    at: Point::new(room.left + x, baseline),
-                    line,
-                }],
+                draws: vec![Draw::text(Point::new(room.left + x, baseline), line, tag)],
                 keep_next: true,
                 anchors: if i == 0 { vec![anchor] } else { Vec::new() },
                 ..Item::default()
@@ -399,93 +452,140 @@ impl<'a> Layout<'a> {
         } else {
             room
         };
+        let list = self.node(Role::L {
+            numbered: start.is_some(),
+        });
+        let outer = std::mem::replace(&mut self.parent, list);
         for (i, item) in items.iter().enumerate() {
             let marker = match start {
                 Some(n) => format!("{}.", n.saturating_add(i as u64)),
                 None => "•".to_string(),
             };
             let first = self.galley.items.len();
-            for (j, block) in item.iter().enumerate() {
-                match &block.kind {
-                    BlockKind::Paragraph(inlines) if j == 0 => {
-                        let mut links = Vec::new();
-                        let text = styled_text(inlines, SpanStyle::default(), &mut links);
-                        self.paragraph(&text, inner, 0.0, 1.0, Align::Justify, links);
+            let li = self.node(Role::LI);
+            self.parent = li;
+            let label = Tag::Node(self.node(Role::Lbl));
+            self.within(Role::LBody, |me| {
+                for (j, block) in item.iter().enumerate() {
+                    match &block.kind {
+                        BlockKind::Paragraph(inlines) if j == 0 => {
+                            let mut links = Vec::new();
+                            let text = styled_text(inlines, SpanStyle::default(), &mut links);
+                            let tag = Tag::Node(me.node(Role::P));
+                            me.paragraph(&text, inner, 0.0, 1.0, Align::Justify, links, tag);
+                        }
+                        _ => me.block(block, inner, depth + 1),
                     }
-                    _ => self.block(block, inner, depth + 1),
                 }
-            }
+            });
+            self.parent = list;
             let line = super::paragraph::set_plain(self.setter, &marker, self.shape);
             let x = (inner.left - line.width - 0.5 * em).max(room.left);
             let y = self.geo.baseline();
             if let Some(it) = self.galley.items.get_mut(first) {
-                it.draws.push(Draw::Text {
-                    at: Point::new(x, y),
-                    line,
-                });
+                // First in the item's draws: the label is read first.
+                it.draws
+                    .insert(0, Draw::text(Point::new(x, y), line, label));
             }
         }
+        self.parent = outer;
     }
 
     /// Code: line by line at a smaller size, flush left, long lines
     /// wrapped.
     fn code(&mut self, text: &str, room: Room) {
         self.space(1, true);
+        let tag = Tag::Node(self.node(Role::Code));
         for source_line in text.lines() {
             let styled = plain(if source_line.is_empty() {
                 " "
             } else {
                 source_line
             });
-            self.paragraph(&styled, room, 0.0, 0.9, Align::Left, Vec::new());
+            self.paragraph(&styled, room, 0.0, 0.9, Align::Left, Vec::new(), tag);
         }
         self.space(1, true);
     }
 }
 
-/// Draws for one set line at `x`, with link areas; and the footnotes it
-/// marks.
-fn line_draws(line: Line, x: f32, baseline: f32, links: &[LinkTarget]) -> (Vec<Draw>, Vec<u32>) {
+/// Draws for one set line at `x`, all `tag`'s but for its links and
+/// footnote marks (nodes of their own below it), with link areas; and the
+/// footnotes it marks.
+fn line_draws(
+    line: Line,
+    x: f32,
+    baseline: f32,
+    links: &[LinkTarget],
+    tag: Tag,
+    structure: &mut Structure,
+) -> (Vec<Draw>, Vec<u32>) {
+    /// A run of glyphs of one link: its number, first glyph, extent.
+    type Run = (u16, usize, f32, f32);
     let mut draws = Vec::new();
     let mut notes = Vec::new();
-    let mut run: Option<(u16, f32, f32)> = None;
-    let flush = |run: &mut Option<(u16, f32, f32)>, draws: &mut Vec<Draw>, size: f32| {
-        if let Some((l, x0, x1)) = run.take() {
+    let mut spans = Vec::new();
+    let mut run: Option<Run> = None;
+    let parent = match tag {
+        Tag::Node(n) => Some(n),
+        Tag::Artifact(_) => None,
+    };
+    let mut flush = |run: &mut Option<Run>, end: usize, draws: &mut Vec<Draw>, size: f32| {
+        let Some((l, first, x0, x1)) = run.take() else {
+            return;
+        };
+        let Some(parent) = parent else {
+            return;
+        };
+        let span = |node| Span {
+            start: first.min(u16::MAX as usize) as u16,
+            end: end.min(u16::MAX as usize) as u16,
+            node,
+        };
+        match links.get(l as usize) {
             // Only web and mail links are clickable: a path would have the
             // viewer open (or launch) a local file.
-            if let Some(LinkTarget::Uri(u)) = links
-                .get(l as usize)
-                .filter(|t| matches!(t, LinkTarget::Uri(u) if crate::scheme::is_web(u)))
-            {
+            Some(LinkTarget::Uri(u)) if crate::scheme::is_web(u) => {
+                let node = structure.add(Role::Link, Some(parent));
+                structure.node_mut(node).alt = Some(u.clone());
+                spans.push(span(node));
                 draws.push(Draw::Link {
                     from: Point::new(x + x0, baseline - ASCENT * size),
                     to: Point::new(x + x1, baseline + (1.0 - ASCENT) * size),
                     target: Target::Uri(u.clone()),
+                    node: Some(node),
                 });
             }
+            Some(LinkTarget::Footnote(_)) => {
+                spans.push(span(structure.add(Role::Reference, Some(parent))));
+            }
+            _ => {}
         }
     };
-    for g in &line.glyphs {
+    for (k, g) in line.glyphs.iter().enumerate() {
         match (g.link, run) {
-            (Some(l), Some((rl, x0, _))) if rl == l => run = Some((l, x0, g.x + g.advance)),
+            (Some(l), Some((rl, first, x0, _))) if rl == l => {
+                run = Some((l, first, x0, g.x + g.advance))
+            }
             (Some(l), _) => {
-                flush(&mut run, &mut draws, line.size);
-                run = Some((l, g.x, g.x + g.advance));
+                flush(&mut run, k, &mut draws, line.size);
+                run = Some((l, k, g.x, g.x + g.advance));
                 if let Some(LinkTarget::Footnote(n)) = links.get(l as usize) {
                     if !notes.contains(n) {
                         notes.push(*n);
                     }
                 }
             }
-            (None, _) => flush(&mut run, &mut draws, line.size),
+            (None, _) => flush(&mut run, k, &mut draws, line.size),
         }
     }
-    flush(&mut run, &mut draws, line.size);
+    flush(&mut run, line.glyphs.len(), &mut draws, line.size);
     draws.insert(
         0,
         Draw::Text {
             at: Point::new(x, baseline),
             line,
+            tag,
+            spans,
         },
     );
     (draws, notes)
