@@ -430,6 +430,7 @@ fn merge_pdf(base: &mut PdfSection, over: &PdfSection) {
     set(&mut base.line_height, &over.line_height);
     set(&mut base.toc_depth, &over.toc_depth);
     set(&mut base.right_hand_start, &over.right_hand_start);
+    set(&mut base.standard, &over.standard);
 }
 
 fn script_name(s: Script) -> &'static str {

@@ -115,6 +115,8 @@ pub struct PdfSection {
     pub toc_depth: Option<u8>,
     /// Start every article on a right-hand (odd) page.
     pub right_hand_start: Option<bool>,
+    /// "ua-1+a-2" (tagged PDF/UA-1 and PDF/A-2a, the default) or "none".
+    pub standard: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

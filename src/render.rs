@@ -196,7 +196,14 @@ fn render_pdf(prepared: &Prepared) -> Result<Vec<u8>, Diagnostic> {
     // Every paragraph is set: keep them for the next build while the
     // pages are written.
     let saving = memo.save();
-    let bytes = pdf::write(&set, &fonts, &book.meta, &prepared.cache);
+    let standard = pdf::conformance::Standard::parse(&prepared.style.page.standard);
+    let bytes = pdf::write(
+        &set,
+        &fonts,
+        &book.meta,
+        &prepared.cache,
+        standard.unwrap_or_default(),
+    );
     if let Some(saving) = saving {
         // A saver that panicked is a bug like any other: it is reported.
         if let Err(panic) = saving.join() {

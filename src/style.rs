@@ -53,6 +53,14 @@ pub struct PageStyle {
     pub margin_bottom_mm: f32,
     pub toc_depth: u8,
     pub right_hand_start: bool,
+    /// What the PDF conforms to: "ua-1+a-2" (tagged, the default) or
+    /// "none".
+    #[serde(default = "default_standard")]
+    pub standard: String,
+}
+
+fn default_standard() -> String {
+    crate::pdf::conformance::Standard::NAMES[0].to_string()
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -298,6 +306,9 @@ impl Style {
         if let Some(r) = pdf.right_hand_start {
             page.right_hand_start = r;
         }
+        if let Some(s) = &pdf.standard {
+            page.standard.clone_from(s);
+        }
         if let Some(s) = pdf.body_size_pt {
             style.text.body_size_pt = s;
         }
@@ -385,6 +396,17 @@ impl Style {
                 "toc_depth",
                 format!("toc_depth {} must be 1, 2 or 3", p.toc_depth),
                 "1 lists articles, 2 adds their sections, 3 their subsections".to_string(),
+            ));
+        }
+        let standards = crate::pdf::conformance::Standard::NAMES;
+        if crate::pdf::conformance::Standard::parse(&p.standard).is_none() {
+            problems.push((
+                "standard",
+                format!("standard {:?} is not one booklet writes", p.standard),
+                format!(
+                    "\"{}\" (tagged, PDF/UA-1 and PDF/A-2a, the default) or \"{}\" (untagged, smaller)",
+                    standards[0], standards[1]
+                ),
             ));
         }
         problems

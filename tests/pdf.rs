@@ -136,31 +136,11 @@ fn every_paragraph_comes_back_verbatim_with_no_space_inside_chinese() {
         }
     }
     assert!(checked > 50, "only {checked} paragraphs");
-    // pdftotext shows an ideographic space (U+3000, which the text layer
-    // keeps) as a plain space: those places in the sources are not faults.
-    // So is the one the title page's verso puts between the date and the
-    // edition (2024年1月　第一版).
-    let wide_spaces: Vec<(char, char)> = sources
-        .iter()
-        .map(String::as_str)
-        .chain(["月\u{3000}第"])
-        .flat_map(|s| {
-            let c: Vec<char> = s.chars().collect();
-            c.windows(3)
-                .filter(|w| w[1] == '\u{3000}')
-                .map(|w| (w[0], w[2]))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let chars: Vec<char> = text.chars().collect();
-    for (i, w) in chars.windows(3).enumerate() {
-        if is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2]) && !wide_spaces.contains(&(w[0], w[2])) {
-            let at: String = chars[i.saturating_sub(10)..(i + 10).min(chars.len())]
-                .iter()
-                .collect();
-            panic!("space between CJK characters: {at:?}");
-        }
-    }
+    let spaces = spaces_between_chinese(&text, &sources);
+    assert!(
+        spaces.is_empty(),
+        "space between CJK characters: {spaces:?}"
+    );
     for src in &sources {
         for p in source_paragraphs(src) {
             // Chinese next to Latin letters or digits without a space in

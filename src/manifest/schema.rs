@@ -70,6 +70,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("line_height", Number),
             ("toc_depth", Count),
             ("right_hand_start", Flag),
+            ("standard", Text),
         ],
     ),
     (

@@ -272,7 +272,7 @@ impl Shared {
     fn type0(&self, widths: &BTreeMap<u16, i64>) -> Dictionary {
         let name = |s: &str| Object::Name(s.as_bytes().to_vec());
         let literal = |s: &str| Object::String(s.as_bytes().to_vec(), StringFormat::Literal);
-        let cid_font = Dictionary::from_iter(vec![
+        let mut cid_font = Dictionary::from_iter(vec![
             ("Type", name("Font")),
             ("Subtype", name(self.subtype)),
             ("BaseFont", name(&self.base_font)),
@@ -288,6 +288,10 @@ impl Shared {
             ("DW", Object::Integer(DEFAULT_WIDTH)),
             ("W", widths_array(widths)),
         ]);
+        if self.subtype == "CIDFontType2" {
+            // Codes are glyph ids (PDF/UA 7.21.3.2 wants the map named).
+            cid_font.set("CIDToGIDMap", name("Identity"));
+        }
         Dictionary::from_iter(vec![
             ("Type", name("Font")),
             ("Subtype", name("Type0")),

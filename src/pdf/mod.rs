@@ -6,6 +6,7 @@
 //! objects by [`post`]) → bytes. [`reuse`] keeps set paragraphs between
 //! builds for the typesetter.
 
+pub mod conformance;
 pub mod coords;
 pub mod embed;
 pub mod file;
@@ -30,7 +31,9 @@ pub fn write(
     fonts: &FontSet<'_>,
     meta: &BookMeta,
     cache: &Arc<Cache>,
+    standard: conformance::Standard,
 ) -> Result<Vec<u8>, String> {
+    let tagged = standard.tagged();
     let geo = &set.geo;
     let anchors: Vec<write::AnchorPos> = set
         .anchors
@@ -43,7 +46,7 @@ pub fn write(
         fonts,
         anchors: &anchors,
         cache,
-        structure: Some((&set.structure, set.root)),
+        structure: tagged.then_some((&set.structure, set.root)),
     })?;
     let outline: Vec<OutlineEntry> = set
         .bookmarks
@@ -65,7 +68,8 @@ pub fn write(
             outline: &outline,
             front_pages: set.front_pages,
             producer: &producer,
-            structure: Some(&set.structure),
+            structure: tagged.then_some(&set.structure),
+            standard,
         },
     )
 }

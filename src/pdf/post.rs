@@ -6,6 +6,7 @@
 
 use lopdf::{Dictionary, Object, StringFormat};
 
+use super::conformance::{Particulars, Standard};
 use super::file::{Id, PdfFile};
 use crate::cache::Cache;
 use crate::image::{PdfImage, PdfImageKind};
@@ -29,6 +30,7 @@ pub struct Finish<'a> {
     pub producer: &'a str,
     /// The structure the pages were tagged with (None: untagged).
     pub structure: Option<&'a crate::typeset::structure::Structure>,
+    pub standard: Standard,
 }
 
 /// Writes the outline, the Info dictionary and the catalog (object
@@ -57,7 +59,12 @@ pub fn finish(
             ("St", Object::Integer(1)),
         ])));
     }
-    let info = file.add(&Object::Dictionary(info_dict(f)));
+    let particulars = particulars(f);
+    let info = file.add(&Object::Dictionary(info_dict(&particulars)));
+    let claims = match f.standard {
+        Standard::UaA2 => super::conformance::objects(&mut file, &particulars)?,
+        Standard::None => Vec::new(),
+    };
     let mut dict = Dictionary::from_iter(vec![
         ("Type", Object::Name(b"Catalog".to_vec())),
         ("PageLayout", Object::Name(b"OneColumn".to_vec())),
@@ -68,6 +75,9 @@ pub fn finish(
         Dictionary::from_iter(vec![("Nums", Object::Array(labels))]),
     );
     dict.set("Lang", text_string(&f.meta.lang.tag));
+    for (key, value) in claims {
+        dict.set(key, value);
+    }
     dict.set(
         "ViewerPreferences",
         Dictionary::from_iter(vec![("DisplayDocTitle", Object::Boolean(true))]),
@@ -114,27 +124,42 @@ pub fn text_string(s: &str) -> Object {
     Object::String(bytes, StringFormat::Hexadecimal)
 }
 
-fn info_dict(f: &Finish<'_>) -> Dictionary {
+/// What the Info dictionary and the XMP metadata both say.
+fn particulars<'a>(f: &'a Finish<'a>) -> Particulars<'a> {
     let m = f.meta;
-    let date = pdf_date(m.modified);
-    let author = if m.authors.is_empty() {
-        m.editor.clone().unwrap_or_default()
-    } else {
-        m.authors.join("、")
-    };
-    let mut d = Dictionary::new();
-    d.set("Title", text_string(&m.title));
-    if !author.is_empty() {
-        d.set("Author", text_string(&author));
+    Particulars {
+        title: &m.title,
+        // One string for all of them: the Info dictionary has one entry,
+        // and PDF/A wants XMP's dc:creator to be the same single name.
+        author: if m.authors.is_empty() {
+            m.editor.clone().unwrap_or_default()
+        } else {
+            m.authors.join("、")
+        },
+        subject: m.description.as_deref(),
+        keywords: (!m.subjects.is_empty()).then(|| m.subjects.join(", ")),
+        creator: "booklet",
+        producer: f.producer,
+        lang: &m.lang.tag,
+        date: m.modified,
     }
-    if let Some(s) = &m.description {
+}
+
+fn info_dict(p: &Particulars<'_>) -> Dictionary {
+    let date = pdf_date(p.date);
+    let mut d = Dictionary::new();
+    d.set("Title", text_string(p.title));
+    if !p.author.is_empty() {
+        d.set("Author", text_string(&p.author));
+    }
+    if let Some(s) = p.subject {
         d.set("Subject", text_string(s));
     }
-    if !m.subjects.is_empty() {
-        d.set("Keywords", text_string(&m.subjects.join(", ")));
+    if let Some(k) = &p.keywords {
+        d.set("Keywords", text_string(k));
     }
-    d.set("Creator", text_string("booklet"));
-    d.set("Producer", text_string(f.producer));
+    d.set("Creator", text_string(p.creator));
+    d.set("Producer", text_string(p.producer));
     d.set(
         "CreationDate",
         Object::String(date.clone().into_bytes(), StringFormat::Literal),

@@ -298,8 +298,34 @@ fn page_key(
 ) -> crate::cache::Key {
     let mut k = crate::memo::KeyWriter::new("pdf-page-content");
     k.put(&book.geo.page_h);
+    // Tagged content names each node's structure type.
+    let structure = book.structure.map(|(s, _)| s);
+    k.put(&structure.is_some());
+    let role = |k: &mut crate::memo::KeyWriter, node: NodeId| {
+        let name = structure
+            .and_then(|s| s.get(node))
+            .map_or("", |n| n.role.name());
+        k.put(name);
+    };
     for draw in &page.draws {
         k.put(draw);
+        match draw {
+            Draw::Text { tag, spans, .. } => {
+                if let Tag::Node(n) = tag {
+                    role(&mut k, *n);
+                }
+                for s in spans {
+                    role(&mut k, s.node);
+                }
+            }
+            Draw::Rule {
+                tag: Tag::Node(n), ..
+            }
+            | Draw::Image {
+                tag: Tag::Node(n), ..
+            } => role(&mut k, *n),
+            _ => {}
+        }
         let Draw::Text { line, .. } = draw else {
             continue;
         };
@@ -422,7 +448,9 @@ fn page_content(
     };
     let mut ops = Vec::new();
     let mut graphics: Vec<(Tag, Op)> = Vec::new();
-    let mut placed: Vec<(Tag, String)> = Vec::new();
+    // Pictures are placed after the text, but numbered where they are
+    // drawn: the structure takes its reading order from the MCIDs.
+    let mut placed: Vec<(Option<String>, String)> = Vec::new();
     let mut images = Vec::new();
     ops.push(Op::StartTextSection);
     let mut state = TextState::default();
@@ -473,7 +501,7 @@ fn page_content(
                 let name = picture_name(*image);
                 let [x, y, w, h] = coords::area(geo, *at, *size);
                 placed.push((
-                    *tag,
+                    marked.opening(*tag),
                     format!("q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n"),
                 ));
                 if !images.contains(image) {
@@ -505,9 +533,8 @@ fn page_content(
         ops.push(Op::RestoreGraphicsState);
     }
     let mut content = serialise(ops, geo)?;
-    for (tag, drawing) in placed {
+    for (open, drawing) in placed {
         content.push(b'\n');
-        let open = marked.opening(tag);
         if let Some(open) = &open {
             content.extend_from_slice(open.as_bytes());
         }

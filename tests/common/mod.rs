@@ -282,3 +282,43 @@ pub fn source_paragraphs(md: &str) -> Vec<String> {
         .map(|p| p.replace("**", "").replace("\\*", "*").replace('\n', ""))
         .collect()
 }
+
+/// A Chinese character or mark, for the checks on extracted text.
+pub fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+        || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}')
+        || "“”‘’—…·".contains(c)
+}
+
+/// The places where text extracted from a PDF has a plain space between
+/// two Chinese characters (a few characters either side). An ideographic
+/// space, which extractors give as a plain one, is not a fault where the
+/// sources have one, nor where the title page's verso puts one between
+/// the date and the edition (2024年1月　第一版).
+pub fn spaces_between_chinese(text: &str, sources: &[String]) -> Vec<String> {
+    let wide: Vec<(char, char)> = sources
+        .iter()
+        .map(String::as_str)
+        .chain(["月\u{3000}第"])
+        .flat_map(|s| {
+            let c: Vec<char> = s.chars().collect();
+            c.windows(3)
+                .filter(|w| w[1] == '\u{3000}')
+                .map(|w| (w[0], w[2]))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .windows(3)
+        .enumerate()
+        .filter(|(_, w)| {
+            is_chinese(w[0]) && w[1] == ' ' && is_chinese(w[2]) && !wide.contains(&(w[0], w[2]))
+        })
+        .map(|(i, _)| {
+            chars[i.saturating_sub(10)..(i + 10).min(chars.len())]
+                .iter()
+                .collect()
+        })
+        .collect()
+}

@@ -107,6 +107,8 @@ pub struct Layout<'a> {
     parent: NodeId,
     /// The last heading's level in the structure (1 for the title).
     heading_level: u8,
+    /// The article's highest heading level in the source: its H2s.
+    heading_top: u8,
 }
 
 /// Horizontal room for a block: indents from the text block's edges.
@@ -135,6 +137,7 @@ impl<'a> Layout<'a> {
             source: PathBuf::new(),
             parent: 0,
             heading_level: 1,
+            heading_top: 1,
         }
     }
 
@@ -168,6 +171,15 @@ impl<'a> Layout<'a> {
         self.galley.structure.node_mut(sect).lang = Some(article.lang.tag.clone());
         self.parent = sect;
         self.heading_level = 1;
+        self.heading_top = article
+            .blocks
+            .iter()
+            .filter_map(|b| match b.kind {
+                BlockKind::Heading { level, .. } => Some(level),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(1);
         self.shape = ShapeParams {
             size: self.em(),
             script: article.lang.script(),
@@ -406,11 +418,11 @@ impl<'a> Layout<'a> {
         let text = styled_text(content, SpanStyle::default(), &mut Vec::new());
         let set = set_paragraph(self.setter, &text, &spec);
         let anchor = self.anchor();
-        // Below the article's title (H1), one level deeper than the heading
-        // before at most: a source that skips a level does not skip it here.
-        let nested = (level.saturating_add(1))
-            .clamp(2, 6)
-            .min(self.heading_level + 1);
+        // Below the article's title (H1), the source's highest level is H2;
+        // one level deeper than the heading before at most: a source that
+        // skips a level does not skip it here.
+        let below_title = level.saturating_sub(self.heading_top).saturating_add(2);
+        let nested = below_title.clamp(2, 6).min(self.heading_level + 1);
         self.heading_level = nested;
         let tag = Tag::Node(self.node(Role::H(nested)));
         self.galley.headings.push(Heading {
