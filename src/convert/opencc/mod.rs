@@ -9,177 +9,15 @@
 //! matches across the boundary of two earlier phrases. A conversion takes,
 //! at each place, the longest key of its dictionary; a group of
 //! dictionaries takes either the first dictionary that matches at all
-//! (`First`, OpenCC's "short_circuit") or the longest match of any
-//! (`Longest`, its "union").
+//! (OpenCC's "short_circuit") or the longest match of any (its "union");
+//! each group is merged into one [`Table`] so that a match is one walk.
+
+mod table;
 
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
-
 use super::Config as Name;
-
-/// One dictionary, as a map from every prefix of every key to the key's
-/// first value where the prefix is a whole key: a longest match walks the
-/// text one character at a time and stops at the first string no key
-/// begins with, which in running text is after one or two characters.
-struct Dict {
-    prefixes: FxHashMap<&'static str, Option<&'static str>>,
-    /// The characters of the Basic Multilingual Plane some key begins
-    /// with, one bit each: most places in running text begin no key, and a
-    /// bit is cheaper to test than a string to hash.
-    starts: Box<[u64; 1024]>,
-}
-
-impl Dict {
-    fn parse(text: &'static str) -> Dict {
-        let mut prefixes: FxHashMap<&'static str, Option<&'static str>> = FxHashMap::default();
-        let mut starts = Box::new([0u64; 1024]);
-        for line in text.lines() {
-            let Some((key, values)) = line.split_once('\t') else {
-                continue;
-            };
-            if key.is_empty() {
-                continue;
-            }
-            let value = values.split(' ').next().unwrap_or(values);
-            if let Some(first) = key.chars().next().filter(|&c| (c as u32) < 0x10000) {
-                starts[first as usize / 64] |= 1 << (first as u32 % 64);
-            }
-            for (at, _) in key.char_indices().skip(1) {
-                prefixes.entry(&key[..at]).or_insert(None);
-            }
-            let slot = prefixes.entry(key).or_insert(None);
-            if slot.is_none() {
-                *slot = Some(value);
-            }
-        }
-        Dict { prefixes, starts }
-    }
-
-    /// The longest key that begins `s`: its length in bytes, and its value.
-    fn match_prefix(&self, s: &str) -> Option<(usize, &'static str)> {
-        let first = s.chars().next()? as u32;
-        if first < 0x10000 && self.starts[first as usize / 64] & (1 << (first % 64)) == 0 {
-            return None;
-        }
-        let mut best = None;
-        let mut end = 0;
-        for c in s.chars() {
-            end += c.len_utf8();
-            match self.prefixes.get(&s[..end]) {
-                None => break,
-                Some(Some(value)) => best = Some((end, *value)),
-                Some(None) => {}
-            }
-        }
-        best
-    }
-}
-
-/// A dictionary or a group of them.
-enum Node {
-    Dict(&'static Dict),
-    /// The first member that matches at all.
-    First(Vec<Node>),
-    /// The longest match of any member (the earlier on a tie).
-    Longest(Vec<Node>),
-}
-
-impl Node {
-    fn match_prefix(&self, s: &str) -> Option<(usize, &'static str)> {
-        match self {
-            Node::Dict(d) => d.match_prefix(s),
-            Node::First(nodes) => nodes.iter().find_map(|n| n.match_prefix(s)),
-            Node::Longest(nodes) => nodes.iter().filter_map(|n| n.match_prefix(s)).fold(
-                None,
-                |best: Option<(usize, &str)>, m| match best {
-                    Some(b) if b.0 >= m.0 => Some(b),
-                    _ => Some(m),
-                },
-            ),
-        }
-    }
-
-    /// One conversion of `segment` into `out`.
-    fn convert(&self, segment: &str, out: &mut String) {
-        let mut rest = segment;
-        while !rest.is_empty() {
-            let taken = match self.match_prefix(rest) {
-                Some((len, value)) => {
-                    out.push_str(value);
-                    len
-                }
-                None => {
-                    let len = unmatched_len(rest);
-                    out.push_str(&rest[..len]);
-                    len
-                }
-            };
-            rest = &rest[taken..];
-        }
-    }
-
-    /// Splits `text` into the phrases this node knows and the runs of
-    /// text between them.
-    fn segment<'t>(&self, text: &'t str, mut each: impl FnMut(&'t str, Option<&'static str>)) {
-        let mut start = 0;
-        let mut at = 0;
-        while at < text.len() {
-            let rest = &text[at..];
-            match self.match_prefix(rest) {
-                Some((len, value)) => {
-                    if start < at {
-                        each(&text[start..at], None);
-                    }
-                    each(&rest[..len], Some(value));
-                    at += len;
-                    start = at;
-                }
-                None => at += unmatched_len(rest),
-            }
-        }
-        if start < text.len() {
-            each(&text[start..], None);
-        }
-    }
-}
-
-/// How much of `s` an unmatched place takes: a whole ideographic
-/// description sequence (⿰氵青) when one starts here, else one character.
-fn unmatched_len(s: &str) -> usize {
-    ids_len(s).unwrap_or_else(|| s.chars().next().map_or(s.len(), char::len_utf8))
-}
-
-fn ids_arity(c: char) -> usize {
-    match c {
-        '\u{2FF2}' | '\u{2FF3}' => 3,
-        '\u{2FFE}' | '\u{2FFF}' => 1,
-        '\u{2FF0}'..='\u{2FFD}' => 2,
-        _ => 0,
-    }
-}
-
-/// The length of the complete description sequence beginning `s`, as
-/// OpenCC bounds it (16 levels, 64 characters).
-fn ids_len(s: &str) -> Option<usize> {
-    fn consume(s: &str, depth: usize, count: &mut usize) -> Option<usize> {
-        let c = s.chars().next()?;
-        if depth == 0 || *count >= 64 {
-            return None;
-        }
-        *count += 1;
-        let mut at = c.len_utf8();
-        for _ in 0..ids_arity(c) {
-            at += consume(&s[at..], depth - 1, count)?;
-        }
-        Some(at)
-    }
-    let first = s.chars().next()?;
-    if ids_arity(first) == 0 {
-        return None;
-    }
-    consume(s, 16, &mut 0)
-}
+use table::Table;
 
 macro_rules! dictionaries {
     ($($name:ident),* $(,)?) => {
@@ -212,101 +50,112 @@ dictionaries!(
     HKVariantsRev,
 );
 
-/// Each dictionary is read the first time a configuration needs it.
-fn dict(d: D) -> &'static Dict {
-    static DICTS: [OnceLock<Dict>; 17] = [const { OnceLock::new() }; 17];
-    let i = d as usize;
-    DICTS[i].get_or_init(|| Dict::parse(TEXTS[i]))
+/// The character dictionary of conversions from `script` (OpenCC's text
+/// form), which lists every candidate of a character.
+pub fn characters(script: crate::lang::Script) -> &'static str {
+    match script {
+        crate::lang::Script::Hans => TEXTS[D::STCharacters as usize],
+        crate::lang::Script::Hant => TEXTS[D::TSCharacters as usize],
+    }
 }
 
-fn leaf(d: D) -> Node {
-    Node::Dict(dict(d))
+/// The dictionary groups the configurations use, each merged into one
+/// table the first time a configuration needs it.
+#[derive(Clone, Copy)]
+enum Group {
+    Normalise,
+    StPhrases,
+    /// OpenCC's s2t stage: the phrases, else the characters.
+    ToTraditional,
+    StCharacters,
+    TwVariants,
+    TwPhrases,
+    HkVariants,
+    TsPhrases,
+    ToSimplified,
+    TwVariantsRev,
+    TwPhrasesRev,
+    HkVariantsRev,
+}
+
+const GROUPS: usize = 12;
+
+impl Group {
+    /// The members in OpenCC's order (a short-circuit group), each the
+    /// dictionaries of one union.
+    fn members(self) -> &'static [&'static [D]] {
+        use D::*;
+        match self {
+            Group::Normalise => &[&[CJK_Compatibility_Ideographs]],
+            Group::StPhrases => &[&[STPhrases, STPhrases_GeneratedFromRegionalPhrases]],
+            Group::ToTraditional => &[
+                &[STPhrases, STPhrases_GeneratedFromRegionalPhrases],
+                &[STCharacters],
+            ],
+            Group::StCharacters => &[&[STCharacters]],
+            Group::TwVariants => &[&[TWVariantsPhrases], &[TWVariants]],
+            Group::TwPhrases => &[&[TWPhrases], &[TWVariantsPhrases], &[TWVariants]],
+            Group::HkVariants => &[&[HKVariantsPhrases], &[HKVariants]],
+            Group::TsPhrases => &[&[TSPhrases]],
+            Group::ToSimplified => &[&[TSPhrases], &[TSCharactersExt], &[TSCharacters]],
+            Group::TwVariantsRev => &[&[TWVariantsRevPhrases], &[TWVariantsRev]],
+            Group::TwPhrasesRev => &[&[TWPhrasesRev], &[TWVariantsRevPhrases], &[TWVariantsRev]],
+            Group::HkVariantsRev => &[&[HKVariantsRevPhrases], &[HKVariantsRev]],
+        }
+    }
+
+    fn table(self) -> &'static Table {
+        static TABLES: [OnceLock<Table>; GROUPS] = [const { OnceLock::new() }; GROUPS];
+        TABLES[self as usize].get_or_init(|| {
+            let members: Vec<Vec<&'static str>> = self
+                .members()
+                .iter()
+                .map(|m| m.iter().map(|&d| TEXTS[d as usize]).collect())
+                .collect();
+            let members: Vec<&[&'static str]> = members.iter().map(Vec::as_slice).collect();
+            Table::new(&members)
+        })
+    }
 }
 
 /// A configuration ready to convert.
 pub struct OpenCc {
-    normalise: Node,
-    segmentation: Option<Node>,
+    normalise: &'static Table,
+    segmentation: Option<&'static Table>,
     /// Set when the chain's first stage is "the segmentation's phrases,
     /// else these characters": a phrase segment's first conversion is then
     /// the value segmentation found, and a run between phrases (where no
     /// phrase begins) goes through these characters alone. The same output
     /// as running the stage, without looking every phrase up twice.
-    characters: Option<Node>,
-    chain: Vec<Node>,
+    characters: Option<&'static Table>,
+    chain: Vec<&'static Table>,
 }
 
 impl OpenCc {
     /// The configuration as OpenCC 1.4.2's `<name>.json` sets it up.
     pub fn new(name: Name) -> OpenCc {
-        use D::*;
-        let first = |ds: &[D]| Node::First(ds.iter().map(|&d| leaf(d)).collect());
-        let st_phrases = || {
-            Node::Longest(vec![
-                leaf(STPhrases),
-                leaf(STPhrases_GeneratedFromRegionalPhrases),
-            ])
-        };
-        let to_traditional = || Node::First(vec![st_phrases(), leaf(STCharacters)]);
-        let to_simplified = || first(&[TSPhrases, TSCharactersExt, TSCharacters]);
-        let (segmentation, chain) = match name {
-            Name::S2t => (None, vec![to_traditional()]),
-            Name::S2tw => (
-                Some(st_phrases()),
-                vec![to_traditional(), first(&[TWVariantsPhrases, TWVariants])],
-            ),
-            Name::S2twp => (
-                Some(st_phrases()),
-                vec![
-                    to_traditional(),
-                    first(&[TWPhrases, TWVariantsPhrases, TWVariants]),
-                ],
-            ),
-            Name::S2hk => (
-                Some(st_phrases()),
-                vec![to_traditional(), first(&[HKVariantsPhrases, HKVariants])],
-            ),
-            Name::T2s => (None, vec![to_simplified()]),
-            Name::Tw2s => (
-                Some(leaf(TSPhrases)),
-                vec![
-                    first(&[TWVariantsRevPhrases, TWVariantsRev]),
-                    to_simplified(),
-                ],
-            ),
-            Name::Tw2sp => (
-                Some(leaf(TSPhrases)),
-                vec![
-                    first(&[TWPhrasesRev, TWVariantsRevPhrases, TWVariantsRev]),
-                    to_simplified(),
-                ],
-            ),
-            Name::Hk2s => (
-                Some(leaf(TSPhrases)),
-                vec![
-                    first(&[HKVariantsRevPhrases, HKVariantsRev]),
-                    to_simplified(),
-                ],
-            ),
-            Name::T2tw => (None, vec![first(&[TWVariantsPhrases, TWVariants])]),
-            Name::Tw2t => (None, vec![first(&[TWVariantsRevPhrases, TWVariantsRev])]),
-            Name::T2hk => (None, vec![first(&[HKVariantsPhrases, HKVariants])]),
-            Name::Hk2t => (None, vec![first(&[HKVariantsRevPhrases, HKVariantsRev])]),
-        };
-        let (characters, chain) = match name {
-            // Their first stage is First[st_phrases(), STCharacters], and
-            // st_phrases() is their segmentation.
-            Name::S2tw | Name::S2twp | Name::S2hk => {
-                let rest = chain.into_iter().skip(1).collect::<Vec<_>>();
-                (Some(leaf(STCharacters)), rest)
-            }
-            _ => (None, chain),
+        use Group::*;
+        // (segmentation, characters, chain): see `characters` for the
+        // s2tw, s2twp and s2hk chains, whose first stage is ToTraditional.
+        let (segmentation, characters, chain) = match name {
+            Name::S2t => (None, None, vec![ToTraditional]),
+            Name::S2tw => (Some(StPhrases), Some(StCharacters), vec![TwVariants]),
+            Name::S2twp => (Some(StPhrases), Some(StCharacters), vec![TwPhrases]),
+            Name::S2hk => (Some(StPhrases), Some(StCharacters), vec![HkVariants]),
+            Name::T2s => (None, None, vec![ToSimplified]),
+            Name::Tw2s => (Some(TsPhrases), None, vec![TwVariantsRev, ToSimplified]),
+            Name::Tw2sp => (Some(TsPhrases), None, vec![TwPhrasesRev, ToSimplified]),
+            Name::Hk2s => (Some(TsPhrases), None, vec![HkVariantsRev, ToSimplified]),
+            Name::T2tw => (None, None, vec![TwVariants]),
+            Name::Tw2t => (None, None, vec![TwVariantsRev]),
+            Name::T2hk => (None, None, vec![HkVariants]),
+            Name::Hk2t => (None, None, vec![HkVariantsRev]),
         };
         OpenCc {
-            normalise: leaf(CJK_Compatibility_Ideographs),
-            segmentation,
-            characters,
-            chain,
+            normalise: Normalise.table(),
+            segmentation: segmentation.map(Group::table),
+            characters: characters.map(Group::table),
+            chain: chain.into_iter().map(Group::table).collect(),
         }
     }
 
@@ -328,9 +177,8 @@ impl OpenCc {
             text
         };
         let (mut a, mut b) = (String::new(), String::new());
-        // Runs `segment` (already through the first stage when `first` is
-        // set) through the rest of the chain into `out`.
-        let mut run = |segment: &str, stages: &[Node], out: &mut String| {
+        // Runs `segment` through `stages` into `out`.
+        let mut run = |segment: &str, stages: &[&Table], out: &mut String| {
             let Some((last, stages)) = stages.split_last() else {
                 out.push_str(segment);
                 return;
@@ -344,7 +192,7 @@ impl OpenCc {
             }
             last.convert(input, out);
         };
-        match (&self.segmentation, &self.characters) {
+        match (self.segmentation, self.characters) {
             (Some(seg), Some(characters)) => {
                 let mut first = String::new();
                 seg.segment(text, |segment, value| match value {
@@ -383,9 +231,9 @@ mod tests {
 
     #[test]
     fn description_sequences_and_compatibility_ideographs() {
-        assert_eq!(ids_len("⿰氵青x"), Some("⿰氵青".len()));
-        assert_eq!(ids_len("⿰氵"), None);
-        assert_eq!(ids_len("氵"), None);
+        assert_eq!(table::ids_len("⿰氵青x"), Some("⿰氵青".len()));
+        assert_eq!(table::ids_len("⿰氵"), None);
+        assert_eq!(table::ids_len("氵"), None);
         let s2t = OpenCc::new(Name::S2t);
         // U+F900 (豈, compatibility) is normalised to U+8C48 first.
         assert_eq!(s2t.convert("\u{F900}"), "\u{8C48}");
