@@ -132,7 +132,7 @@ impl Marks {
         root_id: Id,
         pages: &[Id],
         lang: &str,
-    ) {
+    ) -> Result<(), String> {
         self.place_the_rest(structure);
         let n = structure.nodes.len();
         let first = file.reserve_many(n);
@@ -142,6 +142,7 @@ impl Marks {
         // changes.
         let mut spoken: Vec<Option<String>> = vec![None; n];
         let mut ids = Vec::new();
+        let mut written = Vec::with_capacity(n + 2);
         for id in self.order(structure) {
             let node = &structure.nodes[id as usize];
             let outer = node
@@ -234,7 +235,7 @@ impl Marks {
                 }
                 _ => {}
             }
-            file.object(first + id, &Object::Dictionary(d));
+            written.push((first + id, Object::Dictionary(d)));
         }
 
         let mut nums = Vec::new();
@@ -249,10 +250,11 @@ impl Marks {
             nums.push(Object::Integer((self.page_count + k) as i64));
             nums.push(elem(node));
         }
-        let parent_tree = file.add(&Object::Dictionary(Dictionary::from_iter(vec![(
-            "Nums",
-            Object::Array(nums),
-        )])));
+        let parent_tree = file.reserve();
+        written.push((
+            parent_tree,
+            Object::Dictionary(Dictionary::from_iter(vec![("Nums", Object::Array(nums))])),
+        ));
         let mut root = Dictionary::from_iter(vec![
             ("Type", Object::Name(b"StructTreeRoot".to_vec())),
             ("K", elem(self.root)),
@@ -278,7 +280,8 @@ impl Marks {
                 Dictionary::from_iter(vec![("Names", Object::Array(names))]),
             );
         }
-        file.object(root_id, &Object::Dictionary(root));
+        written.push((root_id, Object::Dictionary(root)));
+        file.pack(&written)
     }
 
     /// Every node, parents before children (a node's /Lang depends on its

@@ -272,7 +272,7 @@ pub fn finish(
     let tree = match (written.marks, f.structure) {
         (Some(marks), Some(structure)) => {
             let root = file.reserve();
-            marks.write(&mut file, structure, root, &written.pages, &f.meta.lang.tag);
+            marks.write(&mut file, structure, root, &written.pages, &f.meta.lang.tag)?;
             Some(root)
         }
         _ => None,
@@ -454,6 +454,9 @@ fn page_content(
     let mut images = Vec::new();
     ops.push(Op::StartTextSection);
     let mut state = TextState::default();
+    // The marked-content sequence open in the text, and how many EMCs
+    // close it.
+    let mut open: Option<(Tag, usize)> = None;
     for draw in &page.draws {
         match draw {
             Draw::Text {
@@ -471,11 +474,22 @@ fn page_content(
                 };
                 for (range, tag) in segments(line.glyphs.len(), *tag, spans) {
                     let actual = out.actual_text(line, range.clone());
-                    let opened = marked.open(tag, actual.as_deref());
-                    let count = opened.len();
-                    out.ops.extend(opened);
+                    // Lines of one node in a row share one sequence (one
+                    // MCID); a run with ActualText has one of its own.
+                    if actual.is_some() || open.is_some_and(|(t, _)| t != tag) {
+                        let (_, count) = open.take().unwrap_or_default();
+                        out.ops.extend((0..count).map(|_| Op::EndMarkedContent));
+                    }
+                    if open.is_none() {
+                        let opened = marked.open(tag, actual.as_deref());
+                        open = Some((tag, opened.len()));
+                        out.ops.extend(opened);
+                    }
                     out.line(line, x, y, range);
-                    out.ops.extend((0..count).map(|_| Op::EndMarkedContent));
+                    if actual.is_some() {
+                        let (_, count) = open.take().unwrap_or_default();
+                        out.ops.extend((0..count).map(|_| Op::EndMarkedContent));
+                    }
                 }
                 let decoration = Tag::Artifact(Artifact::Layout);
                 let mut drawn = Vec::new();
@@ -511,6 +525,8 @@ fn page_content(
             Draw::Link { .. } => {}
         }
     }
+    let (_, count) = open.take().unwrap_or_default();
+    ops.extend((0..count).map(|_| Op::EndMarkedContent));
     ops.push(Op::EndTextSection);
     if !graphics.is_empty() {
         let black = || {

@@ -155,6 +155,8 @@ def walk(elem, parent, langs, depth=0):
         headings.append(int(s[1]))
     if s in ("Figure", "Formula") and not str(elem.get("/Alt", "")).strip():
         fail("UA 7.3", f"{s} without /Alt")
+    if s == "Figure":
+        fact("figure_alt", str(elem.get("/Alt", "")))
     if s == "TH":
         attrs = elem.get("/A")
         attrs = list(attrs) if isinstance(attrs, pikepdf.Array) else [attrs] if attrs is not None else []
