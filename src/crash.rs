@@ -1,10 +1,13 @@
 //! A bug in booklet must not hang a build or end a `watch` session: a panic
 //! anywhere in a command becomes an "internal error" diagnostic (exit 1),
-//! and a panicking worker thread becomes an error at its join.
+//! and a panicking worker thread becomes an error at its join. A
+//! dependency known to panic on damaged input is run [`shielded`]: its
+//! panic is an ordinary error about that input.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Mutex;
+use std::sync::{Mutex, Once};
 
 use crate::diag::Diagnostic;
 
@@ -18,6 +21,9 @@ static FIRST: Mutex<Option<String>> = Mutex::new(None);
 pub fn install_hook() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if SHIELDED.get() > 0 {
+            return;
+        }
         let text = match info.location() {
             Some(l) => format!(
                 "{} (at {}:{})",
@@ -53,6 +59,43 @@ pub fn internal_error(payload: &(dyn Any + Send)) -> Diagnostic {
     )
 }
 
+thread_local! {
+    /// How many [`shielded`] calls this thread is inside.
+    static SHIELDED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `work`, a call into a dependency that panics on some damaged input
+/// (allsorts on a damaged CFF table), and makes its panic an error: the
+/// input is bad, booklet is not. No panic hook reports it.
+pub fn shielded<T>(work: impl FnOnce() -> T) -> Result<T, ()> {
+    struct Inside;
+    impl Drop for Inside {
+        fn drop(&mut self) {
+            SHIELDED.set(SHIELDED.get() - 1);
+        }
+    }
+    let_shielded_panics_unwind();
+    SHIELDED.set(SHIELDED.get() + 1);
+    let _inside = Inside;
+    catch_unwind(AssertUnwindSafe(work)).map_err(|_| ())
+}
+
+/// Makes the panic hook in place pass over a [`shielded`] panic: the
+/// default one would print it, and libFuzzer's aborts the process on any
+/// panic, even one about to be caught, where fuzzing must see the error
+/// the shield returns.
+fn let_shielded_panics_unwind() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if SHIELDED.get() == 0 {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// For the tests: `BOOKLET_TEST_PANIC=<place>` panics at that place, to
 /// show that a panic there is reported, not hung on or fatal to `watch`.
 pub fn test_point(place: &str) {
@@ -82,6 +125,15 @@ mod tests {
         assert!(d.message.starts_with("internal error"), "{}", d.message);
         assert!(d.message.contains("boom 7"), "{}", d.message);
         assert_eq!(catch(|| 5).unwrap(), 5);
+    }
+
+    #[test]
+    fn a_shielded_panic_is_an_error() {
+        assert_eq!(shielded(|| 3), Ok(3));
+        assert_eq!(shielded(|| -> u32 { panic!("in a dependency") }), Err(()));
+        assert_eq!(SHIELDED.get(), 0);
+        // Outside the shield, a panic is a panic again.
+        assert!(catch_unwind(|| -> u32 { panic!("unshielded") }).is_err());
     }
 
     #[test]

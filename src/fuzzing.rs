@@ -18,6 +18,7 @@ use crate::cache::Cache;
 use crate::characters::Characters;
 use crate::diag::Diagnostics;
 use crate::fonts::{Face, FontBook, FontBytes};
+use crate::image::vector::{DrawingFonts, FontFile};
 use crate::manifest::Manifest;
 use crate::model::{Article, Book};
 use crate::prepared::Prepared;
@@ -200,10 +201,41 @@ pub fn font(data: &[u8]) {
     }
 }
 
-/// Bytes as an image file: recognised for the EPUB, read for the PDF.
+/// Bytes as an image file: recognised for the EPUB, read for the PDF
+/// (SVG drawings drawn, their text set in the small fonts).
 pub fn image(data: &[u8]) {
+    static FONTS: OnceLock<DrawingFonts> = OnceLock::new();
+    let fonts = FONTS.get_or_init(|| {
+        let files = font_files()
+            .into_iter()
+            .map(|bytes| Arc::new(bytes) as FontFile)
+            .collect();
+        DrawingFonts::new(files, "Noto Serif CJK SC")
+    });
     let _ = crate::image::sniff(data);
-    let _ = crate::image::library::read_picture(data);
+    let _ = crate::image::library::read_picture(data, fonts);
+}
+
+/// Small subsets of the shipped fonts (`tests/fuzz/fonts/`), a few hundred
+/// glyphs each: what a book is set in while fuzzing. Subsetting the full
+/// fonts for every input would spend most of the time there, and their
+/// own damage is the `font` target's business.
+fn fonts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/fonts")
+}
+
+fn font_files() -> Vec<Vec<u8>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(fonts_dir())
+        .expect("tests/fuzz/fonts is there")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ttc"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read(p).expect("a fuzzing font reads"))
+        .collect()
 }
 
 /// The fonts, faces and style of the fixed manifest, found once.
@@ -215,7 +247,7 @@ fn setting() -> &'static Mutex<Setting> {
     static S: OnceLock<Mutex<Setting>> = OnceLock::new();
     S.get_or_init(|| {
         let manifest = default_manifest().clone();
-        let fonts = FontBook::load(&manifest);
+        let fonts = FontBook::only(&fonts_dir());
         let mut diags = Diagnostics::default();
         // Both scripts, so that an article of either finds its faces.
         let book = Book {

@@ -117,3 +117,26 @@ fn image_inputs() {
 fn book_inputs() {
     replay("book");
 }
+
+/// allsorts panics subsetting this font (a CFF subroutine index out of
+/// range); booklet must say the font is damaged instead.
+#[test]
+fn a_damaged_cff_font_cannot_be_subset_and_says_so() {
+    let path = fuzz_dir().join("regressions/font/damaged-cff-subroutine.otf");
+    let face = booklet::fonts::Face {
+        family: "Damaged".into(),
+        post_script_name: "Damaged".into(),
+        path: path.clone(),
+        index: 0,
+        bold: false,
+        data: std::sync::Arc::new(booklet::fonts::FontBytes::owned(std::fs::read(&path).unwrap())),
+    };
+    let chars = "中文，。Aa1".chars().collect();
+    let err = booklet::fonts::subset::subset_for_chars(&face, &chars)
+        .err()
+        .expect("the damaged font is refused");
+    assert!(
+        err.starts_with("cannot subset ") && err.ends_with(": damaged font"),
+        "{err}"
+    );
+}

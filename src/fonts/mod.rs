@@ -260,6 +260,23 @@ impl FontBook {
         }
     }
 
+    /// The fonts of `dir` alone, without the shipped or the system fonts:
+    /// what fuzzing sets books in, the same on every machine.
+    pub fn only(dir: &Path) -> FontBook {
+        let mut db = fontdb::Database::new();
+        let mut folder = FontFolder {
+            seen: HashSet::new(),
+            skipped: Vec::new(),
+        };
+        folder.load(&mut db, dir);
+        FontBook {
+            local: db,
+            system: OnceLock::from(fontdb::Database::new()),
+            files: Mutex::new(HashMap::new()),
+            skipped: folder.skipped,
+        }
+    }
+
     /// The font databases in the order they are searched.
     pub(crate) fn databases(&self) -> [&fontdb::Database; 2] {
         let system = self.system.get_or_init(|| {

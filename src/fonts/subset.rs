@@ -66,6 +66,8 @@ pub fn subset_glyphs(
             face.path.display()
         )
     })?;
-    subset(&provider, gids, &profile, cmap)
+    // allsorts panics on some damaged CFF tables.
+    crate::crash::shielded(|| subset(&provider, gids, &profile, cmap))
+        .map_err(|()| format!("cannot subset {}: damaged font", face.path.display()))?
         .map_err(|e| format!("cannot subset {}: {e}", face.path.display()))
 }

@@ -151,13 +151,10 @@ pub fn remote_url(path: &Path) -> Option<&str> {
     path.to_str().filter(|s| remote::is_remote(s))
 }
 
-/// A picture from its bytes alone, text in drawings set in no particular
-/// font (for fuzzing the decoders).
-pub fn read_picture(bytes: &[u8]) -> Result<Picture, String> {
-    prepare(
-        bytes,
-        &DrawingFonts::new(Vec::new(), crate::fonts::DEFAULT_FAMILY),
-    )
+/// A picture from its bytes alone, text in drawings set in `fonts` (for
+/// fuzzing the decoders).
+pub fn read_picture(bytes: &[u8], fonts: &DrawingFonts) -> Result<Picture, String> {
+    prepare(bytes, fonts)
 }
 
 fn prepare(bytes: &[u8], fonts: &DrawingFonts) -> Result<Picture, String> {
