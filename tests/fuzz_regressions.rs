@@ -140,3 +140,19 @@ fn a_damaged_cff_font_cannot_be_subset_and_says_so() {
         "{err}"
     );
 }
+
+/// The image seeds are pictures booklet reads, of every kind it reads, so
+/// that the fuzzer starts deep inside each decoder and the SVG renderer.
+#[test]
+fn every_image_seed_is_read() {
+    let fonts = booklet::image::vector::DrawingFonts::new(Vec::new(), "serif");
+    let mut kinds = std::collections::BTreeSet::new();
+    for path in inputs(&fuzz_dir().join("corpus/image")) {
+        let bytes = std::fs::read(&path).unwrap();
+        match booklet::image::library::read_picture(&bytes, &fonts) {
+            Ok(picture) => kinds.insert(picture.format.name()),
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
+    }
+    assert_eq!(kinds.len(), 5, "seeds of every kind: {kinds:?}");
+}

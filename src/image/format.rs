@@ -60,13 +60,31 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
                 return false;
             };
             rest = r[end + 3..].trim_start();
-        } else if let Some(r) = rest.strip_prefix("<!") {
-            let Some(end) = r.find('>') else { return false };
-            rest = r[end + 1..].trim_start();
+        } else if rest.starts_with("<!") {
+            let Some(end) = declaration_end(rest) else {
+                return false;
+            };
+            rest = rest[end..].trim_start();
         } else {
             return rest.starts_with("<svg") || rest.starts_with("<svg:svg");
         }
     }
+}
+
+/// Where the declaration `text` starts with (`<!DOCTYPE …>`) ends: after
+/// the `>` that closes it, past an internal subset in brackets, whose
+/// entity declarations hold `>` of their own (Illustrator writes them).
+pub fn declaration_end(text: &str) -> Option<usize> {
+    let mut depth = 0i32;
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            '>' if depth <= 0 => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What the EPUB writer needs to know of a cover image.
@@ -101,6 +119,10 @@ mod tests {
         let svg = "\u{feff}<?xml version=\"1.0\"?>\n<!-- made by hand -->\n\
                    <!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x\">\n<svg width=\"1\"/>";
         assert_eq!(Format::of(svg.as_bytes()), Some(Format::Svg));
+        // Entities in an internal subset (Illustrator's namespaces).
+        let ai = "<!DOCTYPE svg [ <!ENTITY ns_svg \"http://www.w3.org/2000/svg\"> ]>\n\
+                  <svg xmlns=\"&ns_svg;\"/>";
+        assert_eq!(Format::of(ai.as_bytes()), Some(Format::Svg));
         assert_eq!(Format::of(b"<html><svg/></html>"), None);
         assert_eq!(Format::of(b"plain text"), None);
         assert!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").is_none());

@@ -96,22 +96,7 @@ pub fn for_epub(bytes: &[u8]) -> Vec<u8> {
     let Some(start) = text.find("<!DOCTYPE") else {
         return bytes.to_vec();
     };
-    // Up to the `>` that closes it, past any internal subset in brackets.
-    let rest = &text[start..];
-    let mut depth = 0i32;
-    let mut end = None;
-    for (i, c) in rest.char_indices() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            '>' if depth <= 0 => {
-                end = Some(start + i + 1);
-                break;
-            }
-            _ => {}
-        }
-    }
-    let Some(end) = end else {
+    let Some(end) = super::format::declaration_end(&text[start..]).map(|e| start + e) else {
         return bytes.to_vec();
     };
     // Illustrator declares namespaces as entities (`xmlns="&ns_svg;"`):
