@@ -51,6 +51,7 @@ pub fn parse_mapped(body: &str, first_line: u32, lines: Option<&[u32]>, base: &P
         footnote_numbers: HashMap::new(),
         footnote_defs: HashMap::new(),
         footnote_refs: Vec::new(),
+        text_run: 0..0,
         warnings: Vec::new(),
         skip_html_depth: 0,
         opened: Vec::new(),
@@ -152,6 +153,9 @@ struct Builder<'a> {
     /// Label → (line, blocks) of each definition.
     footnote_defs: HashMap<String, (u32, Vec<Block>)>,
     footnote_refs: Vec<(String, u32)>,
+    /// The source of the text events just seen, one after the other: a
+    /// footnote mark with no definition comes as text, in pieces.
+    text_run: Range<usize>,
     warnings: Vec<(u32, String)>,
     /// Inside `<script>`/`<style>` raw HTML: drop everything.
     skip_html_depth: u32,
@@ -170,6 +174,23 @@ impl<'a> Builder<'a> {
         match self.line_map.and_then(|m| m.get(idx)) {
             Some(&line) => line,
             None => self.first_line + idx as u32,
+        }
+    }
+
+    /// A footnote mark `[^label]` ending the current text run: one the
+    /// parser left as text, having found no definition for it.
+    fn undefined_mark(&mut self) {
+        let run = &self.src[self.text_run.clone()];
+        let Some(open) = run.rfind("[^") else {
+            return;
+        };
+        let label = &run[open + 2..run.len() - 1];
+        let escaped = self.src[..self.text_run.start + open].ends_with('\\');
+        let plain = !label.is_empty()
+            && !label.contains(|c: char| c.is_whitespace() || c == '[' || c == ']');
+        if plain && !escaped {
+            let line = self.line(self.text_run.start + open);
+            self.footnote_refs.push((label.to_string(), line));
         }
     }
 
@@ -201,6 +222,14 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 let source = &self.src[range.clone()];
+                if range.start == self.text_run.end {
+                    self.text_run.end = range.end;
+                } else {
+                    self.text_run = range.clone();
+                }
+                if source.ends_with(']') {
+                    self.undefined_mark();
+                }
                 let raw = if !source.is_empty()
                     && source.chars().all(|c| c == '*' || c == '_')
                     && source
@@ -1124,6 +1153,21 @@ mod tests {
         let all = format!("{:?}", parsed.blocks);
         assert!(!all.contains("alert"), "{all}");
         assert!(all.contains("LineBreak"), "{all}");
+    }
+
+    #[test]
+    fn a_footnote_mark_with_no_definition_is_reported_at_its_line() {
+        let undefined = |md: &str| parse(md, 1, Path::new(".")).undefined_footnotes;
+        let md = "# 标题\n\n第一处[^1]，未定义[^x]。\n\n*又[^y]*\n\n[^1]: 注一。\n";
+        assert_eq!(
+            undefined(md),
+            [("x".to_string(), 3), ("y".to_string(), 5)]
+        );
+        assert_eq!(undefined("[^ab]开头\n"), [("ab".to_string(), 1)]);
+        // Escaped, in code, or not a label: nothing to report.
+        for md in ["\\[^x] 与 `[^y]`\n", "```\n[^z]\n```\n", "[^ x] [^] [x]\n"] {
+            assert!(undefined(md).is_empty(), "{md}: {:?}", undefined(md));
+        }
     }
 
     #[test]
