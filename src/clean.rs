@@ -59,7 +59,9 @@ pub fn clean(manifest_path: &Path, out_dir: Option<&Path>) -> Result<Vec<PathBuf
     // Staged files of a build that was killed: `.booklet.pdf.1234.tmp`.
     for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if targets.iter().any(|t| crate::output::is_leftover(&name, t)) {
+        if name == crate::output::JOURNAL
+            || targets.iter().any(|t| crate::output::is_leftover(&name, t))
+        {
             let result = std::fs::remove_file(entry.path());
             remove(entry.path(), result);
         }

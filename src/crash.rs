@@ -96,11 +96,29 @@ fn let_shielded_panics_unwind() {
     });
 }
 
-/// For the tests: `BOOKLET_TEST_PANIC=<place>` panics at that place, to
-/// show that a panic there is reported, not hung on or fatal to `watch`.
+/// A debug switch for the test suite, which must show what the shipped
+/// binary does when it fails half way: `BOOKLET_TEST_PANIC=<place>` panics
+/// at that place (a bug: reported, not hung on, not fatal to `watch`), and
+/// `BOOKLET_TEST_PANIC=kill:<place>` ends the process there as a kill would
+/// (no cleanup). It is read once; an unknown value does nothing. It is in
+/// release builds because the tests run those, and it does nothing a user
+/// could not do with `kill`: a panic is an ordinary error report, and the
+/// next build recovers from a kill.
 pub fn test_point(place: &str) {
-    if std::env::var_os("BOOKLET_TEST_PANIC").is_some_and(|v| v == place) {
+    static SWITCH: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let switch = SWITCH.get_or_init(|| {
+        std::env::var("BOOKLET_TEST_PANIC")
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
+    let Some(switch) = switch.as_deref() else {
+        return;
+    };
+    if switch == place {
         panic!("deliberate panic at `{place}` (BOOKLET_TEST_PANIC)");
+    }
+    if switch.strip_prefix("kill:") == Some(place) {
+        std::process::exit(137);
     }
 }
 

@@ -7,9 +7,12 @@
 //! while the other still works); when the whole build succeeded they are
 //! renamed into place, each previous file kept as a backup until every
 //! rename went through, so that a failed rename puts the previous files
-//! back: the user sees the old pair or the new pair, never a mix. A failed
-//! or interrupted build leaves yesterday's files; its temporaries are
-//! removed, now or, under the lock, by the next build.
+//! back: the user sees the old pair or the new pair, never a mix. A journal
+//! in the folder names the files being replaced while the renames run: a
+//! build killed among them leaves it, and the next build puts the previous
+//! files back before anything else. A failed or interrupted build leaves
+//! yesterday's files; its temporaries are removed, now or, under the lock,
+//! by the next build.
 //!
 //! [`write_atomic`] is the same discipline for a single file (imported
 //! sources, the edition record).
@@ -24,10 +27,14 @@ use crate::diag::Diagnostic;
 /// The lock file every build into a folder holds while it runs.
 pub const LOCK_FILE: &str = ".booklet.lock";
 
+/// The journal of the renames under way (see the module's comment).
+pub const JOURNAL: &str = ".booklet.replacing";
+
 /// How long a build waits for the lock quietly before saying why it waits.
 const PATIENCE: Duration = Duration::from_millis(300);
 
 pub struct Staging {
+    dir: PathBuf,
     /// Targets in the order they are replaced.
     targets: Vec<PathBuf>,
     /// (temporary, target) of each staged file.
@@ -49,8 +56,10 @@ impl Staging {
             Diagnostic::error(format!("cannot create the output folder: {e}")).in_file(dir)
         })?;
         let lock = FolderLock::take(dir, waiting)?;
+        roll_back_killed(dir);
         remove_leftovers(dir, targets);
         Ok(Staging {
+            dir: dir.to_path_buf(),
             targets: targets.to_vec(),
             staged: Mutex::new(Vec::new()),
             _lock: lock,
@@ -74,7 +83,7 @@ impl Staging {
     pub fn commit(&self) -> Result<(), Diagnostic> {
         let mut staged = std::mem::take(&mut *self.lock());
         staged.sort_by_key(|(_, target)| self.targets.iter().position(|t| t == target));
-        let result = replace_all(&staged);
+        let result = replace_all(&self.dir, &staged);
         for (tmp, _) in &staged {
             let _ = std::fs::remove_file(tmp);
         }
@@ -150,15 +159,15 @@ fn lock_file(path: &Path, dir: &Path, waiting: &dyn Fn(&Path)) -> Result<File, D
     }
 }
 
-/// Renames each (temporary, target), keeping each previous target as a
-/// backup until all went through; on failure puts the backups back.
-fn replace_all(staged: &[(PathBuf, PathBuf)]) -> Result<(), Diagnostic> {
-    // (target, its backup if it existed) of each file already replaced.
-    let mut replaced: Vec<(&Path, Option<PathBuf>)> = Vec::new();
+/// Renames each (temporary, target) in `dir`, keeping each previous
+/// target as a backup until all went through; on failure puts the backups
+/// back. The journal lists the backups while the renames run.
+fn replace_all(dir: &Path, staged: &[(PathBuf, PathBuf)]) -> Result<(), Diagnostic> {
+    let mut backups: Vec<Option<PathBuf>> = Vec::new();
     let mut failure = None;
-    for (tmp, target) in staged {
-        let backup = match back_up(target) {
-            Ok(b) => b,
+    for (_, target) in staged {
+        match back_up(target) {
+            Ok(b) => backups.push(b),
             Err(e) => {
                 failure = Some(
                     Diagnostic::error(format!("cannot keep the previous output aside: {e}"))
@@ -166,28 +175,46 @@ fn replace_all(staged: &[(PathBuf, PathBuf)]) -> Result<(), Diagnostic> {
                 );
                 break;
             }
-        };
-        if let Err(e) = std::fs::rename(tmp, target) {
-            if let Some(b) = &backup {
-                let _ = std::fs::remove_file(b);
-            }
-            failure =
-                Some(Diagnostic::error(format!("cannot replace the output: {e}")).in_file(target));
-            break;
         }
-        replaced.push((target, backup));
+    }
+    let journal = dir.join(JOURNAL);
+    if failure.is_none() {
+        let entries: Vec<(&Path, Option<&Path>)> = staged
+            .iter()
+            .zip(&backups)
+            .map(|((_, target), backup)| (target.as_path(), backup.as_deref()))
+            .collect();
+        if let Err(e) = write_atomic(&journal, journal_text(&entries).as_bytes()) {
+            failure = Some(
+                Diagnostic::error(format!("cannot write the output journal: {e}"))
+                    .in_file(&journal),
+            );
+        }
+    }
+    // (target, its backup if it existed) of each file already replaced.
+    let mut replaced: Vec<(&Path, &Option<PathBuf>)> = Vec::new();
+    if failure.is_none() {
+        for ((tmp, target), backup) in staged.iter().zip(&backups) {
+            if let Err(e) = std::fs::rename(tmp, target) {
+                failure = Some(
+                    Diagnostic::error(format!("cannot replace the output: {e}")).in_file(target),
+                );
+                break;
+            }
+            replaced.push((target, backup));
+            crate::crash::test_point("between-renames");
+        }
     }
     let Some(mut failure) = failure else {
-        for (_, backup) in replaced {
-            if let Some(b) = backup {
-                let _ = std::fs::remove_file(b);
-            }
+        let _ = std::fs::remove_file(&journal);
+        for b in backups.iter().flatten() {
+            let _ = std::fs::remove_file(b);
         }
         return Ok(());
     };
     let mut unrestored = Vec::new();
     for (target, backup) in replaced.into_iter().rev() {
-        let restored = match &backup {
+        let restored = match backup {
             Some(b) => std::fs::rename(b, target),
             // There was none before this build: none after it either.
             None => std::fs::remove_file(target),
@@ -199,15 +226,66 @@ fn replace_all(staged: &[(PathBuf, PathBuf)]) -> Result<(), Diagnostic> {
             });
         }
     }
-    failure = if unrestored.is_empty() {
-        failure.with_hint("the previous outputs are unchanged")
+    if unrestored.is_empty() {
+        let _ = std::fs::remove_file(&journal);
+        for b in backups.iter().flatten() {
+            let _ = std::fs::remove_file(b);
+        }
+        failure = failure.with_hint("the previous outputs are unchanged");
     } else {
-        failure.with_hint(format!(
+        failure = failure.with_hint(format!(
             "the previous outputs could not all be put back: {}",
             unrestored.join("; ")
-        ))
-    };
+        ));
+    }
     Err(failure)
+}
+
+/// The journal's lines: `kept<TAB>target<TAB>backup` for a target that had
+/// a file before (now its backup), `new<TAB>target` for one that had none.
+/// File names only: all live in the journal's folder.
+fn journal_text(entries: &[(&Path, Option<&Path>)]) -> String {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut text = String::new();
+    for (target, backup) in entries {
+        match backup {
+            Some(b) => text.push_str(&format!("kept\t{}\t{}\n", name(target), name(b))),
+            None => text.push_str(&format!("new\t{}\n", name(target))),
+        }
+    }
+    text
+}
+
+/// Puts back the previous files of a build killed among its renames (its
+/// journal is still there): every target gets its backup back, and one
+/// that had no file before is removed. Called under the lock.
+fn roll_back_killed(dir: &Path) {
+    let journal = dir.join(JOURNAL);
+    let Ok(text) = std::fs::read_to_string(&journal) else {
+        return;
+    };
+    // Only names of files in this folder, and only backups of their target.
+    let plain = |n: &str| !n.is_empty() && !n.contains(['/', '\\']) && n != "." && n != "..";
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split('\t').collect();
+        match fields[..] {
+            ["kept", target, backup] if plain(target) && is_leftover(backup, target) => {
+                let backup = dir.join(backup);
+                if backup.is_file() {
+                    let _ = std::fs::rename(backup, dir.join(target));
+                }
+            }
+            ["new", target] if plain(target) => {
+                let _ = std::fs::remove_file(dir.join(target));
+            }
+            _ => {}
+        }
+    }
+    let _ = std::fs::remove_file(&journal);
 }
 
 /// A second name for `target`'s current file (a hard link, else a copy),
@@ -388,6 +466,47 @@ mod tests {
         assert_eq!(std::fs::read(&epub).unwrap(), b"new epub");
         assert_eq!(std::fs::read(&pdf).unwrap(), b"new pdf");
         assert_eq!(files_in(&dir), [".b.pdf.notes.tmp", "b.epub", "b.pdf"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_build_killed_among_its_renames_is_rolled_back_by_the_next() {
+        let dir = scratch("killed");
+        let (epub, pdf) = (dir.join("b.epub"), dir.join("b.pdf"));
+        let pid = 999_999;
+        // The killed build: both backups and the journal made, the EPUB
+        // replaced, the PDF not yet; it had no review file before.
+        let review = dir.join("b-review.txt");
+        std::fs::write(&epub, "new epub").unwrap();
+        std::fs::write(&pdf, "old pdf").unwrap();
+        std::fs::write(&review, "new review").unwrap();
+        let (epub_bak, pdf_bak) = (dir.join(".b.epub.999999.bak"), dir.join(".b.pdf.999999.bak"));
+        std::fs::write(&epub_bak, "old epub").unwrap();
+        std::fs::write(&pdf_bak, "old pdf").unwrap();
+        std::fs::write(dir.join(format!(".b.pdf.{pid}.tmp")), "new pdf").unwrap();
+        let journal = journal_text(&[
+            (&epub, Some(&epub_bak)),
+            (&pdf, Some(&pdf_bak)),
+            (&review, None),
+        ]);
+        std::fs::write(dir.join(JOURNAL), journal).unwrap();
+        let targets = [epub.clone(), pdf.clone(), review.clone()];
+        drop(Staging::open(&dir, &targets, &|_| {}).unwrap());
+        assert_eq!(std::fs::read(&epub).unwrap(), b"old epub");
+        assert_eq!(std::fs::read(&pdf).unwrap(), b"old pdf");
+        assert_eq!(files_in(&dir), ["b.epub", "b.pdf"]);
+
+        // Killed after the renames, the journal gone: the new pair stays.
+        std::fs::write(&epub, "new epub").unwrap();
+        std::fs::write(&epub_bak, "old epub").unwrap();
+        drop(Staging::open(&dir, &targets, &|_| {}).unwrap());
+        assert_eq!(std::fs::read(&epub).unwrap(), b"new epub");
+        assert_eq!(files_in(&dir), ["b.epub", "b.pdf"]);
+
+        // A journal naming files elsewhere is not followed.
+        std::fs::write(dir.join(JOURNAL), "new\t../b.epub\nkept\tb.pdf\t/etc/passwd\n").unwrap();
+        drop(Staging::open(&dir, &targets, &|_| {}).unwrap());
+        assert_eq!(files_in(&dir), ["b.epub", "b.pdf"]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
