@@ -152,6 +152,11 @@ fn load(
     let (manifest, problems) = Manifest::load_partial(manifest_path);
     diags.extend(problems);
     let manifest = manifest?;
+    if !dry_run {
+        // Whatever becomes of this build, the outputs a killed one mixed
+        // are put back first.
+        crate::output::recover(&out_dir.map_or_else(|| manifest.output_dir(), Path::to_path_buf));
+    }
     let cache = cache.unwrap_or_else(|| {
         Arc::new(if dry_run {
             Cache::disabled()

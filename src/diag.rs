@@ -122,6 +122,37 @@ impl Palette {
     }
 }
 
+/// A source line longer than a terminal's, cut to the part around
+/// `column` (a minified or generated file may hold a book in one line);
+/// the column counted in what is shown.
+fn window(line: &str, column: Option<u32>) -> (String, Option<u32>) {
+    const WIDTH: usize = 100;
+    let count = line.chars().count();
+    if count <= WIDTH {
+        return (line.to_string(), column);
+    }
+    let at = column
+        .map_or(0, |c| c.saturating_sub(1) as usize)
+        .min(count);
+    let end = (at.saturating_sub(WIDTH / 2) + WIDTH).min(count);
+    let start = end - WIDTH;
+    let mut shown: String = if start > 0 {
+        "…".into()
+    } else {
+        String::new()
+    };
+    let lead = shown.chars().count();
+    shown.extend(line.chars().skip(start).take(WIDTH));
+    if end < count {
+        shown.push('…');
+    }
+    let column = column.map(|c| {
+        let index = (c.saturating_sub(1) as usize).saturating_sub(start);
+        (index + lead + 1) as u32
+    });
+    (shown, column)
+}
+
 impl Diagnostic {
     /// rustc's layout: the message, `--> file:line:col`, the source line
     /// with a caret under the column, and the hint.
@@ -149,14 +180,15 @@ impl Diagnostic {
                 }
             }
         }
-        if let (Some(snippet), Some(_)) = (&self.snippet, self.line) {
+        if let (Some(line), Some(_)) = (&self.snippet, self.line) {
+            let (snippet, column) = window(line, self.column);
             let _ = write!(
                 out,
                 "\n{pad} {f}|{r}\n{f}{number} |{r} {snippet}",
                 f = p.frame,
                 r = p.reset
             );
-            if let Some(col) = self.column {
+            if let Some(col) = column {
                 let width = |c: char| if crate::cjk::is_wide(c) { 2 } else { 1 };
                 let skip = col.saturating_sub(1) as usize;
                 let caret_at: usize = snippet.chars().take(skip).map(width).sum();
@@ -361,6 +393,28 @@ pub fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column() {
+        let line = format!("{}错{}", "甲".repeat(3000), "乙".repeat(3000));
+        let d = Diagnostic::error("here")
+            .in_file("a.md")
+            .at(1, 3001)
+            .with_snippet(line);
+        let shown = d.render(false);
+        assert!(shown.len() < 1000, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let (text, caret) = (lines[3], lines[4]);
+        // The caret is under the character the column names.
+        let before = caret.find('^').unwrap() - 4;
+        let upto: usize = text[4..]
+            .chars()
+            .take_while(|&c| c != '错')
+            .map(|c| if crate::cjk::is_wide(c) { 2 } else { 1 })
+            .sum();
+        assert_eq!(before, upto, "{shown}");
+        assert!(text.starts_with("1 | …") && text.ends_with('…'), "{text}");
+    }
 
     #[test]
     fn positions_and_suggestions() {

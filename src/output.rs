@@ -81,10 +81,12 @@ impl Staging {
     /// fails, the files already replaced get their previous contents back.
     /// The folder stays locked until the staging is dropped.
     pub fn commit(&self) -> Result<(), Diagnostic> {
-        let mut staged = std::mem::take(&mut *self.lock());
+        // Still listed while the renames run: a panic among them leaves
+        // the temporaries to the drop.
+        let mut staged = self.lock().clone();
         staged.sort_by_key(|(_, target)| self.targets.iter().position(|t| t == target));
         let result = replace_all(&self.dir, &staged);
-        for (tmp, _) in &staged {
+        for (tmp, _) in self.lock().drain(..) {
             let _ = std::fs::remove_file(tmp);
         }
         result
@@ -96,11 +98,13 @@ impl Staging {
 }
 
 impl Drop for Staging {
-    /// Files staged but never committed (the build failed) are removed.
+    /// Files staged but never committed (the build failed) are removed; a
+    /// commit cut short by a panic is rolled back.
     fn drop(&mut self) {
         for (tmp, _) in self.lock().drain(..) {
             let _ = std::fs::remove_file(tmp);
         }
+        roll_back_killed(&self.dir);
     }
 }
 
@@ -260,6 +264,17 @@ fn journal_text(entries: &[(&Path, Option<&Path>)]) -> String {
     text
 }
 
+/// What [`Staging::open`] does first, for a build that may fail before it
+/// gets there: puts back the outputs a build killed among its renames
+/// mixed, under the folder's lock.
+pub fn recover(dir: &Path) {
+    if dir.join(JOURNAL).is_file() {
+        if let Ok(_lock) = FolderLock::take(dir, &|_| {}) {
+            roll_back_killed(dir);
+        }
+    }
+}
+
 /// Puts back the previous files of a build killed among its renames (its
 /// journal is still there): every target gets its backup back, and one
 /// that had no file before is removed. Called under the lock.
@@ -270,13 +285,23 @@ fn roll_back_killed(dir: &Path) {
     };
     // Only names of files in this folder, and only backups of their target.
     let plain = |n: &str| !n.is_empty() && !n.contains(['/', '\\']) && n != "." && n != "..";
+    let mut targets = Vec::new();
     for line in text.lines() {
         let fields: Vec<&str> = line.split('\t').collect();
+        if let Some(target) = fields.get(1).filter(|t| plain(t)) {
+            targets.push(dir.join(target));
+        }
         match fields[..] {
             ["kept", target, backup] if plain(target) && is_leftover(backup, target) => {
                 let backup = dir.join(backup);
+                let target = dir.join(target);
                 if backup.is_file() {
-                    let _ = std::fs::rename(backup, dir.join(target));
+                    let _ = std::fs::rename(&backup, &target);
+                    // A backup not yet replaced is still a link to its
+                    // target, and renaming a file onto itself leaves both.
+                    if same_file(&backup, &target) {
+                        let _ = std::fs::remove_file(&backup);
+                    }
                 }
             }
             ["new", target] if plain(target) => {
@@ -285,7 +310,25 @@ fn roll_back_killed(dir: &Path) {
             _ => {}
         }
     }
+    remove_leftovers(dir, &targets);
     let _ = std::fs::remove_file(&journal);
+}
+
+/// Whether both names are links to one file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 /// A second name for `target`'s current file (a hard link, else a copy),
@@ -480,7 +523,10 @@ mod tests {
         std::fs::write(&epub, "new epub").unwrap();
         std::fs::write(&pdf, "old pdf").unwrap();
         std::fs::write(&review, "new review").unwrap();
-        let (epub_bak, pdf_bak) = (dir.join(".b.epub.999999.bak"), dir.join(".b.pdf.999999.bak"));
+        let (epub_bak, pdf_bak) = (
+            dir.join(".b.epub.999999.bak"),
+            dir.join(".b.pdf.999999.bak"),
+        );
         std::fs::write(&epub_bak, "old epub").unwrap();
         std::fs::write(&pdf_bak, "old pdf").unwrap();
         std::fs::write(dir.join(format!(".b.pdf.{pid}.tmp")), "new pdf").unwrap();
@@ -504,7 +550,11 @@ mod tests {
         assert_eq!(files_in(&dir), ["b.epub", "b.pdf"]);
 
         // A journal naming files elsewhere is not followed.
-        std::fs::write(dir.join(JOURNAL), "new\t../b.epub\nkept\tb.pdf\t/etc/passwd\n").unwrap();
+        std::fs::write(
+            dir.join(JOURNAL),
+            "new\t../b.epub\nkept\tb.pdf\t/etc/passwd\n",
+        )
+        .unwrap();
         drop(Staging::open(&dir, &targets, &|_| {}).unwrap());
         assert_eq!(files_in(&dir), ["b.epub", "b.pdf"]);
         let _ = std::fs::remove_dir_all(&dir);

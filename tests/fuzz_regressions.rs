@@ -129,7 +129,9 @@ fn a_damaged_cff_font_cannot_be_subset_and_says_so() {
         path: path.clone(),
         index: 0,
         bold: false,
-        data: std::sync::Arc::new(booklet::fonts::FontBytes::owned(std::fs::read(&path).unwrap())),
+        data: std::sync::Arc::new(booklet::fonts::FontBytes::owned(
+            std::fs::read(&path).unwrap(),
+        )),
     };
     let chars = "中文，。Aa1".chars().collect();
     let err = booklet::fonts::subset::subset_for_chars(&face, &chars)

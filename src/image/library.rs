@@ -162,6 +162,11 @@ fn prepare(bytes: &[u8], fonts: &DrawingFonts) -> Result<Picture, String> {
         Format::of(bytes).ok_or("is not a picture booklet reads (PNG, JPEG, GIF, WebP or SVG)")?;
     let damaged = |e: String| format!("cannot be used: {e}");
     if format == Format::Svg {
+        if let Some(outside) = vector::outside_reference(bytes) {
+            return Err(format!(
+                "the drawing refers to `{outside}` outside itself; embed pictures in it as data: URLs"
+            ));
+        }
         let drawing = vector::parse(bytes, fonts).map_err(damaged)?;
         let (w, h) = drawing.size();
         let pdf = vector::rasterise(&drawing).map_err(damaged)?;

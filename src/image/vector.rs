@@ -87,6 +87,27 @@ pub fn parse(bytes: &[u8], fonts: &DrawingFonts) -> Result<Drawing, String> {
     Ok(Drawing { tree })
 }
 
+/// The first reference of the drawing to a file outside itself (an
+/// `href` that is neither a `#fragment` nor a `data:` URL, links aside):
+/// the PDF cannot draw it, and EPUB forbids resources outside the book.
+pub fn outside_reference(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let options = usvg::roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = usvg::roxmltree::Document::parse_with_options(text, options).ok()?;
+    doc.descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() != "a")
+        .flat_map(|n| n.attributes())
+        .filter(|a| a.name() == "href")
+        .map(|a| a.value().trim())
+        .find(|v| {
+            !v.starts_with('#') && !v.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("data:"))
+        })
+        .map(str::to_string)
+}
+
 /// The SVG as an EPUB carries it: without its document type declaration,
 /// whose external DTD EPUB 3 forbids (graphviz and Inkscape write one).
 pub fn for_epub(bytes: &[u8]) -> Vec<u8> {

@@ -1159,10 +1159,7 @@ mod tests {
     fn a_footnote_mark_with_no_definition_is_reported_at_its_line() {
         let undefined = |md: &str| parse(md, 1, Path::new(".")).undefined_footnotes;
         let md = "# 标题\n\n第一处[^1]，未定义[^x]。\n\n*又[^y]*\n\n[^1]: 注一。\n";
-        assert_eq!(
-            undefined(md),
-            [("x".to_string(), 3), ("y".to_string(), 5)]
-        );
+        assert_eq!(undefined(md), [("x".to_string(), 3), ("y".to_string(), 5)]);
         assert_eq!(undefined("[^ab]开头\n"), [("ab".to_string(), 1)]);
         // Escaped, in code, or not a label: nothing to report.
         for md in ["\\[^x] 与 `[^y]`\n", "```\n[^z]\n```\n", "[^ x] [^] [x]\n"] {

@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -321,4 +322,99 @@ pub fn spaces_between_chinese(text: &str, sources: &[String]) -> Vec<String> {
                 .collect()
         })
         .collect()
+}
+
+/// What a run of booklet said.
+pub struct Run {
+    pub code: i32,
+    pub stderr: String,
+    pub stdout: String,
+}
+
+/// Runs booklet with a deadline: a hang is a failure, not a stuck test.
+pub fn run(args: &[&str], dir: &Path, envs: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_booklet"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("BOOKLET_TEST_PANIC")
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run booklet");
+    // Read while it runs: a child whose messages fill the pipe would
+    // otherwise wait for us as we wait for it.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "booklet {args:?} hung (killed after 180 s) in {}",
+                dir.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Run {
+        code: status.code().unwrap_or(-1),
+        stderr: stderr.join().unwrap(),
+        stdout: stdout.join().unwrap(),
+    }
+}
+
+/// Builds both formats; a success must be a valid EPUB (EPUBCheck: no
+/// fatal error, error or warning) and a PDF qpdf accepts.
+pub fn build(dir: &Path, envs: &[(&str, &str)]) -> Run {
+    let r = run(&["build"], dir, envs);
+    assert!(
+        r.code == 0 || r.code == 1,
+        "exit {} (not 0 or 1):\n{}",
+        r.code,
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("panicked"),
+        "a panic reached the user:\n{}",
+        r.stderr
+    );
+    if r.code == 0 {
+        if let Some((f, e, w, report)) = epubcheck(&dir.join("out/booklet.epub")) {
+            assert_eq!(
+                (f, e, w),
+                (0, 0, 0),
+                "exit 0 with an invalid EPUB:\n{report}"
+            );
+        }
+        if let Some(out) = tool(
+            "qpdf",
+            &["--check", dir.join("out/booklet.pdf").to_str().unwrap()],
+        ) {
+            assert!(out.contains("No syntax or stream encoding errors"), "{out}");
+        }
+    } else {
+        assert!(
+            !dir.join("out/booklet.epub").exists(),
+            "a failed build wrote output"
+        );
+    }
+    r
 }
