@@ -68,6 +68,6 @@ pub fn subset_glyphs(
     })?;
     // allsorts panics on some damaged CFF tables.
     crate::crash::shielded(|| subset(&provider, gids, &profile, cmap))
-        .map_err(|()| format!("cannot subset {}: damaged font", face.path.display()))?
+        .ok_or_else(|| format!("cannot subset {}: damaged font", face.path.display()))?
         .map_err(|e| format!("cannot subset {}: {e}", face.path.display()))
 }

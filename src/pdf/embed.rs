@@ -323,6 +323,6 @@ pub fn subset_without_cmap(data: &[u8], index: u32, gids: &[u16]) -> Result<Vec<
     let provider = WithoutCmap(provider);
     // allsorts panics on some damaged CFF tables.
     crate::crash::shielded(|| subset(&provider, gids, &SubsetProfile::Pdf, CmapTarget::Unicode))
-        .map_err(|()| "damaged font".to_string())?
+        .ok_or_else(|| "damaged font".to_string())?
         .map_err(|e| e.to_string())
 }
