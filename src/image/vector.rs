@@ -78,7 +78,10 @@ pub fn parse(bytes: &[u8], fonts: &DrawingFonts) -> Result<Drawing, String> {
         },
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_data(bytes, &options)
+    // usvg panics on some damaged drawings (a zero-sized picture inside a
+    // clipped, transformed group): the drawing is bad, booklet is not.
+    let tree = crate::crash::shielded(|| usvg::Tree::from_data(bytes, &options))
+        .ok_or("the SVG drawing is damaged (its reader gave up on it)")?
         .map_err(|e| format!("it is not a valid SVG drawing ({e})"))?;
     let (w, h) = (tree.size().width(), tree.size().height());
     if !(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0) {
@@ -152,11 +155,14 @@ pub fn rasterise(drawing: &Drawing) -> Result<PdfImage, String> {
     );
     let mut pixmap =
         tiny_skia::Pixmap::new(pw, ph).ok_or("the SVG drawing is too large to draw")?;
-    resvg::render(
-        &drawing.tree,
-        tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
+    crate::crash::shielded(|| {
+        resvg::render(
+            &drawing.tree,
+            tiny_skia::Transform::from_scale(scale, scale),
+            &mut pixmap.as_mut(),
+        )
+    })
+    .ok_or("the SVG drawing is damaged (it cannot be drawn)")?;
     Ok(from_premultiplied(pw, ph, pixmap.data()))
 }
 

@@ -1,0 +1,85 @@
+//! The example booklet's cold build (EPUB + PDF, no cache) against an earlier
+//! booklet binary, alternating in the same run so both see the same machine.
+//! It answers "did the reliability work make the build slower?": the issue
+//! that brought strict decoding, validation, staging and locks asks the cold
+//! build to stay within 5 % of the binary from before it.
+//!
+//! Build the earlier binary once, then point the bench at it:
+//!
+//! ```text
+//! git worktree add --detach ../booklet-base 6a4038d
+//! (cd ../booklet-base && cargo build --release --bin booklet)
+//! BOOKLET_BASELINE=../booklet-base/target/release/booklet cargo bench --bench baseline
+//! ```
+//!
+//! Both binaries read this checkout's `booklet.toml` and sources, each into
+//! its own output folder, which is removed before every run (cold: no cache).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 11;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn cold_build(binary: &Path, manifest: &Path, out: &Path) -> Duration {
+    let _ = std::fs::remove_dir_all(out);
+    let t = Instant::now();
+    let status = Command::new(binary)
+        .args(["build", "--format", "all", "--quiet", "--out"])
+        .arg(out)
+        .arg(manifest)
+        .status()
+        .expect("run booklet");
+    let wall = t.elapsed();
+    assert!(
+        status.success(),
+        "{} failed to build the example",
+        binary.display()
+    );
+    wall
+}
+
+fn main() {
+    let Some(base) = std::env::var_os("BOOKLET_BASELINE").map(PathBuf::from) else {
+        println!(
+            "baseline: SKIPPED, BOOKLET_BASELINE is not set (see benches/baseline.rs for how to build it)"
+        );
+        return;
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = repo.join("booklet.toml");
+    let ours = PathBuf::from(env!("CARGO_BIN_EXE_booklet"));
+    let out = repo.join("target/bench-out/baseline");
+    let (out_base, out_ours) = (out.join("base"), out.join("ours"));
+
+    // One unmeasured run of each: the page cache holds both binaries and the inputs.
+    cold_build(&base, &manifest, &out_base);
+    cold_build(&ours, &manifest, &out_ours);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        a.push(cold_build(&base, &manifest, &out_base));
+        b.push(cold_build(&ours, &manifest, &out_ours));
+    }
+    let (a, b) = (median(a), median(b));
+    let ratio = b.as_secs_f64() / a.as_secs_f64();
+    println!("example booklet, cold EPUB + PDF, median of {RUNS} alternating runs:");
+    println!(
+        "  baseline {}: {:>8.1} ms",
+        base.display(),
+        a.as_secs_f64() * 1e3
+    );
+    println!("  this build:        {:>8.1} ms", b.as_secs_f64() * 1e3);
+    println!(
+        "  ratio {ratio:.3} ({})",
+        if ratio <= 1.05 {
+            "within 5 %"
+        } else {
+            "MORE than 5 % slower"
+        }
+    );
+}
