@@ -39,7 +39,7 @@ pub fn cjk_families(book: &FontBook, project: &std::path::Path) -> BTreeMap<Stri
         };
         let covers: Vec<&'static str> = db
             .with_face_data(face.id, |data, index| {
-                let parsed = ttf_parser::Face::parse(data, index).ok();
+                let parsed = super::parse_face(data, index);
                 PROBES
                     .iter()
                     .filter(|(_, chars)| {

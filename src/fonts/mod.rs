@@ -147,7 +147,7 @@ impl Face {
     }
 
     pub fn parse(&self) -> Option<ttf_parser::Face<'_>> {
-        ttf_parser::Face::parse(&self.data, self.index).ok()
+        parse_face(&self.data, self.index)
     }
 
     /// Whether the face has a glyph for `c`.
@@ -156,6 +156,22 @@ impl Face {
             .and_then(|f| f.glyph_index(c))
             .is_some_and(|g| g.0 != 0)
     }
+}
+
+/// A face of a font file, if it parses and its character map can be read.
+/// ttf-parser panics on some damaged cmap subtables (an array said to run
+/// past 4 GiB) when a lookup reaches them, so each subtable is read once
+/// here, shielded, before any lookup: the font is damaged, booklet is not.
+pub fn parse_face(data: &[u8], index: u32) -> Option<ttf_parser::Face<'_>> {
+    let face = ttf_parser::Face::parse(data, index).ok()?;
+    let readable = crate::crash::shielded(|| {
+        if let Some(cmap) = face.tables().cmap {
+            for subtable in cmap.subtables {
+                let _ = subtable.glyph_index(u32::from('中'));
+            }
+        }
+    });
+    readable.map(|()| face)
 }
 
 /// Font files built into the binary: (file name, bytes).
@@ -403,8 +419,7 @@ impl FontBook {
     pub fn face_covering(&self, c: char) -> Option<Face> {
         let covers = |db: &fontdb::Database, info: &fontdb::FaceInfo| {
             db.with_face_data(info.id, |data, index| {
-                ttf_parser::Face::parse(data, index)
-                    .ok()
+                parse_face(data, index)
                     .and_then(|f| f.glyph_index(c))
                     .is_some_and(|g| g.0 != 0)
             })
