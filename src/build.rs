@@ -481,66 +481,85 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // files replace the old ones only when everything succeeded. Messages
     // are kept in a fixed order (per edition, the renderers' order).
     let mut coverage = Diagnostics::default();
-    let mut made: Vec<Vec<Made>> = std::thread::scope(|scope| {
-        // Warnings only, so the renderers need not wait for them.
-        scope.spawn(|| {
-            for j in &jobs {
-                let mut own = Diagnostics::default();
-                let p = &j.prepared;
-                let primary = p.faces.primary();
-                crate::fonts::coverage::report_uncovered(
-                    &p.book,
-                    &p.characters,
-                    &primary,
-                    &p.fonts,
-                    &mut own,
-                );
-                merge(&mut coverage, own);
-            }
-        });
-        let handles: Vec<Vec<_>> = jobs
-            .iter()
+    // The print pages, typeset once per edition (its articles side by
+    // side) for every renderer that needs them, before any renderer runs.
+    let needs_print: Vec<(&Prepared, bool)> =
+        jobs.iter()
             .map(|j| {
-                renderers
-                    .iter()
-                    .enumerate()
-                    .map(|(n, &r)| {
-                        (wants(r, j) && j.from[n].is_none()).then(|| {
-                            scope.spawn(move || {
-                                crate::crash::test_point(r.name());
-                                let mut made = Made::default();
-                                let t = Instant::now();
-                                if let Some(bytes) = r.render(&j.prepared, &mut made.diags) {
-                                    deliver(r, j, &j.paths[n], &bytes, &mut made);
-                                    made.bytes = Some(Arc::new(bytes));
-                                }
-                                made.time = t.elapsed();
-                                made
-                            })
-                        })
-                    })
-                    .collect()
+                let needed = renderers.iter().enumerate().any(|(n, &r)| {
+                    wants(r, j) && j.from[n].is_none() && r.needs_print(&j.prepared)
+                });
+                (&j.prepared, needed)
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|row| {
-                row.into_iter()
-                    .map(|h| {
-                        h.map(|h| {
-                            h.join().unwrap_or_else(|panic| {
-                                let mut made = Made::default();
-                                made.diags
-                                    .push(crate::crash::internal_error(panic.as_ref()));
-                                made
+    let mut made: Vec<Vec<Made>> = render::with_print(&needs_print, &mut diags, |prints| {
+        std::thread::scope(|scope| {
+            // Warnings only, so the renderers need not wait for them.
+            scope.spawn(|| {
+                for j in &jobs {
+                    let mut own = Diagnostics::default();
+                    let p = &j.prepared;
+                    let primary = p.faces.primary();
+                    crate::fonts::coverage::report_uncovered(
+                        &p.book,
+                        &p.characters,
+                        &primary,
+                        &p.fonts,
+                        &mut own,
+                    );
+                    merge(&mut coverage, own);
+                }
+            });
+            let handles: Vec<Vec<_>> = jobs
+                .iter()
+                .zip(prints)
+                .map(|(j, print)| {
+                    renderers
+                        .iter()
+                        .enumerate()
+                        .map(|(n, &r)| {
+                            let print = print.as_ref();
+                            let ready = !r.needs_print(&j.prepared) || print.is_some();
+                            (wants(r, j) && j.from[n].is_none() && ready).then(|| {
+                                scope.spawn(move || {
+                                    crate::crash::test_point(r.name());
+                                    let mut made = Made::default();
+                                    let t = Instant::now();
+                                    if let Some(bytes) =
+                                        r.render(&j.prepared, print, &mut made.diags)
+                                    {
+                                        deliver(r, j, &j.paths[n], &bytes, &mut made);
+                                        made.bytes = Some(Arc::new(bytes));
+                                    }
+                                    made.time = t.elapsed();
+                                    made
+                                })
                             })
                         })
-                        .unwrap_or_default()
-                    })
-                    .collect()
-            })
-            .collect()
+                        .collect()
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|h| {
+                            h.map(|h| {
+                                h.join().unwrap_or_else(|panic| {
+                                    let mut made = Made::default();
+                                    made.diags
+                                        .push(crate::crash::internal_error(panic.as_ref()));
+                                    made
+                                })
+                            })
+                            .unwrap_or_default()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
     });
+    clock.lap("typeset, then EPUB and PDF side by side");
     // Outputs shared with an earlier edition, staged under this one's name.
     for i in 0..jobs.len() {
         for (n, &r) in renderers.iter().enumerate() {
@@ -556,7 +575,6 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             made[i][n] = shared_made;
         }
     }
-    clock.lap("EPUB and PDF, side by side");
     for (n, r) in renderers.iter().enumerate() {
         let time = made.iter().map(|row| row[n].time).sum();
         clock.laps.push((format!("  of which {}", r.title()), time));

@@ -340,8 +340,16 @@ pub fn book(data: &[u8]) {
         &prepared.fonts,
         &mut diags,
     );
-    let epub = crate::epub::render(prepared, &mut diags);
-    let pdf = crate::render::Renderer::render(&crate::render::Pdf, prepared, &mut diags);
+    let mut made = Diagnostics::default();
+    let (epub, pdf) = crate::render::with_print(&[(&*prepared, true)], &mut made, |prints| {
+        let print = prints[0].as_ref();
+        let epub = crate::epub::render(prepared, print.map(|p| &p.set), &mut diags);
+        let pdf = crate::render::Renderer::render(&crate::render::Pdf, prepared, print, &mut diags);
+        (epub, pdf)
+    });
+    for d in made.into_vec() {
+        diags.push(d);
+    }
     render_messages(&diags);
     if diags.has_errors() {
         return;

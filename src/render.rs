@@ -57,9 +57,21 @@ pub trait Renderer: Sync {
         None
     }
 
+    /// Whether it needs the print edition's pages for `prepared`: they are
+    /// typeset once per edition, before any renderer runs, and handed to
+    /// every renderer that asks.
+    fn needs_print(&self, _prepared: &Prepared) -> bool {
+        false
+    }
+
     /// The file's bytes; `None` when it cannot be made (the reasons are in
-    /// `diags`).
-    fn render(&self, prepared: &Prepared, diags: &mut Diagnostics) -> Option<Vec<u8>>;
+    /// `diags`). `print` is there whenever [`Renderer::needs_print`] said so.
+    fn render(
+        &self,
+        prepared: &Prepared,
+        print: Option<&Print<'_, '_>>,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<u8>>;
 
     /// More files made from the output (the PDF's imposed sheets), where
     /// they go.
@@ -103,8 +115,18 @@ impl Renderer for Epub {
         epub::output_path(out_dir, stem)
     }
 
-    fn render(&self, prepared: &Prepared, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-        epub::render(prepared, diags).map(|(bytes, _)| bytes)
+    /// A printed edition's EPUB lists the print pages.
+    fn needs_print(&self, prepared: &Prepared) -> bool {
+        prepared.print
+    }
+
+    fn render(
+        &self,
+        prepared: &Prepared,
+        print: Option<&Print<'_, '_>>,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<u8>> {
+        epub::render(prepared, print.map(|p| &p.set), diags).map(|(bytes, _)| bytes)
     }
 }
 
@@ -138,11 +160,33 @@ impl Renderer for Pdf {
         ))
     }
 
-    fn render(&self, prepared: &Prepared, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-        match render_pdf(prepared) {
+    fn needs_print(&self, _prepared: &Prepared) -> bool {
+        true
+    }
+
+    fn render(
+        &self,
+        prepared: &Prepared,
+        print: Option<&Print<'_, '_>>,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<u8>> {
+        let Some(print) = print else {
+            diags.push(Diagnostic::error(
+                "internal error: the PDF was asked for without its pages (please report this)",
+            ));
+            return None;
+        };
+        let standard = pdf::conformance::Standard::parse(&prepared.style.page.standard);
+        match pdf::write(
+            &print.set,
+            print.fonts,
+            &prepared.book.meta,
+            &prepared.cache,
+            standard.unwrap_or_default(),
+        ) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
-                diags.push(e);
+                diags.push(Diagnostic::error(format!("cannot make the PDF: {e}")));
                 None
             }
         }
@@ -182,35 +226,67 @@ impl Renderer for Pdf {
     }
 }
 
-/// The print PDF: the book typeset (articles side by side), then written.
-fn render_pdf(prepared: &Prepared) -> Result<Vec<u8>, Diagnostic> {
-    let book = &prepared.book;
-    let (geo, choice) = print_setup(prepared)?;
-    let fonts = FontSet::new(&choice)?;
-    let memo = pdf::reuse::Paragraphs::open(&prepared.cache, &choice);
-    let setter = Setter {
-        fonts: &fonts,
-        memo: &memo,
-    };
-    let set = typeset_book(setter, geo, prepared);
-    // Every paragraph is set: keep them for the next build while the
-    // pages are written.
-    let saving = memo.save();
-    let standard = pdf::conformance::Standard::parse(&prepared.style.page.standard);
-    let bytes = pdf::write(
-        &set,
-        &fonts,
-        &book.meta,
-        &prepared.cache,
-        standard.unwrap_or_default(),
-    );
-    if let Some(saving) = saving {
+/// The print edition's pages, typeset once per edition: the PDF draws
+/// them, and the EPUB's page list points into them.
+pub struct Print<'p, 'f> {
+    pub fonts: &'p FontSet<'f>,
+    pub set: Typeset,
+}
+
+/// Runs `then` with the print pages of every edition marked as needing
+/// them, each typeset once (its articles side by side). The paragraphs set
+/// now are saved for the next build while `then` runs. An edition whose
+/// pages cannot be made gets `None`, its reasons in `diags`.
+pub fn with_print<R>(
+    editions: &[(&Prepared, bool)],
+    diags: &mut Diagnostics,
+    then: impl FnOnce(&[Option<Print<'_, '_>>]) -> R,
+) -> R {
+    // Each stage borrows the one before it, so they all live here, in
+    // this frame, until `then` is done.
+    let setups: Vec<Option<(Geometry, FontChoice)>> = editions
+        .iter()
+        .map(|&(prepared, needed)| {
+            needed
+                .then(|| print_setup(prepared))?
+                .map_err(|d| diags.push(d))
+                .ok()
+        })
+        .collect();
+    let fonts: Vec<Option<FontSet>> = setups
+        .iter()
+        .map(|setup| {
+            let (_, choice) = setup.as_ref()?;
+            FontSet::new(choice).map_err(|e| diags.push(e.into())).ok()
+        })
+        .collect();
+    let memos: Vec<Option<pdf::reuse::Paragraphs>> = editions
+        .iter()
+        .zip(&setups)
+        .map(|(&(prepared, _), setup)| {
+            let (_, choice) = setup.as_ref()?;
+            Some(pdf::reuse::Paragraphs::open(&prepared.cache, choice))
+        })
+        .collect();
+    let prints: Vec<Option<Print>> = editions
+        .iter()
+        .zip(&setups)
+        .zip(fonts.iter().zip(&memos))
+        .map(|((&(prepared, _), setup), (fonts, memo))| {
+            let ((geo, _), fonts, memo) = (setup.as_ref()?, fonts.as_ref()?, memo.as_ref()?);
+            let set = typeset_book(Setter { fonts, memo }, *geo, prepared);
+            Some(Print { fonts, set })
+        })
+        .collect();
+    let savings: Vec<_> = memos.iter().flatten().filter_map(|m| m.save()).collect();
+    let result = then(&prints);
+    for saving in savings {
         // A saver that panicked is a bug like any other: it is reported.
         if let Err(panic) = saving.join() {
-            std::panic::resume_unwind(panic);
+            diags.push(crate::crash::internal_error(panic.as_ref()));
         }
     }
-    bytes.map_err(|e| Diagnostic::error(format!("cannot make the PDF: {e}")))
+    result
 }
 
 /// The print edition's page geometry and fonts.
@@ -224,20 +300,6 @@ fn print_setup(prepared: &Prepared) -> Result<(Geometry, FontChoice), Diagnostic
         &prepared.fonts,
     );
     Ok((geo, choice))
-}
-
-/// The print edition's pages, as the PDF has them, for the EPUB's page
-/// list: paragraphs an earlier PDF build set are taken from its memo,
-/// which only the PDF keeps.
-pub fn print_pages(prepared: &Prepared) -> Result<Typeset, Diagnostic> {
-    let (geo, choice) = print_setup(prepared)?;
-    let fonts = FontSet::new(&choice)?;
-    let memo = pdf::reuse::Paragraphs::open(&prepared.cache, &choice);
-    let setter = Setter {
-        fonts: &fonts,
-        memo: &memo,
-    };
-    Ok(typeset_book(setter, geo, prepared))
 }
 
 /// The book typeset: its articles set side by side on every core, then

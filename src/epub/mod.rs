@@ -33,26 +33,19 @@ const COVER_CSS: &str = "section.cover { margin: 0; padding: 0; text-align: cent
 section.cover img { max-width: 100%; max-height: 100vh; }\n";
 
 /// Builds the EPUB in memory. Warnings go to `diags`; errors too, and then
-/// nothing is returned.
-pub fn render(prepared: &Prepared, diags: &mut Diagnostics) -> Option<(Vec<u8>, EpubReport)> {
-    // The print pages, when the edition is printed: an EPUB-only edition
-    // has no print pages to point to, so no page list.
-    let print = if prepared.print {
-        match crate::render::print_pages(prepared) {
-            Ok(set) => Some(Print {
-                starts: pages::page_starts(&set, &prepared.book),
-                source: print_source(prepared, &set),
-            }),
-            Err(e) => {
-                diags.push(e);
-                return None;
-            }
-        }
-    } else {
-        None
-    };
-    let result = build(prepared, print.as_ref(), diags);
-    match result {
+/// nothing is returned. `print`: the print edition's pages, when the
+/// edition is printed (an EPUB-only edition has no print pages to point
+/// to, so no page list).
+pub fn render(
+    prepared: &Prepared,
+    print: Option<&crate::typeset::Typeset>,
+    diags: &mut Diagnostics,
+) -> Option<(Vec<u8>, EpubReport)> {
+    let print = print.map(|set| Print {
+        starts: pages::page_starts(set, &prepared.book),
+        source: print_source(prepared, set),
+    });
+    match build(prepared, print.as_ref(), diags) {
         Ok(x) => Some(x),
         Err(e) => {
             diags.push(e);
