@@ -99,7 +99,7 @@ pub fn source(data: &[u8]) {
 
 /// Bytes as a raw scraped article for `booklet import`.
 pub fn import(data: &[u8]) {
-    let mut charsets = crate::import::script::Charsets::default();
+    let mut charsets = crate::import::script::Charsets;
     let mut report = crate::import::report::Report::default();
     let _ = crate::import::convert("input.txt", data, &mut charsets, &mut report);
 }

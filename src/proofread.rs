@@ -11,7 +11,7 @@ use crate::model::{plain_text, Article, Block, BlockKind};
 
 /// Warnings about one loaded article.
 pub fn check_article(article: &Article, diags: &mut Diagnostics) {
-    let mut charsets = Charsets::default();
+    let mut charsets = Charsets;
     let file = article.source.display().to_string();
     let blocks = text_blocks(&article.blocks);
     let all: String = blocks.iter().map(|b| b.text.as_str()).collect();

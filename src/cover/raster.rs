@@ -1,56 +1,155 @@
 //! The drawing as a PNG (tiny-skia, through resvg), for the EPUB.
+//!
+//! A cover is four million pixels in a few colours: its own and their
+//! anti-aliased blends, a few dozen in all. So it is painted a band of rows
+//! at a time (a small pixmap the processor keeps in its cache, instead of
+//! sixteen megabytes touched once) and written as a palette PNG, one byte a
+//! pixel; a drawing with more than 256 colours is written as RGB.
 
-use resvg::tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Transform};
+use std::collections::HashMap;
 
-use super::drawing::{Drawing, Seg};
+use resvg::tiny_skia::{Color, FillRule, Paint, Path, PathBuilder, Pixmap, Transform};
+
+use super::drawing::{Drawing, Rgb, Seg};
+
+/// Rows painted at once.
+const BAND: u32 = 64;
 
 pub fn png(d: &Drawing) -> Result<Vec<u8>, String> {
-    let mut pixmap = Pixmap::new(d.width as u32, d.height as u32).ok_or("the cover has no size")?;
-    let c = |rgb: super::drawing::Rgb| Color::from_rgba8(rgb.0, rgb.1, rgb.2, 255);
-    pixmap.fill(c(d.background));
-    for shape in &d.shapes {
-        let mut pb = PathBuilder::new();
-        for seg in &shape.path {
-            match *seg {
-                Seg::Move(x, y) => pb.move_to(x, y),
-                Seg::Line(x, y) => pb.line_to(x, y),
-                Seg::Quad(x1, y1, x, y) => pb.quad_to(x1, y1, x, y),
-                Seg::Cubic(x1, y1, x2, y2, x, y) => pb.cubic_to(x1, y1, x2, y2, x, y),
-                Seg::Close => pb.close(),
-            }
-        }
-        let Some(path) = pb.finish() else { continue };
-        let mut paint = Paint::default();
-        paint.set_color(c(shape.colour));
-        paint.anti_alias = true;
-        pixmap.fill_path(
-            &path,
-            &paint,
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
+    let (width, height) = (d.width as usize, d.height as usize);
+    let mut palette = Palette::default();
+    let mut indices = vec![0u8; width * height];
+    if paint(d, |first, rgba| {
+        palette.index(rgba, &mut indices[first..first + rgba.len() / 4])
+    })? {
+        let colours: Vec<u8> = palette.colours.iter().flat_map(|c| rgb(*c)).collect();
+        return encode(d, png::ColorType::Indexed, Some(colours), &indices);
     }
-    // Opaque: three channels are enough, and smaller.
-    let rgb: Vec<u8> = pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new_with_quality(
-        &mut out,
-        image::codecs::png::CompressionType::Fast,
-        image::codecs::png::FilterType::Adaptive,
-    )
-    .write_image(
-        &rgb,
-        pixmap.width(),
-        pixmap.height(),
-        image::ExtendedColorType::Rgb8,
-    )
-    .map_err(|e| format!("the cover cannot be encoded: {e}"))?;
-    Ok(out)
+    let mut pixels = vec![0u8; width * height * 3];
+    paint(d, |first, rgba| {
+        let out = &mut pixels[first * 3..(first + rgba.len() / 4) * 3];
+        for (o, p) in out.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+            o.copy_from_slice(&p[..3]);
+        }
+        true
+    })?;
+    encode(d, png::ColorType::Rgb, None, &pixels)
 }
 
-use image::ImageEncoder;
+/// Paints `d` band by band, handing each band's pixels (RGBA, opaque, so
+/// premultiplied is plain) to `take` with the index of its first pixel;
+/// stops, answering false, when `take` does.
+fn paint(d: &Drawing, mut take: impl FnMut(usize, &[u8]) -> bool) -> Result<bool, String> {
+    let (width, height) = (d.width as u32, d.height as u32);
+    let mut band = Pixmap::new(width, BAND.min(height)).ok_or("the cover has no size")?;
+    let shapes: Vec<(Path, Paint<'_>)> = d.shapes.iter().filter_map(outline).collect();
+    for top in (0..height).step_by(BAND as usize) {
+        let rows = BAND.min(height - top);
+        band.fill(colour(d.background));
+        let (from, to) = (top as f32, (top + rows) as f32);
+        let shift = Transform::from_translate(0.0, -from);
+        for (path, paint) in &shapes {
+            let b = path.bounds();
+            if b.bottom() >= from && b.top() <= to {
+                band.fill_path(path, paint, FillRule::Winding, shift, None);
+            }
+        }
+        let painted = &band.data()[..(rows * width * 4) as usize];
+        if !take((top * width) as usize, painted) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn colour(rgb: Rgb) -> Color {
+    Color::from_rgba8(rgb.0, rgb.1, rgb.2, 255)
+}
+
+fn rgb(c: u32) -> [u8; 3] {
+    let [r, g, b, _] = c.to_le_bytes();
+    [r, g, b]
+}
+
+fn outline(shape: &super::drawing::Shape) -> Option<(Path, Paint<'static>)> {
+    let mut pb = PathBuilder::new();
+    for seg in &shape.path {
+        match *seg {
+            Seg::Move(x, y) => pb.move_to(x, y),
+            Seg::Line(x, y) => pb.line_to(x, y),
+            Seg::Quad(x1, y1, x, y) => pb.quad_to(x1, y1, x, y),
+            Seg::Cubic(x1, y1, x2, y2, x, y) => pb.cubic_to(x1, y1, x2, y2, x, y),
+            Seg::Close => pb.close(),
+        }
+    }
+    let mut paint = Paint::default();
+    paint.set_color(colour(shape.colour));
+    paint.anti_alias = true;
+    Some((pb.finish()?, paint))
+}
+
+/// The colours met so far, in order of appearance, at most 256.
+#[derive(Default)]
+struct Palette {
+    colours: Vec<u32>,
+    index: HashMap<u32, u8>,
+}
+
+impl Palette {
+    /// Writes the palette index of each RGBA pixel into `out`; false when
+    /// a 257th colour comes.
+    fn index(&mut self, rgba: &[u8], out: &mut [u8]) -> bool {
+        // Runs of one colour are the rule: most pixels need no look-up.
+        let mut last: Option<(u32, u8)> = None;
+        for (o, p) in out.iter_mut().zip(rgba.chunks_exact(4)) {
+            let c = u32::from_le_bytes([p[0], p[1], p[2], 0]);
+            let i = match last {
+                Some((l, i)) if l == c => i,
+                _ => match self.find(c) {
+                    Some(i) => {
+                        last = Some((c, i));
+                        i
+                    }
+                    None => return false,
+                },
+            };
+            *o = i;
+        }
+        true
+    }
+
+    fn find(&mut self, c: u32) -> Option<u8> {
+        if let Some(&i) = self.index.get(&c) {
+            return Some(i);
+        }
+        let i = u8::try_from(self.colours.len()).ok()?;
+        self.colours.push(c);
+        self.index.insert(c, i);
+        Some(i)
+    }
+}
+
+fn encode(
+    d: &Drawing,
+    colour_type: png::ColorType,
+    palette: Option<Vec<u8>>,
+    data: &[u8],
+) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, d.width as u32, d.height as u32);
+    encoder.set_color(colour_type);
+    encoder.set_depth(png::BitDepth::Eight);
+    if let Some(palette) = palette {
+        encoder.set_palette(palette);
+        // Filters predict gradients; palette indices have none.
+        encoder.set_filter(png::Filter::NoFilter);
+    } else {
+        encoder.set_filter(png::Filter::Adaptive);
+    }
+    encoder.set_deflate_compression(png::DeflateCompression::Level(1));
+    let fail = |e: png::EncodingError| format!("the cover cannot be encoded: {e}");
+    let mut writer = encoder.write_header().map_err(fail)?;
+    writer.write_image_data(data).map_err(fail)?;
+    writer.finish().map_err(fail)?;
+    Ok(out)
+}

@@ -137,7 +137,7 @@ pub fn plan(inputs: &[PathBuf]) -> Result<Plan, String> {
 pub fn plan_from(inputs: &[PathBuf], first: usize) -> Result<Plan, String> {
     let mut report = Report::default();
     let mut documents = Vec::new();
-    let mut charsets = Charsets::default();
+    let mut charsets = Charsets;
     for path in inputs {
         let name = path.display().to_string();
         if path.is_dir() {

@@ -2,14 +2,11 @@
 //! lean build would embed whole 20 MB faces), with fixed names so that
 //! rebuilds are identical, and a complete ToUnicode map per program.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use allsorts::binary::read::ReadScope;
-use allsorts::error::ParseError;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
-use allsorts::tables::FontTableProvider;
 
 use super::fontfile::Program;
 use crate::cache::Cache;
@@ -279,11 +276,8 @@ fn metrics(face: &ttf_parser::Face<'_>) -> Metrics {
     }
 }
 
-/// A face whose `cmap` reads as empty: the PDF reaches glyphs by id and
-/// text through ToUnicode, so the subset needs no cmap, and building one
-/// means walking every mapping of a 65 000-character CJK font.
-struct WithoutCmap<P>(P);
-
+/// The cmap a PDF subset is made from: the PDF reaches glyphs by id and
+/// text through ToUnicode, so it needs none (see fonts::subset::WithCmap).
 /// The smallest valid cmap: one format 4 subtable with only the final
 /// 0xFFFF segment.
 const EMPTY_CMAP: [u8; 36] = [
@@ -295,23 +289,6 @@ const EMPTY_CMAP: [u8; 36] = [
     0xFF, 0xFF, 0, 1, 0, 0, // startCode, idDelta, idRangeOffset
 ];
 
-impl<P: FontTableProvider> FontTableProvider for WithoutCmap<P> {
-    fn table_data(&self, tag: u32) -> Result<Option<Cow<'_, [u8]>>, ParseError> {
-        if tag == allsorts::tag::CMAP {
-            return Ok(Some(Cow::Borrowed(&EMPTY_CMAP[..])));
-        }
-        self.0.table_data(tag)
-    }
-
-    fn has_table(&self, tag: u32) -> bool {
-        tag == allsorts::tag::CMAP || self.0.has_table(tag)
-    }
-
-    fn table_tags(&self) -> Option<Vec<u32>> {
-        self.0.table_tags()
-    }
-}
-
 /// Subsets face `index` of `data` to `gids` (new id = position in the list).
 pub fn subset_without_cmap(data: &[u8], index: u32, gids: &[u16]) -> Result<Vec<u8>, String> {
     let font_data = ReadScope::new(data)
@@ -320,7 +297,10 @@ pub fn subset_without_cmap(data: &[u8], index: u32, gids: &[u16]) -> Result<Vec<
     let provider = font_data
         .table_provider(index as usize)
         .map_err(|e| e.to_string())?;
-    let provider = WithoutCmap(provider);
+    let provider = crate::fonts::subset::WithCmap {
+        face: provider,
+        cmap: Some(EMPTY_CMAP.to_vec()),
+    };
     // allsorts panics on some damaged CFF tables.
     crate::crash::shielded(|| subset(&provider, gids, &SubsetProfile::Pdf, CmapTarget::Unicode))
         .ok_or_else(|| "damaged font".to_string())?
