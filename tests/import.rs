@@ -460,7 +460,7 @@ fn no_panics_on_odd_input() {
         state ^= state << 17;
         state
     };
-    let mut charsets = import::script::Charsets::default();
+    let mut charsets = import::script::Charsets;
     for _ in 0..3000 {
         let len = (next() % 40) as usize;
         let text: String = (0..len)

@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn scripts_and_rarity() {
-        let mut cs = Charsets::default();
+        let mut cs = Charsets;
         assert_eq!(
             cs.script("全方位提升基層黨組織組織力，築牢奮進新征程的堅強戰鬥堡壘"),
             Script::Traditional

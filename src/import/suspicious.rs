@@ -271,7 +271,7 @@ mod tests {
             Line::new(3, "蜻蜓点水?为基层减负，砝码锒铛。"),
         ];
         let mut r = Report::default();
-        let mut cs = Charsets::default();
+        let mut cs = Charsets;
         mojibake(&mut lines[..2], Script::Traditional, &mut cs, "a", &mut r);
         mojibake(&mut lines[2..], Script::Simplified, &mut cs, "a", &mut r);
         assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
@@ -299,7 +299,7 @@ mod tests {
         mojibake(
             &mut lines,
             Script::Simplified,
-            &mut Charsets::default(),
+            &mut Charsets,
             "a",
             &mut r,
         );
