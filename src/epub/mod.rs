@@ -251,9 +251,14 @@ fn build(
             }
         };
         let name = format!("images/cover.{ext}");
+        // In as a placeholder, like the fonts: the picture is stored, not
+        // deflated a second time.
         builder
-            .add_cover_image(&name, bytes.as_slice(), media)
+            .add_cover_image(&name, &b""[..], media)
             .map_err(epub_err)?;
+        let entry =
+            package::stored_entry(&format!("OEBPS/{name}"), &bytes).map_err(Diagnostic::error)?;
+        prebuilt.insert(name.clone(), Arc::new(entry));
         let body = format!(
             "<section class=\"cover\" epub:type=\"cover\"><img role=\"doc-cover\" src=\"{name}\" alt=\"{}\"/></section>\n",
             xhtml::escape(&meta.title)
@@ -325,9 +330,20 @@ fn build(
         builder.add_content(content).map_err(epub_err)?;
     }
     for (name, data, media) in &images {
+        // Bitmaps are compressed already: stored as they are, like the
+        // cover. Drawings (SVG) are text and are deflated with the rest.
+        if *media == "image/svg+xml" {
+            builder
+                .add_resource(name, data.as_slice(), *media)
+                .map_err(epub_err)?;
+            continue;
+        }
         builder
-            .add_resource(name, data.as_slice(), *media)
+            .add_resource(name, &b""[..], *media)
             .map_err(epub_err)?;
+        let entry =
+            package::stored_entry(&format!("OEBPS/{name}"), data).map_err(Diagnostic::error)?;
+        prebuilt.insert(name.clone(), Arc::new(entry));
     }
 
     let kept = package::open_kept(cache);

@@ -96,6 +96,20 @@ impl Font {
     }
 }
 
+/// A one-entry archive holding `data` as it is: for pictures, which are
+/// compressed already.
+pub fn stored_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
+    let zerr = |e: zip::result::ZipError| format!("storing {name}: {e}");
+    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    out.start_file(
+        name,
+        fixed_options().compression_method(CompressionMethod::Stored),
+    )
+    .map_err(zerr)?;
+    out.write_all(data).map_err(|e| e.to_string())?;
+    Ok(out.finish().map_err(zerr)?.into_inner())
+}
+
 /// A one-entry archive holding `data` deflated (at zip's default level if
 /// none is given).
 fn deflated_entry(name: &str, data: &[u8], level: Option<i64>) -> Result<Vec<u8>, String> {

@@ -296,13 +296,7 @@ mod tests {
     fn pass(text: &str) -> (String, Report) {
         let mut lines = [Line::new(4, text)];
         let mut r = Report::default();
-        mojibake(
-            &mut lines,
-            Script::Simplified,
-            &mut Charsets,
-            "a",
-            &mut r,
-        );
+        mojibake(&mut lines, Script::Simplified, &mut Charsets, "a", &mut r);
         (lines[0].text.clone(), r)
     }
 
