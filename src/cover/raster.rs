@@ -99,21 +99,36 @@ impl Palette {
     /// Writes the palette index of each RGBA pixel into `out`; false when
     /// a 257th colour comes.
     fn index(&mut self, rgba: &[u8], out: &mut [u8]) -> bool {
-        // Runs of one colour are the rule: most pixels need no look-up.
-        let mut last: Option<(u32, u8)> = None;
-        for (o, p) in out.iter_mut().zip(rgba.chunks_exact(4)) {
-            let c = u32::from_le_bytes([p[0], p[1], p[2], 0]);
-            let i = match last {
-                Some((l, i)) if l == c => i,
-                _ => match self.find(c) {
-                    Some(i) => {
-                        last = Some((c, i));
-                        i
-                    }
+        // Runs of one colour are the rule: sixteen pixels at a time are
+        // compared with the last colour met, and most need no look-up.
+        let mut run = [0u8; 64];
+        let mut last = None;
+        let mut i = 0;
+        while i < out.len() {
+            let at = 4 * i;
+            if let Some(index) = last {
+                if rgba.get(at..at + 64) == Some(&run[..]) {
+                    out[i..i + 16].fill(index);
+                    i += 16;
+                    continue;
+                }
+            }
+            let p = &rgba[at..at + 4];
+            let index = match last {
+                Some(index) if p == &run[..4] => index,
+                _ => match self.find(u32::from_le_bytes([p[0], p[1], p[2], 0])) {
+                    Some(index) => index,
                     None => return false,
                 },
             };
-            *o = i;
+            if last != Some(index) {
+                for px in run.chunks_exact_mut(4) {
+                    px.copy_from_slice(p);
+                }
+                last = Some(index);
+            }
+            out[i] = index;
+            i += 1;
         }
         true
     }
