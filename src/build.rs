@@ -482,7 +482,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     // are kept in a fixed order (per edition, the renderers' order).
     let mut coverage = Diagnostics::default();
     // The print pages, typeset once per edition (its articles side by
-    // side) for every renderer that needs them, before any renderer runs.
+    // side) by the first renderer that needs them (see render::Print).
     let needs_print: Vec<(&Prepared, bool)> =
         jobs.iter()
             .map(|j| {
@@ -559,7 +559,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
                 .collect()
         })
     });
-    clock.lap("typeset, then EPUB and PDF side by side");
+    clock.lap("EPUB and PDF side by side");
     // Outputs shared with an earlier edition, staged under this one's name.
     for i in 0..jobs.len() {
         for (n, &r) in renderers.iter().enumerate() {

@@ -343,7 +343,8 @@ pub fn book(data: &[u8]) {
     let mut made = Diagnostics::default();
     let (epub, pdf) = crate::render::with_print(&[(&*prepared, true)], &mut made, |prints| {
         let print = prints[0].as_ref();
-        let epub = crate::epub::render(prepared, print.map(|p| &p.set), &mut diags);
+        let pages = print.map(|p| move || p.set());
+        let epub = crate::epub::render(prepared, pages.as_ref().map(|f| f as _), &mut diags);
         let pdf = crate::render::Renderer::render(&crate::render::Pdf, prepared, print, &mut diags);
         (epub, pdf)
     });

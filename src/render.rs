@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::editions::Edition;
@@ -58,8 +59,8 @@ pub trait Renderer: Sync {
     }
 
     /// Whether it needs the print edition's pages for `prepared`: they are
-    /// typeset once per edition, before any renderer runs, and handed to
-    /// every renderer that asks.
+    /// typeset once per edition, by the first renderer that asks for them
+    /// (see [`Print`]).
     fn needs_print(&self, _prepared: &Prepared) -> bool {
         false
     }
@@ -126,7 +127,8 @@ impl Renderer for Epub {
         print: Option<&Print<'_, '_>>,
         diags: &mut Diagnostics,
     ) -> Option<Vec<u8>> {
-        epub::render(prepared, print.map(|p| &p.set), diags).map(|(bytes, _)| bytes)
+        let pages = print.map(|p| move || p.set());
+        epub::render(prepared, pages.as_ref().map(|f| f as _), diags).map(|(bytes, _)| bytes)
     }
 }
 
@@ -176,9 +178,11 @@ impl Renderer for Pdf {
             ));
             return None;
         };
+        // No pages: why is reported by with_print.
+        let set = print.set()?;
         let standard = pdf::conformance::Standard::parse(&prepared.style.page.standard);
         match pdf::write(
-            &print.set,
+            set,
             print.fonts,
             &prepared.book.meta,
             &prepared.cache,
@@ -226,17 +230,48 @@ impl Renderer for Pdf {
     }
 }
 
-/// The print edition's pages, typeset once per edition: the PDF draws
-/// them, and the EPUB's page list points into them.
+/// The print edition's pages, typeset once per edition by the first
+/// renderer that asks (any other asking meanwhile waits for them): the PDF
+/// draws them at once, the EPUB's page list points into them, and the EPUB
+/// asks last, so that its fonts and cover are made while they are set.
 pub struct Print<'p, 'f> {
     pub fonts: &'p FontSet<'f>,
-    pub set: Typeset,
+    setter: Setter<'p>,
+    memo: &'p pdf::reuse::Paragraphs,
+    geo: Geometry,
+    prepared: &'p Prepared,
+    set: OnceLock<Option<Typeset>>,
+    /// Why the pages could not be made, and the saving of the paragraphs
+    /// set, for [`with_print`] to report and wait for.
+    after: &'p Mutex<After>,
+}
+
+#[derive(Default)]
+struct After {
+    problems: Vec<Diagnostic>,
+    savings: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Print<'_, '_> {
+    /// The pages; `None` when they cannot be made (the reason is reported
+    /// by [`with_print`]).
+    pub fn set(&self) -> Option<&Typeset> {
+        self.set
+            .get_or_init(|| {
+                let set = Ok::<_, Diagnostic>(typeset_book(self.setter, self.geo, self.prepared));
+                let mut after = self.after.lock().unwrap_or_else(|e| e.into_inner());
+                // The paragraphs set now are saved for the next build while
+                // the renderers go on.
+                after.savings.extend(self.memo.save());
+                set.map_err(|d| after.problems.push(d)).ok()
+            })
+            .as_ref()
+    }
 }
 
 /// Runs `then` with the print pages of every edition marked as needing
-/// them, each typeset once (its articles side by side). The paragraphs set
-/// now are saved for the next build while `then` runs. An edition whose
-/// pages cannot be made gets `None`, its reasons in `diags`.
+/// them (see [`Print`]). An edition whose pages cannot be set up gets
+/// `None`, its reasons in `diags`.
 pub fn with_print<R>(
     editions: &[(&Prepared, bool)],
     diags: &mut Diagnostics,
@@ -268,19 +303,31 @@ pub fn with_print<R>(
             Some(pdf::reuse::Paragraphs::open(&prepared.cache, choice))
         })
         .collect();
+    let after = Mutex::new(After::default());
     let prints: Vec<Option<Print>> = editions
         .iter()
         .zip(&setups)
         .zip(fonts.iter().zip(&memos))
         .map(|((&(prepared, _), setup), (fonts, memo))| {
-            let ((geo, _), fonts, memo) = (setup.as_ref()?, fonts.as_ref()?, memo.as_ref()?);
-            let set = typeset_book(Setter { fonts, memo }, *geo, prepared);
-            Some(Print { fonts, set })
+            let (fonts, memo) = (fonts.as_ref()?, memo.as_ref()?);
+            Some(Print {
+                fonts,
+                setter: Setter { fonts, memo },
+                memo,
+                geo: setup.as_ref()?.0,
+                prepared,
+                set: OnceLock::new(),
+                after: &after,
+            })
         })
         .collect();
-    let savings: Vec<_> = memos.iter().flatten().filter_map(|m| m.save()).collect();
     let result = then(&prints);
-    for saving in savings {
+    drop(prints);
+    let after = after.into_inner().unwrap_or_else(|e| e.into_inner());
+    for problem in after.problems {
+        diags.push(problem);
+    }
+    for saving in after.savings {
         // A saver that panicked is a bug like any other: it is reported.
         if let Err(panic) = saving.join() {
             diags.push(crate::crash::internal_error(panic.as_ref()));

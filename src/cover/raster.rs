@@ -179,7 +179,8 @@ mod tests {
     fn painted(d: &Drawing) -> Vec<u8> {
         let mut rgb = Vec::new();
         paint(d, |_, rgba| {
-            rgba.chunks_exact(4).for_each(|p| rgb.extend_from_slice(&p[..3]));
+            rgba.chunks_exact(4)
+                .for_each(|p| rgb.extend_from_slice(&p[..3]));
             true
         })
         .unwrap();

@@ -33,19 +33,24 @@ const COVER_CSS: &str = "section.cover { margin: 0; padding: 0; text-align: cent
 section.cover img { max-width: 100%; max-height: 100vh; }\n";
 
 /// Builds the EPUB in memory. Warnings go to `diags`; errors too, and then
-/// nothing is returned. `print`: the print edition's pages, when the
-/// edition is printed (an EPUB-only edition has no print pages to point
-/// to, so no page list).
-pub fn render(
+/// nothing is returned. `print` answers the print edition's pages, when
+/// the edition is printed (an EPUB-only edition has no print pages to
+/// point to, so no page list); it is asked only once the fonts and the
+/// cover are made, which need no pages, so that they can be made while
+/// the pages are typeset.
+pub fn render<'p>(
     prepared: &Prepared,
-    print: Option<&crate::typeset::Typeset>,
+    print: Option<&dyn Fn() -> Option<&'p crate::typeset::Typeset>>,
     diags: &mut Diagnostics,
 ) -> Option<(Vec<u8>, EpubReport)> {
-    let print = print.map(|set| Print {
-        starts: pages::page_starts(set, &prepared.book),
-        source: print_source(prepared, set),
-    });
-    match build(prepared, print.as_ref(), diags) {
+    let print = || {
+        let set = print?()?;
+        Some(Print {
+            starts: pages::page_starts(set, &prepared.book),
+            source: print_source(prepared, set),
+        })
+    };
+    match build(prepared, &print, diags) {
         Ok(x) => Some(x),
         Err(e) => {
             diags.push(e);
@@ -82,7 +87,7 @@ fn script_class(script: Script) -> &'static str {
 
 fn build(
     prepared: &Prepared,
-    print: Option<&Print>,
+    print: &dyn Fn() -> Option<Print>,
     diags: &mut Diagnostics,
 ) -> Result<(Vec<u8>, EpubReport), Diagnostic> {
     let book = &prepared.book;
@@ -96,22 +101,6 @@ fn build(
     let book_script = meta.lang.script();
     let labels = crate::labels::for_script(book_script);
     let depth = style.page.toc_depth;
-    let starts = print.map_or(&[][..], |p| &p.starts[..]);
-    let pages: Vec<nav::PageTarget> = starts
-        .iter()
-        .filter_map(|s| {
-            let article = book.articles.get(s.article)?;
-            Some(nav::PageTarget {
-                label: s.marker.label.clone(),
-                href: format!("{}.xhtml#{}", article.id, pages::marker_id(&s.marker.label)),
-            })
-        })
-        .collect();
-    let facts = accessibility::Facts::gather(book, !pages.is_empty());
-    for warning in facts.warnings() {
-        diags.push(warning);
-    }
-
     // Characters per script, regular and bold, for subsetting.
     let mut chars: BTreeMap<(Script, bool), BTreeSet<char>> = BTreeMap::new();
     let mut add = |script: Script, text: &str, bold: bool| {
@@ -288,6 +277,24 @@ fn build(
                 .reftype(ReferenceType::Toc),
         )
         .map_err(epub_err)?;
+
+    // The pages now, not before: what came before needs none.
+    let print = print();
+    let starts = print.as_ref().map_or(&[][..], |p| &p.starts[..]);
+    let pages: Vec<nav::PageTarget> = starts
+        .iter()
+        .filter_map(|s| {
+            let article = book.articles.get(s.article)?;
+            Some(nav::PageTarget {
+                label: s.marker.label.clone(),
+                href: format!("{}.xhtml#{}", article.id, pages::marker_id(&s.marker.label)),
+            })
+        })
+        .collect();
+    let facts = accessibility::Facts::gather(book, !pages.is_empty());
+    for warning in facts.warnings() {
+        diags.push(warning);
+    }
 
     // Each picture goes in once, however often it is shown.
     let mut images: Vec<(String, Arc<Vec<u8>>, &'static str)> = Vec::new();
