@@ -339,6 +339,14 @@ static SHIPPED_FONTS: booklet::fonts::BuiltIn = &[
         "NotoSerifCJK-Bold.ttc",
         include_bytes!("../fonts/NotoSerifCJK-Bold.ttc"),
     ),
+    (
+        "NotoSansMono-Regular.ttf",
+        include_bytes!("../fonts/NotoSansMono-Regular.ttf"),
+    ),
+    (
+        "NotoSansMono-Bold.ttf",
+        include_bytes!("../fonts/NotoSansMono-Bold.ttf"),
+    ),
 ];
 
 fn main() -> ExitCode {

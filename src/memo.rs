@@ -230,6 +230,9 @@ impl Keyed for Draw {
             } => {
                 k.put(&3u8).put(from).put(to).put(target).put(node);
             }
+            Draw::Tint { from, to } => {
+                k.put(&4u8).put(from).put(to);
+            }
         };
     }
 }

@@ -249,3 +249,99 @@ fn visit_inlines(inlines: &[Inline], bold: bool, line: u32, f: &mut dyn FnMut(&s
         }
     }
 }
+
+/// Code's tab stops, in columns (an ideograph takes two).
+pub const TAB_STOP: usize = 4;
+
+/// The lines of a code block as both outputs print them: tabs expanded to
+/// the next stop of [`TAB_STOP`] columns, blank lines at the end dropped.
+pub fn code_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if !line.contains('\t') {
+                return line.to_string();
+            }
+            let mut out = String::with_capacity(line.len() + 8);
+            let mut column = 0;
+            for c in line.chars() {
+                if c == '\t' {
+                    let next = (column / TAB_STOP + 1) * TAB_STOP;
+                    out.extend(std::iter::repeat_n(' ', next - column));
+                    column = next;
+                } else {
+                    out.push(c);
+                    column += code_columns(c);
+                }
+            }
+            out
+        })
+        .collect();
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+/// The columns a character takes in code: two for ideographs, kana,
+/// hangul and full-width marks, none for marks that combine, else one.
+pub fn code_columns(c: char) -> usize {
+    if crate::cjk::is_wide(c) {
+        2
+    } else if c.is_control()
+        || matches!(c as u32, 0x300..=0x36F | 0x200B..=0x200F | 0xFE00..=0xFE0F)
+    {
+        0
+    } else {
+        1
+    }
+}
+
+/// Calls `f` with every piece of code an article prints (blocks and
+/// inline code, footnotes too): what the monospace face must hold.
+pub fn visit_code(article: &Article, f: &mut dyn FnMut(&str)) {
+    fn blocks(list: &[Block], f: &mut dyn FnMut(&str)) {
+        for block in list {
+            match &block.kind {
+                BlockKind::Code { text, .. } => f(text),
+                BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
+                    inlines(content, f)
+                }
+                BlockKind::Quote(inner) => blocks(inner, f),
+                BlockKind::List { items, .. } => items.iter().for_each(|i| blocks(i, f)),
+                BlockKind::Image { caption, .. } => inlines(caption, f),
+                BlockKind::Table { head, rows, .. } => head
+                    .iter()
+                    .chain(rows.iter().flatten())
+                    .for_each(|cell| inlines(cell, f)),
+                BlockKind::Rule => {}
+            }
+        }
+    }
+    fn inlines(list: &[Inline], f: &mut dyn FnMut(&str)) {
+        for inline in list {
+            match inline {
+                Inline::Code(t) => f(t),
+                Inline::Emphasis(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                    inlines(c, f)
+                }
+                Inline::Text(_) | Inline::FootnoteRef(_) | Inline::LineBreak => {}
+            }
+        }
+    }
+    blocks(&article.blocks, f);
+    for note in &article.footnotes {
+        blocks(&note.blocks, f);
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn tabs_expand_to_the_next_stop_counting_ideographs_twice() {
+        let lines = code_lines("\tx\na\tb\n中\tc\nabcd\te\n\n  \n");
+        assert_eq!(lines, ["    x", "a   b", "中  c", "abcd    e"]);
+    }
+}

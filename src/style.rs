@@ -41,6 +41,14 @@ pub struct TextStyle {
     pub title_scale: f32,
     pub heading_scales: Vec<f32>,
     pub quote_indent_em: f32,
+    /// Code's size as a multiple of the body size: that of its ideographs,
+    /// two columns each; its Latin letters take one column.
+    #[serde(default = "default_code_scale")]
+    pub code_scale: f32,
+}
+
+fn default_code_scale() -> f32 {
+    0.9
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -165,6 +173,13 @@ const RANGES: &[(&str, f32, f32, &str, &str)] = &[
         "the default is [1.3, 1.15, 1.05]",
     ),
     ("quote_indent_em", 0.0, 4.0, " em", "the default is 2"),
+    (
+        "code_scale",
+        0.5,
+        2.0,
+        " × the body size",
+        "the default is 0.9",
+    ),
     (
         "margin_inner_mm",
         0.0,
@@ -365,6 +380,7 @@ impl Style {
             ("indent_em", t.indent_em),
             ("title_scale", t.title_scale),
             ("quote_indent_em", t.quote_indent_em),
+            ("code_scale", t.code_scale),
             ("margin_inner_mm", p.margin_inner_mm),
             ("margin_outer_mm", p.margin_outer_mm),
             ("margin_top_mm", p.margin_top_mm),
@@ -467,6 +483,7 @@ impl Style {
             "blockquote {{ margin-left: {q}em; margin-right: {q}em; }}\n",
             q = t.quote_indent_em
         ));
+        css.push_str(&format!("pre {{ font-size: {}em; }}\n", t.code_scale));
         css.push_str(&self.extra_css);
         css
     }

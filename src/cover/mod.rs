@@ -159,6 +159,8 @@ mod tests {
             regular: [(script, face("NotoSerifCJK-Regular.ttc", false))].into(),
             bold: [(script, face("NotoSerifCJK-Bold.ttc", true))].into(),
             fallback: Vec::new(),
+            mono: None,
+            mono_bold: None,
         }
     }
 

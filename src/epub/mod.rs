@@ -85,6 +85,37 @@ fn script_class(script: Script) -> &'static str {
     }
 }
 
+/// Code's monospace face, subset to the characters of code it draws (the
+/// body faces draw its ideographs), and the `size-adjust` (percent) that
+/// makes its advance half an em, as in the PDF: two of its columns then
+/// take the width of one ideograph. None when the book has no code.
+fn code_font(
+    book: &crate::model::Book,
+    face: &crate::fonts::Face,
+    cache: &crate::cache::Cache,
+) -> Result<Option<(package::Font, f32)>, Diagnostic> {
+    let Some(parsed) = face.parse() else {
+        return Ok(None);
+    };
+    let mut code: BTreeSet<char> = BTreeSet::new();
+    for article in &book.articles {
+        crate::model::visit_code(article, &mut |text| code.extend(text.chars()));
+    }
+    code.retain(|&c| !crate::cjk::is_wide(c) && parsed.glyph_index(c).is_some_and(|g| g.0 != 0));
+    let advance = parsed
+        .glyph_index('0')
+        .and_then(|g| parsed.glyph_hor_advance(g))
+        .map_or(0.0, f32::from);
+    if code.is_empty() || advance <= 0.0 {
+        return Ok(None);
+    }
+    let size_adjust =
+        100.0 * crate::typeset::shape::COLUMN * f32::from(parsed.units_per_em()) / advance;
+    let font =
+        package::font("fonts/mono-regular", face, &code, cache).map_err(Diagnostic::error)?;
+    Ok(Some((font, size_adjust)))
+}
+
 fn build(
     prepared: &Prepared,
     print: &dyn Fn() -> Option<Print>,
@@ -176,10 +207,25 @@ fn build(
         font_files.push((name.clone(), font.media_type));
         prebuilt.insert(name, font.entry);
     }
-    for script in chars.keys().map(|(s, _)| *s).collect::<BTreeSet<_>>() {
-        // On the body, and on an element in the other script inside it.
+    let mono = match &faces.mono {
+        Some(face) => code_font(book, face, cache)?,
+        None => None,
+    };
+    if let Some((font, size_adjust)) = mono {
         font_css.push_str(&format!(
-            ".{c} {{ font-family: \"Booklet {c}\", serif; }}\n",
+            "@font-face {{ font-family: \"Booklet mono\"; font-weight: normal; font-style: normal; src: url(\"{}\"); size-adjust: {size_adjust:.3}%; }}\n",
+            font.name
+        ));
+        report.fonts.push((font.name.clone(), font.glyph_count));
+        font_files.push((font.name.clone(), font.media_type));
+        prebuilt.insert(font.name, font.entry);
+    }
+    for script in chars.keys().map(|(s, _)| *s).collect::<BTreeSet<_>>() {
+        // On the body, and on an element in the other script inside it;
+        // code in the monospace face, its ideographs in the script's.
+        font_css.push_str(&format!(
+            ".{c} {{ font-family: \"Booklet {c}\", serif; }}\n\
+             .{c} pre, .{c} code {{ font-family: \"Booklet mono\", \"Booklet {c}\", monospace; }}\n",
             c = script_class(script)
         ));
     }

@@ -307,7 +307,8 @@ impl Body<'_> {
                     });
                 }
                 BlockKind::Code { text, .. } => {
-                    let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(text.trim_end()));
+                    let lines = crate::model::code_lines(text);
+                    let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(&lines.join("\n")));
                 }
                 BlockKind::Rule => b.push_str("<hr/>\n"),
                 BlockKind::Image {

@@ -21,6 +21,10 @@ use crate::model::Book;
 
 /// The family shipped in `fonts/`.
 pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
+/// The monospace family shipped in `fonts/`, for code: its Latin letters
+/// are set at half an em of the code size, beside the body family's
+/// ideographs at a whole em.
+pub const CODE_FAMILY: &str = "Noto Sans Mono";
 
 /// A font file's bytes, mapped rather than read: CJK collections are tens of
 /// megabytes of which a build touches a small part.
@@ -543,6 +547,10 @@ pub struct Faces {
     /// Missing where the heading family has no bold face.
     pub bold: BTreeMap<Script, Face>,
     pub fallback: Vec<Face>,
+    /// The monospace faces of code, regular and bold; none when the code
+    /// family is not found (code is then set in the body faces).
+    pub mono: Option<Face>,
+    pub mono_bold: Option<Face>,
 }
 
 /// Resolves the manifest's families for every script the book uses,
@@ -573,6 +581,8 @@ pub fn resolve_faces(
         regular: BTreeMap::new(),
         bold: BTreeMap::new(),
         fallback: Vec::new(),
+        mono: None,
+        mono_bold: None,
     };
     let mut failed = Diagnostics::default();
     let mut locate = |key: &str, family: Option<&str>, d: Diagnostic| {
@@ -606,6 +616,12 @@ pub fn resolve_faces(
             Err(d) => locate("fallback", Some(family), d),
         }
     }
+    let script = book.meta.lang.script();
+    faces.mono = fonts.resolve(Some(CODE_FAMILY), false, script).ok();
+    faces.mono_bold = fonts
+        .resolve(Some(CODE_FAMILY), true, script)
+        .ok()
+        .filter(|f| f.bold);
     if failed.has_errors() {
         diags.extend(failed);
         return None;

@@ -105,7 +105,12 @@ pub fn key(text: &StyledText, spec: &ParaSpec, phrases: bool) -> Key {
     for (range, style) in &text.spans {
         k.extend_from_slice(&(range.start as u32).to_le_bytes());
         k.extend_from_slice(&(range.end as u32).to_le_bytes());
-        k.extend_from_slice(&[style.bold as u8, style.emphasis as u8, style.sup as u8]);
+        k.extend_from_slice(&[
+            style.bold as u8,
+            style.emphasis as u8,
+            style.sup as u8,
+            style.mono as u8,
+        ]);
         k.extend_from_slice(&style.link.map_or(u32::MAX, u32::from).to_le_bytes());
         f(&mut k, style.scale);
     }

@@ -452,6 +452,7 @@ fn page_content(
     // drawn: the structure takes its reading order from the MCIDs.
     let mut placed: Vec<(Option<String>, String)> = Vec::new();
     let mut images = Vec::new();
+    tints(page, geo, &mut marked, &mut ops);
     ops.push(Op::StartTextSection);
     let mut state = TextState::default();
     // The marked-content sequence open in the text, and how many EMCs
@@ -522,7 +523,7 @@ fn page_content(
                     images.push(*image);
                 }
             }
-            Draw::Link { .. } => {}
+            Draw::Link { .. } | Draw::Tint { .. } => {}
         }
     }
     let (_, count) = open.take().unwrap_or_default();
@@ -965,6 +966,42 @@ fn circle(cx: f32, cy: f32, r: f32) -> Op {
             winding_order: WindingOrder::NonZero,
         },
     }
+}
+
+/// How light a tint behind code is: the grey level (1 is white), light
+/// enough for any text on it to keep its contrast in greyscale print.
+const TINT_GREY: f32 = 0.93;
+
+/// The page's tints, painted first, under everything else, as one
+/// artifact.
+fn tints(page: &Page, geo: &Geometry, marked: &mut Marked<'_>, ops: &mut Vec<Op>) {
+    let areas: Vec<Op> = page
+        .draws
+        .iter()
+        .filter_map(|d| match d {
+            Draw::Tint { from, to } => {
+                let [x0, y0, x1, y1] = coords::corners(geo, *from, *to);
+                Some(rule(x0, (y0 + y1) / 2.0, x1, (y0 + y1) / 2.0, y1 - y0))
+            }
+            _ => None,
+        })
+        .collect();
+    if areas.is_empty() {
+        return;
+    }
+    ops.push(Op::SaveGraphicsState);
+    ops.push(Op::SetFillColor {
+        col: Color::Greyscale(Greyscale {
+            percent: TINT_GREY,
+            icc_profile: None,
+        }),
+    });
+    let opened = marked.open(Tag::Artifact(Artifact::Layout), None);
+    let count = opened.len();
+    ops.extend(opened);
+    ops.extend(areas);
+    ops.extend((0..count).map(|_| Op::EndMarkedContent));
+    ops.push(Op::RestoreGraphicsState);
 }
 
 fn rule(x0: f32, y0: f32, x1: f32, y1: f32, width: f32) -> Op {

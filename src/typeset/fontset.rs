@@ -29,6 +29,9 @@ pub struct FontChoice {
     bold: BTreeMap<Script, FontIx>,
     /// Configured fallback families, then the shipped family.
     fallback: Vec<FontIx>,
+    /// The monospace faces of code (regular, bold), if found.
+    mono: Option<FontIx>,
+    mono_bold: Option<FontIx>,
     /// Characters no face above has: the installed face that has them, or
     /// `None` when no font at all does.
     extra: HashMap<char, Option<FontIx>>,
@@ -56,6 +59,8 @@ impl FontChoice {
             regular: BTreeMap::new(),
             bold: BTreeMap::new(),
             fallback: Vec::new(),
+            mono: None,
+            mono_bold: None,
             extra: HashMap::new(),
         };
         for (&script, face) in &faces.regular {
@@ -72,6 +77,8 @@ impl FontChoice {
             let ix = choice.add(face.clone());
             choice.fallback.push(ix);
         }
+        choice.mono = faces.mono.clone().map(|f| choice.add(f));
+        choice.mono_bold = faces.mono_bold.clone().map(|f| choice.add(f));
         let main_script = book.meta.lang.script();
         if manifest
             .fonts
@@ -123,6 +130,16 @@ impl FontChoice {
         for c in uncovered {
             let face = fonts.face_covering(c).map(|f| self.add(f));
             self.extra.insert(c, face);
+        }
+    }
+
+    /// The monospace face of code of weight `bold`: the bold one, else
+    /// the regular one.
+    pub fn mono(&self, bold: bool) -> Option<FontIx> {
+        if bold {
+            self.mono_bold.or(self.mono)
+        } else {
+            self.mono
         }
     }
 
@@ -220,6 +237,35 @@ impl<'a> FontSet<'a> {
         }
     }
 
+    /// The face that draws `c` in code: the monospace face, but for
+    /// ideographs, kana, hangul and full-width marks (two columns each, in
+    /// the body faces) and what it lacks.
+    pub fn face_for_code(&self, c: char, bold: bool, script: Script) -> (FontIx, bool) {
+        match self.choice.mono(bold) {
+            Some(mono) if !crate::cjk::is_wide(c) && (is_invisible(c) || self.covers(mono, c)) => {
+                (mono, true)
+            }
+            _ => self.face_for(c, bold, script),
+        }
+    }
+
+    /// The size the monospace face `font` is set at so that its advance
+    /// is half of `size` (one column of code): code's Latin letters then
+    /// take one column and its ideographs, at `size`, exactly two.
+    pub fn mono_size(&self, font: FontIx, size: f32) -> f32 {
+        let face = &self.faces[font as usize];
+        let advance = face
+            .glyph_index('0')
+            .and_then(|g| face.glyph_hor_advance(g))
+            .map_or(0.0, f32::from);
+        let mono = [self.choice.mono, self.choice.mono_bold].contains(&Some(font));
+        if mono && advance > 0.0 {
+            size * 0.5 * self.units_per_em(font) / advance
+        } else {
+            size
+        }
+    }
+
     pub fn covers(&self, font: FontIx, c: char) -> bool {
         has_glyph(&self.faces[font as usize], c)
     }
@@ -299,11 +345,17 @@ pub mod testing {
             let mut tc = regular.clone();
             tc.index = 3;
             tc.post_script_name = "NotoSerifCJKtc-Regular".into();
+            let mut mono = face("NotoSansMono-Regular.ttf", 0, false, "NotoSansMono-Regular");
+            mono.family = crate::fonts::CODE_FAMILY.into();
+            let mut mono_bold = face("NotoSansMono-Bold.ttf", 0, true, "NotoSansMono-Bold");
+            mono_bold.family = crate::fonts::CODE_FAMILY.into();
             FontChoice {
-                faces: vec![regular, bold, tc],
+                faces: vec![regular, bold, tc, mono, mono_bold],
                 regular: [(Script::Hans, 0), (Script::Hant, 2)].into_iter().collect(),
                 bold: [(Script::Hans, 1), (Script::Hant, 1)].into_iter().collect(),
                 fallback: Vec::new(),
+                mono: Some(3),
+                mono_bold: Some(4),
                 extra: HashMap::new(),
             }
         })

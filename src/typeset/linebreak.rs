@@ -382,6 +382,7 @@ mod tests {
             justifiable: class == Class::Space,
             emphasis: false,
             link: None,
+            mono: false,
         };
         for (i, &w) in widths.iter().enumerate() {
             if i > 0 {

@@ -6,6 +6,7 @@
 //! [`crate::pdf`] writes.
 
 pub mod breaks;
+pub mod code;
 mod error;
 pub mod fontset;
 pub mod frontmatter;

@@ -28,6 +28,9 @@ pub enum Draw {
         width: f32,
         tag: Tag,
     },
+    /// A light tint behind text (code) between two opposite corners:
+    /// page furniture, painted before any text.
+    Tint { from: Point, to: Point },
     /// An image, `at` its inline-start, block-start corner.
     Image {
         at: Point,
@@ -67,6 +70,7 @@ impl Draw {
             }
             Draw::Rule { tag, .. } | Draw::Image { tag, .. } => *tag = tag.offset(offset),
             Draw::Link { node, .. } => *node = node.map(|n| n + offset),
+            Draw::Tint { .. } => {}
         }
         self
     }
@@ -74,7 +78,7 @@ impl Draw {
     pub(super) fn shifted(mut self, by: Point) -> Draw {
         match &mut self {
             Draw::Text { at, .. } | Draw::Image { at, .. } => *at = at.offset(by),
-            Draw::Rule { from, to, .. } | Draw::Link { from, to, .. } => {
+            Draw::Rule { from, to, .. } | Draw::Link { from, to, .. } | Draw::Tint { from, to } => {
                 *from = from.offset(by);
                 *to = to.offset(by);
             }

@@ -101,7 +101,15 @@ fn push_inlines(
 ) {
     for inline in inlines {
         match inline {
-            Inline::Text(t) | Inline::Code(t) => out.push(t, style),
+            Inline::Text(t) => out.push(t, style),
+            Inline::Code(t) => out.push(
+                t,
+                SpanStyle {
+                    mono: true,
+                    emphasis: false,
+                    ..style
+                },
+            ),
             Inline::Emphasis(c) => push_inlines(
                 c,
                 SpanStyle {

@@ -21,6 +21,9 @@ pub struct SpanStyle {
     pub link: Option<u16>,
     /// Relative size (1.0 = the paragraph's size).
     pub scale: f32,
+    /// Code: set in columns, half an em each (see [`COLUMN`]), in the
+    /// monospace face.
+    pub mono: bool,
 }
 
 /// A paragraph's text and its styled spans, in order and covering the text.
@@ -149,6 +152,8 @@ pub struct Glyph {
     pub justifiable: bool,
     pub emphasis: bool,
     pub link: Option<u16>,
+    /// Code: a whole number of columns wide, never stretched or shrunk.
+    pub mono: bool,
 }
 
 /// Shaping settings for one paragraph.
@@ -169,6 +174,9 @@ impl ShapeParams {
         }
     }
 }
+
+/// One column of code, in em of its size: an ideograph takes two.
+pub const COLUMN: f32 = 0.5;
 
 /// Comfortable stretch between two ideographs, in em: a line that needs
 /// this much per gap has stretch ratio 1.
@@ -236,7 +244,11 @@ fn shape_span(
         let font = match runs.last() {
             Some(&(_, _, f)) if is_invisible(c) && f != FontIx::MAX => f,
             _ => {
-                let (f, covered) = fonts.face_for(c, bold, params.script);
+                let (f, covered) = if style.mono {
+                    fonts.face_for_code(c, bold, params.script)
+                } else {
+                    fonts.face_for(c, bold, params.script)
+                };
                 if !covered && !c.is_whitespace() && !out.missing.contains(&c) {
                     out.missing.push(c);
                 }
@@ -269,6 +281,7 @@ fn shape_span(
                 justifiable: false,
                 emphasis: false,
                 link: style.link,
+                mono: style.mono,
             });
             continue;
         }
@@ -300,6 +313,13 @@ fn shape_run(
 ) {
     let face = fonts.shaper(font);
     let upem = fonts.units_per_em(font);
+    // Code's monospace face is scaled to one column; `size` stays the
+    // code's size, that of its ideographs.
+    let glyph_size = if style.mono {
+        fonts.mono_size(font, size)
+    } else {
+        size
+    };
     let mut buf = rustybuzz::UnicodeBuffer::new();
     buf.push_str(&full[range.clone()]);
     if let Ok(lang) = params.lang_tag().parse() {
@@ -310,7 +330,7 @@ fn shape_run(
     let shaped = rustybuzz::shape(face, &[], buf);
     let infos = shaped.glyph_infos();
     let positions = shaped.glyph_positions();
-    let k = size / upem;
+    let k = glyph_size / upem;
     let first = out.glyphs.len();
     for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
         let cluster = info.cluster as usize;
@@ -331,7 +351,7 @@ fn shape_run(
         out.glyphs.push(Glyph {
             font,
             gid: info.glyph_id as u16,
-            size,
+            size: glyph_size,
             advance: pos.x_advance as f32 * k,
             dx: pos.x_offset as f32 * k,
             rise: rise + pos.y_offset as f32 * k,
@@ -347,7 +367,12 @@ fn shape_run(
             justifiable: false,
             emphasis: style.emphasis && class == Class::Ideograph,
             link: style.link,
+            mono: style.mono,
         });
+    }
+    if style.mono {
+        columns(&mut out.glyphs[first..], size);
+        return;
     }
     for g in &mut out.glyphs[first..] {
         let cluster = &full[g.text.start as usize..g.text.end as usize];
@@ -381,6 +406,27 @@ fn shape_run(
     }
 }
 
+/// Code's glyphs on its columns: each cluster takes the whole number of
+/// columns nearest its width (one at least, two for an ideograph), its ink
+/// centred in them; marks that combine with it take none. A face without
+/// the character, or a monospace face of another width, cannot then put
+/// a column out of line.
+fn columns(glyphs: &mut [Glyph], size: f32) {
+    let column = COLUMN * size;
+    let mut i = 0;
+    while i < glyphs.len() {
+        let mut end = i + 1;
+        while end < glyphs.len() && !glyphs[end].cluster_start {
+            end += 1;
+        }
+        let natural: f32 = glyphs[i..end].iter().map(|g| g.advance).sum();
+        let wide = (natural / column).round().max(1.0) * column;
+        glyphs[i].dx += (wide - natural) / 2.0;
+        glyphs[i].advance += wide - natural;
+        i = end;
+    }
+}
+
 /// Compression of adjacent punctuation (GB), the Han–Latin gap, and which
 /// gaps justification may widen.
 fn adjust(_fonts: &FontSet<'_>, out: &mut Shaped, params: &ShapeParams) {
@@ -391,7 +437,10 @@ fn adjust(_fonts: &FontSet<'_>, out: &mut Shaped, params: &ShapeParams) {
         // first gives up its right blank if it has one, else the second its
         // left blank.
         for i in 0..n.saturating_sub(1) {
-            if !(g[i].class.is_punct() && g[i + 1].class.is_punct() && g[i + 1].cluster_start) {
+            if !(g[i].class.is_punct() && g[i + 1].class.is_punct() && g[i + 1].cluster_start)
+                || g[i].mono
+                || g[i + 1].mono
+            {
                 continue;
             }
             let delta = g[i].size / 2.0;
@@ -409,7 +458,9 @@ fn adjust(_fonts: &FontSet<'_>, out: &mut Shaped, params: &ShapeParams) {
     }
     for i in 0..n.saturating_sub(1) {
         let (a, b) = (&g[i], &g[i + 1]);
-        if !b.cluster_start {
+        // Code keeps its columns; text meets inline code as it meets
+        // Latin words.
+        if !b.cluster_start || (a.mono && b.mono) {
             continue;
         }
         let em = a.size.max(b.size);

@@ -2,6 +2,8 @@
 //! booklets in scratch folders, and find the external validators.
 #![allow(dead_code)]
 
+use std::io::Read as _;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -417,4 +419,91 @@ pub fn build(dir: &Path, envs: &[(&str, &str)]) -> Run {
         );
     }
     r
+}
+
+/// Debian's chromium.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Unpacks an EPUB into `dir`.
+pub fn unzip_into(epub: &Path, dir: &Path) {
+    for (name, data) in unzip(epub) {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, data).unwrap();
+    }
+}
+
+/// Runs headless chromium on `page` (an XHTML file of an unpacked EPUB)
+/// with no font but the EPUB's own and a few Latin ones (chromium needs one
+/// to start), and returns the JSON the page's script writes into its
+/// `<pre id="result">` once the fonts are ready.
+pub fn measure_in_chromium(dir: &Path, page: &Path) -> serde_json::Value {
+    // No Chinese system font: a mark not in the EPUB's subsets would be
+    // missing, not silently taken from the machine.
+    let latin: String = [
+        "/usr/share/fonts/truetype/dejavu",
+        "/usr/share/fonts/truetype/liberation",
+        "/usr/share/fonts/truetype/liberation2",
+    ]
+    .iter()
+    .filter(|d| Path::new(d).is_dir())
+    .map(|d| format!("<dir>{d}</dir>"))
+    .collect();
+    assert!(
+        !latin.is_empty(),
+        "no Latin font for chromium (apt-get install fonts-dejavu-core)"
+    );
+    let fontconfig = dir.join("fonts.conf");
+    std::fs::write(
+        &fontconfig,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>{latin}<cachedir>{}</cachedir></fontconfig>\n",
+            dir.join("fc-cache").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(CHROMIUM)
+        .args(CHROMIUM_HEADLESS)
+        .args([
+            // Fonts from file:// are cross-origin to a file:// page.
+            "--allow-file-access-from-files",
+            "--disable-web-security",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("file://{}", page.display()))
+        .env("FONTCONFIG_FILE", &fontconfig)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("run chromium");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            // SAFETY: signals only the process group this test started.
+            unsafe {
+                libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL);
+            }
+            let _ = child.wait();
+            panic!("chromium did not finish within two minutes");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let dom = reader.join().unwrap();
+    let json = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|s| s.split("</pre>").next())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| panic!("the page reported nothing:\n{dom}"));
+    serde_json::from_str(&json.replace("&quot;", "\"")).expect("measurements")
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 mod figures;
 
+use super::code::{self, HANG};
 use super::geometry::{Geometry, Point, ASCENT};
 use super::images::Images;
 use super::line::Line;
@@ -13,7 +14,7 @@ use super::page::{Draw, Item, NoteLines, ParaPos, Target};
 use super::paragraph::{
     set_balanced, set_paragraph, styled_text, Align, LinkTarget, ParaSpec, Setter,
 };
-use super::shape::{ShapeParams, SpanStyle, StyledText};
+use super::shape::{ShapeParams, SpanStyle, StyledText, COLUMN};
 use super::structure::{Artifact, NodeId, Role, Span, Structure, Tag};
 use crate::lang::PunctStyle;
 use crate::model::{Article, Block, BlockKind, Inline};
@@ -503,22 +504,77 @@ impl<'a> Layout<'a> {
         self.parent = outer;
     }
 
-    /// Code: line by line at a smaller size, flush left, long lines
-    /// wrapped.
+    /// Code: on its columns at `code_scale`, flush left, on a light tint;
+    /// long lines wrap after a continuation mark. A short block is not
+    /// split across pages, a long one leaves no line alone.
     fn code(&mut self, text: &str, room: Room) {
+        let geo = self.geo;
+        let size = geo.em * self.style.text.code_scale;
+        let column = COLUMN * size;
+        let measure = self.measure(room);
+        // The tint reaches a column beyond the text on either side.
+        let columns = ((measure - 2.0 * column) / column).floor().max(8.0) as usize;
+        let shape = ShapeParams {
+            size,
+            bold: false,
+            ..self.shape
+        };
+        let fonts = self.setter.fonts;
+        let mut rows: Vec<(Line, bool)> = Vec::new();
+        for source in crate::model::code_lines(text) {
+            for (i, line) in code::wrap(fonts, &source, &shape, columns)
+                .into_iter()
+                .enumerate()
+            {
+                rows.push((line, i > 0));
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+        let mark = code::mark(fonts, &shape);
         self.space(1, true);
         let tag = Tag::Node(self.node(Role::Code));
-        for source_line in text.lines() {
-            let styled = plain(if source_line.is_empty() {
-                " "
-            } else {
-                source_line
+        // Centred on the body's em box, as the tint is.
+        let baseline = (geo.em - size) / 2.0 + ASCENT * size;
+        let lead = (geo.pitch - geo.em) / 2.0;
+        let count = rows.len().min(u16::MAX as usize);
+        let whole = count <= SHORT_CODE;
+        for (i, (line, continued)) in rows.into_iter().enumerate() {
+            let mut draws = vec![Draw::Tint {
+                from: Point::new(room.left, -lead),
+                to: Point::new(room.left + measure, geo.em + lead),
+            }];
+            let x = room.left + column;
+            if !line.glyphs.is_empty() {
+                let indent = if continued { HANG as f32 * column } else { 0.0 };
+                draws.push(Draw::text(Point::new(x + indent, baseline), line, tag));
+            }
+            // After the text: what a page's first line is read from.
+            if continued {
+                draws.push(Draw::text(
+                    Point::new(x, baseline),
+                    mark.clone(),
+                    Tag::Artifact(Artifact::Layout),
+                ));
+            }
+            self.galley.items.push(Item {
+                band: 1,
+                draws,
+                para: Some(ParaPos {
+                    index: i.min(u16::MAX as usize) as u16,
+                    count: count as u16,
+                }),
+                keep_next: whole && i + 1 < count,
+                ..Item::default()
             });
-            self.paragraph(&styled, room, 0.0, 0.9, Align::Left, Vec::new(), tag);
         }
         self.space(1, true);
     }
 }
+
+/// Code blocks of at most this many lines are never split across pages.
+const SHORT_CODE: usize = 6;
 
 /// Draws for one set line at `x`, all `tag`'s but for its links and
 /// footnote marks (nodes of their own below it), with link areas; and the
