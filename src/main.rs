@@ -779,6 +779,11 @@ fn fonts(given: Option<PathBuf>, printer: Printer) -> ExitCode {
                 }
             }
         }
+        let code = booklet::fonts::CODE_FAMILY;
+        match book.resolve(Some(code), false, booklet::lang::Script::Hans) {
+            Ok(f) => say!("  code     {} ({})", f.family, f.path.display()),
+            Err(_) => say!("  code     {code} not found: code is set in the body faces"),
+        }
     }
     ExitCode::SUCCESS
 }

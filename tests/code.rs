@@ -177,6 +177,9 @@ fn origin(words: &[Word], source: &str) -> f64 {
 #[test]
 fn code_is_set_on_columns_in_the_monospace_face() {
     let dir = fixture("code-pdf");
+    let fonts = booklet_ok(&["fonts"], &dir, &[]);
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(fonts.contains("code     Noto Sans Mono"), "{fonts}");
     booklet_ok(&["build", "--format", "pdf"], &dir, &[]);
     let pdf = dir.join("out/booklet.pdf");
     if let Some(check) = tool("qpdf", &["--check", pdf.to_str().unwrap()]) {
