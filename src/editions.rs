@@ -16,6 +16,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::impose::{Imposition, Layout, Sheet};
 use crate::lang::{Lang, Script};
 use crate::manifest::{Manifest, PdfSection};
+use crate::typeset::cover::COVER_PAGES;
 
 /// One `[[edition]]` table, as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +49,8 @@ pub struct EditionEntry {
     /// the trim is kept up to this far).
     pub bleed_mm: Option<f32>,
     pub crop_marks: Option<bool>,
+    /// Print the reading copy's cover on the first sheet too.
+    pub impose_cover: Option<bool>,
     /// "horizontal" (default) or "vertical" (EPUB only; the PDF stays horizontal).
     pub writing: Option<String>,
 }
@@ -110,6 +113,7 @@ pub const KEYS: &[&str] = &[
     "creep_mm",
     "bleed_mm",
     "crop_marks",
+    "impose_cover",
     "writing",
     "keep",
     "replace",
@@ -310,6 +314,12 @@ fn resolve_entry(manifest: &Manifest, entry: &EditionEntry) -> Result<Edition, D
     };
     // “” lie across a vertical column; corner brackets turn with it.
     let quotes = quotes.or((writing == Writing::Vertical).then_some(Quotes::Corner));
+    let reading_cover = entry
+        .pdf
+        .as_ref()
+        .and_then(|p| p.cover)
+        .or(manifest.pdf.cover)
+        .unwrap_or(true);
     let imposition = match &entry.imposition {
         None => {
             for (key, set) in [
@@ -317,6 +327,7 @@ fn resolve_entry(manifest: &Manifest, entry: &EditionEntry) -> Result<Edition, D
                 ("creep_mm", entry.creep_mm.is_some()),
                 ("bleed_mm", entry.bleed_mm.is_some()),
                 ("crop_marks", entry.crop_marks.is_some()),
+                ("impose_cover", entry.impose_cover.is_some()),
             ] {
                 if set {
                     return Err(at(
@@ -358,6 +369,14 @@ fn resolve_entry(manifest: &Manifest, entry: &EditionEntry) -> Result<Edition, D
                 creep_mm: mm("creep_mm", entry.creep_mm, 5.0)?,
                 bleed_mm: mm("bleed_mm", entry.bleed_mm, 10.0)?,
                 crop_marks: entry.crop_marks.unwrap_or(false),
+                // A handout's sheets, printed on office paper that cannot
+                // print to the edge, leave the reading copy's cover and its
+                // verso out unless asked.
+                leave_out: if reading_cover && !entry.impose_cover.unwrap_or(false) {
+                    COVER_PAGES
+                } else {
+                    0
+                },
             })
         }
     };
@@ -431,6 +450,7 @@ fn merge_pdf(base: &mut PdfSection, over: &PdfSection) {
     set(&mut base.toc_depth, &over.toc_depth);
     set(&mut base.right_hand_start, &over.right_hand_start);
     set(&mut base.standard, &over.standard);
+    set(&mut base.cover, &over.cover);
 }
 
 fn script_name(s: Script) -> &'static str {
@@ -497,6 +517,22 @@ mod tests {
             "same text, same identifier"
         );
         assert_eq!(resolve(&m, Some("handout")).unwrap().len(), 1);
+        // The sheets leave the reading copy's cover out unless asked, and
+        // there is none to leave out when the PDF has no cover.
+        let leave_out = |extra: &str| {
+            let m = manifest(&format!(
+                "[[edition]]\nname = \"h\"\nimposition = \"2up\"\n{extra}"
+            ))
+            .unwrap();
+            resolve(&m, None).unwrap()[0]
+                .imposition
+                .as_ref()
+                .unwrap()
+                .leave_out
+        };
+        assert_eq!(leave_out(""), 2);
+        assert_eq!(leave_out("impose_cover = true\n"), 0);
+        assert_eq!(leave_out("[edition.pdf]\ncover = false\n"), 0);
         let err = resolve(&m, Some("handot")).unwrap_err();
         assert!(err.to_string().contains("did you mean `handout`"), "{err}");
     }

@@ -117,6 +117,9 @@ pub struct PdfSection {
     pub right_hand_start: Option<bool>,
     /// "ua-1+a-2" (tagged PDF/UA-1 and PDF/A-2a, the default) or "none".
     pub standard: Option<String>,
+    /// The cover (the `cover` image, else the generated one) as the first
+    /// page; default on (imposed sheets leave it out, see `impose_cover`).
+    pub cover: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -13,9 +13,10 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::cache::{Cache, Key};
+use crate::cover::{Drawing, Seg};
 use crate::typeset::geometry::{Point, Size};
 use crate::typeset::line::{Line, Placed};
-use crate::typeset::page::{Draw, Target};
+use crate::typeset::page::{CoverArt, Draw, Target};
 use crate::typeset::structure::{Span, Tag};
 
 /// The bytes a key is made of.
@@ -233,7 +234,48 @@ impl Keyed for Draw {
             Draw::Tint { from, to } => {
                 k.put(&4u8).put(from).put(to);
             }
+            Draw::Cover { at, size, art, tag } => {
+                k.put(&5u8).put(at).put(size).put(tag);
+                match art {
+                    CoverArt::Picture(image) => k.put(&0u8).put(image),
+                    CoverArt::Drawing(d) => k.put(&1u8).put(&**d),
+                };
+            }
         };
+    }
+}
+
+impl Keyed for Drawing {
+    fn key_into(&self, k: &mut KeyWriter) {
+        let Drawing {
+            width,
+            height,
+            background,
+            shapes,
+            text,
+        } = self;
+        k.put(width).put(height);
+        k.bytes(&[background.0, background.1, background.2]);
+        k.put(&shapes.len()).put(&text.len());
+        for shape in shapes {
+            let c = shape.colour;
+            k.bytes(&[c.0, c.1, c.2]).put(&(shape.path.len() as u64));
+            for seg in &shape.path {
+                let (tag, points): (u8, &[f32]) = match seg {
+                    Seg::Move(x, y) | Seg::Line(x, y) => (0, &[*x, *y]),
+                    Seg::Quad(a, b, c, d) => (1, &[*a, *b, *c, *d]),
+                    Seg::Cubic(a, b, c, d, e, f) => (2, &[*a, *b, *c, *d, *e, *f]),
+                    Seg::Close => (3, &[]),
+                };
+                k.put(&tag);
+                for p in points {
+                    k.put(p);
+                }
+            }
+        }
+        for t in text {
+            k.put(t.as_str());
+        }
     }
 }
 

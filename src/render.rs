@@ -7,11 +7,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::editions::Edition;
+use crate::image::vector::DrawingFonts;
 use crate::prepared::Prepared;
+use crate::typeset::cover::FrontCover;
 use crate::typeset::fontset::{FontChoice, FontSet};
 use crate::typeset::geometry::Geometry;
 use crate::typeset::paragraph::Setter;
@@ -258,7 +260,7 @@ impl Print<'_, '_> {
     pub fn set(&self) -> Option<&Typeset> {
         self.set
             .get_or_init(|| {
-                let set = Ok::<_, Diagnostic>(typeset_book(self.setter, self.geo, self.prepared));
+                let set = typeset_book(self.setter, self.geo, self.prepared);
                 let mut after = self.after.lock().unwrap_or_else(|e| e.into_inner());
                 // The paragraphs set now are saved for the next build while
                 // the renderers go on.
@@ -353,13 +355,43 @@ fn print_setup(prepared: &Prepared) -> Result<(Geometry, FontChoice), Diagnostic
 /// paginated in order. The pages are the same whatever the number of
 /// cores: each article is set on its own and the galleys are joined in the
 /// book's order.
-pub fn typeset_book<'a>(setter: Setter<'a>, geo: Geometry, prepared: &'a Prepared) -> Typeset {
+pub fn typeset_book<'a>(
+    setter: Setter<'a>,
+    geo: Geometry,
+    prepared: &'a Prepared,
+) -> Result<Typeset, Diagnostic> {
     let book = &prepared.book;
     let style = &prepared.style;
+    let cover = front_cover(prepared, &geo)?;
     let galleys = in_parallel(&book.articles, |index, article| {
         typeset::article(setter, geo, style, &prepared.images, index, article)
     });
-    typeset::book(setter, geo, style, book, galleys)
+    Ok(typeset::book(setter, geo, style, book, galleys, cover))
+}
+
+/// The cover the PDF opens with, when `[pdf] cover` wants one (it does
+/// unless the edition is imposed, see [`crate::editions`]): the manifest's
+/// `cover` image, else the generated cover in the page's proportion.
+fn front_cover(prepared: &Prepared, geo: &Geometry) -> Result<Option<FrontCover>, Diagnostic> {
+    if !prepared.manifest.pdf.cover.unwrap_or(true) {
+        return Ok(None);
+    }
+    let meta = &prepared.book.meta;
+    let Some(path) = &meta.cover else {
+        let height = crate::cover::design::WIDTH * geo.page_h / geo.page_w;
+        let drawing = crate::cover::generate(meta, &prepared.faces, &prepared.style.cover, height);
+        return Ok(Some(FrontCover::Drawing(Arc::new(drawing))));
+    };
+    // A cover is a PNG, JPEG or GIF (the manifest's check), never a
+    // drawing with text: no fonts to lend it.
+    let no_fonts = DrawingFonts::new(Vec::new(), crate::fonts::DEFAULT_FAMILY);
+    let picture = crate::input::read(path, crate::input::Kind::Image)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| crate::image::library::read_picture(&bytes, &no_fonts))
+        .map_err(|e| {
+            Diagnostic::error(format!("the cover cannot be printed: {e}")).in_file(path)
+        })?;
+    Ok(Some(FrontCover::Picture(Arc::new(picture))))
 }
 
 /// `f` applied to every item, on as many threads as the machine has cores

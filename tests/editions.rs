@@ -195,10 +195,11 @@ fn three_editions_in_one_command() {
         let zh = pdftotext(&o.join("booklet-zh.pdf"));
         assert!(zh.contains("组织工作学习读本"));
     }
-    // Imposed: two sides per A4 sheet, each with two A5 pages.
+    // Imposed: two sides per A4 sheet, each with two A5 pages; the reading
+    // copy's cover and its verso are left off the sheets.
     let pages = pdf_pages(&o.join("booklet-zh.pdf"));
     let sides = pdf_pages(&o.join("booklet-handout-imposed.pdf"));
-    assert_eq!(sides, pages.div_ceil(4) * 2, "{pages} pages");
+    assert_eq!(sides, (pages - 2).div_ceil(4) * 2, "{pages} pages");
     if have("qpdf", Command::new("qpdf").arg("--version")) {
         for f in [
             "booklet-zh.pdf",
@@ -304,8 +305,102 @@ fn a_manifest_without_editions_builds_as_before() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+/// The labels a PDF viewer shows for its first `n` pages, from its
+/// /PageLabels number tree (prefix, then the number in its style).
+fn page_labels(pdf: &Path, n: usize) -> Vec<String> {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let nums = doc
+        .catalog()
+        .unwrap()
+        .get(b"PageLabels")
+        .and_then(|l| doc.dereference(l))
+        .and_then(|(_, l)| l.as_dict())
+        .and_then(|l| l.get(b"Nums"))
+        .and_then(|n| n.as_array())
+        .unwrap()
+        .clone();
+    let ranges: Vec<(usize, &lopdf::Dictionary)> = nums
+        .chunks(2)
+        .map(|c| (c[0].as_i64().unwrap() as usize, c[1].as_dict().unwrap()))
+        .collect();
+    (0..n)
+        .map(|page| {
+            let (start, dict) = ranges.iter().rev().find(|(s, _)| *s <= page).unwrap();
+            let prefix = match dict.get(b"P") {
+                Ok(lopdf::Object::String(bytes, _)) => {
+                    let units: Vec<u16> = bytes[2..]
+                        .chunks(2)
+                        .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                        .collect();
+                    String::from_utf16(&units).unwrap()
+                }
+                _ => String::new(),
+            };
+            let number =
+                dict.get(b"St").and_then(|s| s.as_i64()).unwrap_or(1) as usize + (page - start);
+            let number = match dict.get(b"S").and_then(|s| s.as_name()) {
+                Ok(b"D") => number.to_string(),
+                Ok(b"r") => {
+                    ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii"][number - 1].to_string()
+                }
+                _ => String::new(),
+            };
+            prefix + &number
+        })
+        .collect()
+}
+
+/// Text on page `page` (1-based) as pdftotext reads it.
+fn page_text(pdf: &Path, page: usize) -> String {
+    let p = page.to_string();
+    let out = Command::new("pdftotext")
+        .args(["-f", &p, "-l", &p])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The reading PDF opens with the cover and a blank verso, labelled 封面
+/// and 封二, so that the title page is i and the body's first page 1, as
+/// their printed folios say; qpdf finds the file sound.
+fn check_pdf_cover_pages(pdf: &Path) {
+    let labels = page_labels(pdf, 7);
+    assert_eq!(labels[..4], ["封面", "封二", "i", "ii"], "{labels:?}");
+    if have("pdftotext", Command::new("pdftotext").arg("-v")) {
+        assert!(
+            page_text(pdf, 1).trim().is_empty(),
+            "the cover is a picture"
+        );
+        assert!(page_text(pdf, 2).trim().is_empty(), "a blank verso");
+        assert!(
+            page_text(pdf, 3).contains("组织工作学习读本"),
+            "title page third"
+        );
+        let first_body = labels.iter().position(|l| l == "1").unwrap();
+        let text = page_text(pdf, first_body + 1);
+        assert!(
+            text.trim_end().ends_with('1'),
+            "folio 1 on label 1:\n{text}"
+        );
+    }
+    if have("qpdf", Command::new("qpdf").arg("--version")) {
+        let out = Command::new("qpdf")
+            .arg("--check")
+            .arg(pdf)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
 #[test]
-fn a_given_cover_is_the_epubs_cover() {
+fn a_given_cover_is_the_first_page_of_both_outputs() {
     let dir = scratch("editions-given-cover");
     copy_example(&dir);
     let mut png = Vec::new();
@@ -327,6 +422,99 @@ fn a_given_cover_is_the_epubs_cover() {
     assert!(opf.contains("properties=\"cover-image\""), "{opf}");
     if let Some((fatal, errors, warnings, text)) = epubcheck(&epub) {
         assert_eq!((fatal, errors, warnings), (0, 0, 0), "{text}");
+    }
+
+    let pdf = dir.join("out/booklet.pdf");
+    check_pdf_cover_pages(&pdf);
+    if have("pdfimages", Command::new("pdfimages").arg("-v")) {
+        let out = Command::new("pdfimages")
+            .arg("-list")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        let list = String::from_utf8_lossy(&out.stdout);
+        // page num type width height …: the cover, whole, on page 1 only.
+        let rows: Vec<Vec<&str>> = list
+            .lines()
+            .skip(2)
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(rows.len(), 1, "{list}");
+        assert_eq!(rows[0][..5], ["1", "0", "image", "60", "96"], "{list}");
+    }
+    // Fitted whole and centred: the page is wider in proportion than the
+    // picture, so paper shows at the sides and the middle is the cover's.
+    if have("pdftoppm", Command::new("pdftoppm").arg("-v")) {
+        let page = render_page(&pdf, 1);
+        let (w, h) = page.dimensions();
+        assert_eq!(page.get_pixel(w / 2, h / 2).0, [20, 60, 120]);
+        assert_eq!(page.get_pixel(2, h / 2).0, [255, 255, 255]);
+        assert_eq!(page.get_pixel(w - 3, h / 2).0, [255, 255, 255]);
+        assert_eq!(page.get_pixel(w / 2, 2).0, [20, 60, 120], "full height");
+    }
+
+    // `cover = false` under [pdf]: the PDF opens with the title page.
+    std::fs::write(
+        &manifest,
+        std::fs::read_to_string(&manifest).unwrap() + "\n[pdf]\ncover = false\n",
+    )
+    .unwrap();
+    booklet_ok(&["build"], &dir, &[]);
+    assert_eq!(page_labels(&pdf, 1), ["i"]);
+}
+
+/// Page `page` (1-based) of `pdf` as pixels, by poppler.
+fn render_page(pdf: &Path, page: usize) -> image::RgbImage {
+    let p = page.to_string();
+    let prefix = pdf.with_extension(format!("page{page}"));
+    let out = Command::new("pdftoppm")
+        .args(["-f", &p, "-l", &p, "-r", "30", "-png", "-singlefile"])
+        .arg(pdf)
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    image::open(prefix.with_extension(format!("page{page}.png")))
+        .unwrap()
+        .to_rgb8()
+}
+
+/// Without a `cover`, the PDF's first page is the generated cover, drawn
+/// as vectors over the whole page in the style's colours.
+#[test]
+fn the_generated_cover_opens_the_pdf() {
+    let dir = scratch("editions-generated-cover");
+    copy_example(&dir);
+    booklet_ok(&["build", "--format", "pdf"], &dir, &[]);
+    let pdf = dir.join("out/booklet.pdf");
+    check_pdf_cover_pages(&pdf);
+    if have("pdfimages", Command::new("pdfimages").arg("-v")) {
+        let out = Command::new("pdfimages")
+            .arg("-list")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        let list = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(list.lines().count(), 2, "vectors, no picture:\n{list}");
+    }
+    if have("pdftoppm", Command::new("pdftoppm").arg("-v")) {
+        let page = render_page(&pdf, 1);
+        let (w, h) = page.dimensions();
+        // The default design: background #8c1c13 to the page's edges, text
+        // in #fdf6e3 (the title, bold, across the middle of the upper half).
+        for (x, y) in [(1, 1), (w - 2, 1), (1, h - 2), (w - 2, h - 2)] {
+            assert_eq!(page.get_pixel(x, y).0, [0x8c, 0x1c, 0x13], "corner {x},{y}");
+        }
+        let near = |p: [u8; 3], q: [u8; 3]| p.iter().zip(q).all(|(a, b)| a.abs_diff(b) < 40);
+        let title_ink = (h / 5..h / 2)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| near(page.get_pixel(x, y).0, [0xfd, 0xf6, 0xe3]))
+            .count();
+        assert!(title_ink > 200, "{title_ink} pixels of title");
     }
 }
 

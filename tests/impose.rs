@@ -68,7 +68,33 @@ fn layout(imposition: Imposition, crop_marks: bool) -> Layout {
         },
         bleed_mm: if crop_marks { 3.0 } else { 0.0 },
         crop_marks,
+        leave_out: 0,
     }
+}
+
+/// A reading copy that opens with a cover and its verso: the sheets hold
+/// its pages from the third, as if the book began there.
+#[test]
+fn the_cover_pages_can_be_left_off_the_sheets() {
+    let reading = numbered_pdf(10);
+    let without_cover = Layout {
+        leave_out: 2,
+        ..layout(Imposition::Saddle, false)
+    };
+    let sheets = impose(&reading, &without_cover).expect("impose");
+    let doc = Document::load_mem(&sheets).unwrap();
+    assert_eq!(doc.get_pages().len(), plan(Imposition::Saddle, 8).len());
+    if have("pdftotext", Command::new("pdftotext").arg("-v")) {
+        let path = scratch("impose-leave-out").join("sheets.pdf");
+        std::fs::write(&path, &sheets).unwrap();
+        // The outer side of the one sheet: the last page and the first kept.
+        assert_eq!(numbers_on(&path, 1), [10, 3]);
+    }
+    let too_few = Layout {
+        leave_out: 10,
+        ..layout(Imposition::Saddle, false)
+    };
+    assert!(impose(&reading, &too_few).is_err());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The generated cover's designs: where the title, subtitle, edition,
-//! names and publisher go, over which rules and bands, on the 1600×2560
-//! canvas.
+//! names and publisher go, over which rules and bands, on a canvas 1600
+//! wide: 2560 high for the EPUB's cover image, the page's proportion for
+//! the PDF's first page.
 
 use super::drawing::{Drawing, Fonts, Rgb};
 use super::{CoverStyle, Design};
@@ -8,6 +9,7 @@ use crate::lang::Script;
 use crate::model::BookMeta;
 
 pub const WIDTH: f32 = 1600.0;
+/// The EPUB cover image's height (the size Kindle and Kobo ask for).
 pub const HEIGHT: f32 = 2560.0;
 
 /// The regular and bold faces of the cover's text.
@@ -16,10 +18,11 @@ pub struct Type<'a> {
     pub bold: Fonts<'a>,
 }
 
-/// Lays out the cover of `meta` in `style`'s design and colours.
-pub fn draw(meta: &BookMeta, style: &CoverStyle, fonts: &Type) -> Drawing {
+/// Lays out the cover of `meta` in `style`'s design and colours, on a
+/// canvas `WIDTH` wide and `height` high.
+pub fn draw(meta: &BookMeta, style: &CoverStyle, fonts: &Type, height: f32) -> Drawing {
     let (bg, fg, accent) = (style.background.0, style.foreground.0, style.accent.0);
-    let mut d = Drawing::new(WIDTH, HEIGHT, bg);
+    let mut d = Drawing::new(WIDTH, height, bg);
     let margin = 200.0;
     let measure = WIDTH - 2.0 * margin;
     let cx = WIDTH / 2.0;
@@ -29,7 +32,7 @@ pub fn draw(meta: &BookMeta, style: &CoverStyle, fonts: &Type) -> Drawing {
         Design::Band => (bg, fg),
         _ => (fg, fg),
     };
-    let (title_top, title_bottom) = (HEIGHT * 0.2, HEIGHT * 0.56);
+    let (title_top, title_bottom) = (height * 0.2, height * 0.56);
     match style.design {
         Design::Frame => {
             let outer = 80.0;
@@ -115,7 +118,7 @@ pub fn draw(meta: &BookMeta, style: &CoverStyle, fonts: &Type) -> Drawing {
         };
         fonts
             .regular
-            .centred(&mut d, publisher, 68.0, cx, HEIGHT - 300.0, colour);
+            .centred(&mut d, publisher, 68.0, cx, height - 300.0, colour);
     }
     d
 }
@@ -137,9 +140,10 @@ fn people(meta: &BookMeta) -> Vec<String> {
 
 /// A rectangular frame `inset` from the edges, `line` thick.
 fn frame(d: &mut Drawing, inset: f32, line: f32, colour: Rgb) {
-    let (w, h) = (WIDTH - 2.0 * inset, HEIGHT - 2.0 * inset);
+    let height = d.height;
+    let (w, h) = (WIDTH - 2.0 * inset, height - 2.0 * inset);
     d.rect(inset, inset, w, line, colour);
-    d.rect(inset, HEIGHT - inset - line, w, line, colour);
+    d.rect(inset, height - inset - line, w, line, colour);
     d.rect(inset, inset, line, h, colour);
     d.rect(WIDTH - inset - line, inset, line, h, colour);
 }

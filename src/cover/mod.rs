@@ -5,11 +5,12 @@
 //!
 //! The generated cover is one [`Drawing`] of filled outlines: rendered to a
 //! 1600×2560 PNG (the size Kindle and Kobo ask for) for the EPUB's
-//! `cover-image`, and drawn as vectors on the PDF's first page when the
-//! style asks for it.
+//! `cover-image`, and drawn as vectors, in the page's proportion, on the
+//! PDF's first page ([`pdf_ops`]).
 
 pub mod design;
 pub mod drawing;
+mod ops;
 mod raster;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::cache::Cache;
 use crate::fonts::Faces;
 use crate::model::BookMeta;
 pub use drawing::{Drawing, Rgb, Seg, Shape};
+pub use ops::pdf_ops;
 
 /// The designs a style can choose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -71,8 +73,9 @@ impl Default for CoverStyle {
 }
 
 /// The generated cover of `meta` in `faces` (the book's script first, its
-/// bold face for the title).
-pub fn generate(meta: &BookMeta, faces: &Faces, style: &CoverStyle) -> Drawing {
+/// bold face for the title), on a canvas [`design::WIDTH`] wide and
+/// `height` high.
+pub fn generate(meta: &BookMeta, faces: &Faces, style: &CoverStyle, height: f32) -> Drawing {
     let script = meta.lang.script();
     let first = |table: &std::collections::BTreeMap<crate::lang::Script, crate::fonts::Face>| {
         table
@@ -91,7 +94,7 @@ pub fn generate(meta: &BookMeta, faces: &Faces, style: &CoverStyle) -> Drawing {
         regular: drawing::Fonts::new(&regular),
         bold: drawing::Fonts::new(&bold),
     };
-    design::draw(meta, style, &fonts)
+    design::draw(meta, style, &fonts, height)
 }
 
 /// The generated cover as a PNG, kept in `cache`: encoding four million
@@ -128,7 +131,7 @@ pub fn png(
     if let Some(png) = cache.get(&key) {
         return Ok(png);
     }
-    let png = raster::png(&generate(meta, faces, style))?;
+    let png = raster::png(&generate(meta, faces, style, design::HEIGHT))?;
     Ok(cache.put(&key, png))
 }
 
@@ -206,7 +209,7 @@ mod tests {
     fn the_generated_cover_holds_the_metadata_in_the_book_s_faces() {
         let faces = faces();
         let style = CoverStyle::default();
-        let d = generate(&meta("组织工作学习读本"), &faces, &style);
+        let d = generate(&meta("组织工作学习读本"), &faces, &style, design::HEIGHT);
         assert_eq!((d.width, d.height), (design::WIDTH, design::HEIGHT));
         assert_eq!(
             d.text,
@@ -238,11 +241,17 @@ mod tests {
         // Another title, another cover; the same, the same bytes.
         assert_eq!(
             png,
-            raster::png(&generate(&meta("组织工作学习读本"), &faces, &style)).unwrap()
+            raster::png(&generate(
+                &meta("组织工作学习读本"),
+                &faces,
+                &style,
+                design::HEIGHT
+            ))
+            .unwrap()
         );
         assert_ne!(
             png,
-            raster::png(&generate(&meta("作风建设"), &faces, &style)).unwrap()
+            raster::png(&generate(&meta("作风建设"), &faces, &style, design::HEIGHT)).unwrap()
         );
     }
 

@@ -58,6 +58,9 @@ pub struct Layout {
     pub creep_mm: f32,
     pub bleed_mm: f32,
     pub crop_marks: bool,
+    /// Reading pages left off the sheets at the front (the cover and its
+    /// verso).
+    pub leave_out: usize,
 }
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -84,12 +87,12 @@ pub fn impose(reading: &[u8], layout: &Layout) -> Result<Vec<u8>, String> {
     let mut doc =
         lopdf::Document::load_mem(reading).map_err(|e| format!("cannot read the PDF: {e}"))?;
     let page_ids: Vec<ObjectId> = doc.get_pages().values().copied().collect();
-    if page_ids.is_empty() {
-        return Err("the PDF has no pages".into());
+    if page_ids.len() <= layout.leave_out {
+        return Err("the PDF has no pages to impose".into());
     }
     let (pw, ph) = media_size(&doc, page_ids[0])?;
     let mut pages = Vec::with_capacity(page_ids.len());
-    for &id in &page_ids {
+    for &id in &page_ids[layout.leave_out..] {
         pages.push(Page {
             xobject: page_to_xobject(&mut doc, id)?,
         });

@@ -71,6 +71,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("toc_depth", Count),
             ("right_hand_start", Flag),
             ("standard", Text),
+            ("cover", Flag),
         ],
     ),
     (

@@ -67,6 +67,7 @@ pub fn write(
             meta,
             outline: &outline,
             front_pages: set.front_pages,
+            cover_pages: set.cover_pages,
             producer: &producer,
             structure: tagged.then_some(&set.structure),
             standard,

@@ -27,6 +27,9 @@ pub struct Finish<'a> {
     pub outline: &'a [OutlineEntry],
     /// Pages before the body (labelled i, ii, …).
     pub front_pages: usize,
+    /// Of those, the cover and its verso, labelled 封面 and 封二 (the
+    /// front matter's i is the title page, as its folios count).
+    pub cover_pages: usize,
     pub producer: &'a str,
     /// The structure the pages were tagged with (None: untagged).
     pub structure: Option<&'a crate::typeset::structure::Structure>,
@@ -45,8 +48,15 @@ pub fn finish(
 ) -> Result<Vec<u8>, String> {
     let outline = add_outline(&mut file, pages, f.outline);
     let mut labels = vec![];
-    if f.front_pages > 0 {
-        labels.push(Object::Integer(0));
+    for (page, name) in ["封面", "封二"].iter().enumerate().take(f.cover_pages) {
+        labels.push(Object::Integer(page as i64));
+        labels.push(Object::Dictionary(Dictionary::from_iter(vec![(
+            "P",
+            text_string(name),
+        )])));
+    }
+    if f.front_pages > f.cover_pages {
+        labels.push(Object::Integer(f.cover_pages as i64));
         labels.push(Object::Dictionary(Dictionary::from_iter(vec![(
             "S",
             Object::Name(b"r".to_vec()),

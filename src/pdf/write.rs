@@ -27,7 +27,7 @@ use super::tagged::{self, Mark, Marks};
 use crate::cache::Cache;
 use crate::typeset::fontset::{FontIx, FontSet};
 use crate::typeset::geometry::{self, Geometry, PT_PER_MM};
-use crate::typeset::page::{Draw, Page, Target};
+use crate::typeset::page::{CoverArt, Draw, Page, Target};
 use crate::typeset::structure::{Artifact, NodeId, Span, Structure, Tag};
 
 /// A placed anchor: absolute page index and y from the page top.
@@ -524,6 +524,21 @@ fn page_content(
                 }
             }
             Draw::Link { .. } | Draw::Tint { .. } => {}
+            Draw::Cover { at, size, art, tag } => {
+                let area = coords::area(geo, *at, *size);
+                let drawing = match art {
+                    CoverArt::Picture(image) => {
+                        let [x, y, w, h] = area;
+                        images.push(*image);
+                        let name = picture_name(*image);
+                        format!("q {w:.3} 0 0 {h:.3} {x:.3} {y:.3} cm /{name} Do Q\n")
+                    }
+                    CoverArt::Drawing(d) => {
+                        crate::cover::pdf_ops(d, area, (geo.page_w, geo.page_h))
+                    }
+                };
+                placed.push((marked.opening(*tag), drawing));
+            }
         }
     }
     let (_, count) = open.take().unwrap_or_default();

@@ -7,6 +7,7 @@
 
 pub mod breaks;
 pub mod code;
+pub mod cover;
 mod error;
 pub mod fontset;
 pub mod frontmatter;
@@ -28,6 +29,7 @@ pub use error::Error;
 use crate::image::{Library, Picture};
 use crate::model::{Article, Book};
 use crate::style::Style;
+use cover::FrontCover;
 use frontmatter::Front;
 use geometry::Geometry;
 use images::Images;
@@ -35,7 +37,7 @@ use layout::{Galley, Layout, NOTE_LEADING, NOTE_SCALE};
 use page::{Draw, NoteStyle, Page, Placement, Target};
 use paragraph::Setter;
 use shape::ShapeParams;
-use structure::{Role, Structure};
+use structure::{Role, Structure, Tag};
 
 /// One article set on its own: nothing in it depends on another article,
 /// so articles may be set in any order, or side by side.
@@ -58,8 +60,11 @@ pub struct Bookmark {
 pub struct Typeset {
     pub geo: Geometry,
     pub pages: Vec<Page>,
-    /// Pages before the body's page 1 (title pages and contents).
+    /// Pages before the body's page 1 (cover, title pages and contents).
     pub front_pages: usize,
+    /// Of those, the cover and its verso (0 or 2): they carry no folio,
+    /// and the front matter's numbers begin after them.
+    pub cover_pages: usize,
     /// Where each anchor landed, by anchor number, in `pages`.
     pub anchors: Vec<Option<Placement>>,
     pub bookmarks: Vec<Bookmark>,
@@ -90,13 +95,14 @@ pub fn article<'a>(
 }
 
 /// The book's pages from its articles' galleys (in the book's order):
-/// the body paginated, then the title pages and contents before it.
+/// the body paginated, then the cover, title pages and contents before it.
 pub fn book<'a>(
     setter: Setter<'a>,
     geo: Geometry,
     style: &Style,
     book: &'a Book,
     articles: Vec<ArticleGalley>,
+    cover: Option<FrontCover>,
 ) -> Typeset {
     let mut galley = Galley::default();
     let mut images: Option<Images> = None;
@@ -147,7 +153,18 @@ pub fn book<'a>(
         title_scale: style.text.title_scale,
     };
     front.furnish(&mut body, &book.articles, false, 1);
-    let mut pages = front.title_pages(&mut structure, root);
+    let mut pictures = images.map(|i| i.list).unwrap_or_default();
+    let mut pages = match cover {
+        Some(cover) => {
+            // The cover, to a screen reader: a figure described by the title.
+            let figure = structure.add(Role::Figure, Some(root));
+            structure.node_mut(figure).alt = Some(book.meta.title.clone());
+            cover::pages(cover, &geo, &mut pictures, Tag::Node(figure))
+        }
+        None => Vec::new(),
+    };
+    let cover_pages = pages.len();
+    pages.extend(front.title_pages(&mut structure, root));
     let mut contents = front.contents(
         &galley.headings,
         &placed,
@@ -156,7 +173,12 @@ pub fn book<'a>(
         &mut structure,
         root,
     );
-    front.furnish(&mut contents, &book.articles, true, pages.len() + 1);
+    front.furnish(
+        &mut contents,
+        &book.articles,
+        true,
+        pages.len() - cover_pages + 1,
+    );
     // The title page and its verso carry no folio.
     pages.append(&mut contents);
     if pages.len() % 2 == 1 {
@@ -194,9 +216,10 @@ pub fn book<'a>(
         geo,
         pages,
         front_pages,
+        cover_pages,
         anchors,
         bookmarks,
-        images: images.map(|i| i.list).unwrap_or_default(),
+        images: pictures,
         structure,
         root,
     }

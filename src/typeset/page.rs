@@ -1,10 +1,13 @@
 //! What is drawn on a page: the galley's items, whole pages, where
 //! anchors landed, and the footnotes waiting for their page.
 
+use std::sync::Arc;
+
 use super::geometry::{Point, Size};
 use super::line::Line;
 use super::paragraph::LinkTarget;
 use super::structure::{NodeId, Span, Tag};
+use crate::cover::Drawing;
 
 /// Something drawn on a page. Positions are along the page's inline and
 /// block axes (see [`Flow`](super::geometry::Flow)), from the start edges of whatever holds them
@@ -46,6 +49,25 @@ pub enum Draw {
         target: Target,
         node: Option<NodeId>,
     },
+    /// The book's cover, `at` its inline-start, block-start corner: the
+    /// only drawing on the first page.
+    Cover {
+        at: Point,
+        size: Size,
+        art: CoverArt,
+        tag: Tag,
+    },
+}
+
+/// What the cover page shows.
+#[derive(Debug, Clone)]
+pub enum CoverArt {
+    /// The manifest's `cover` image: a picture of the book, by number,
+    /// like [`Draw::Image`]'s.
+    Picture(u32),
+    /// The generated cover, drawn over the whole page in its background
+    /// colour.
+    Drawing(Arc<Drawing>),
 }
 
 impl Draw {
@@ -68,7 +90,9 @@ impl Draw {
                     s.node += offset;
                 }
             }
-            Draw::Rule { tag, .. } | Draw::Image { tag, .. } => *tag = tag.offset(offset),
+            Draw::Rule { tag, .. } | Draw::Image { tag, .. } | Draw::Cover { tag, .. } => {
+                *tag = tag.offset(offset)
+            }
             Draw::Link { node, .. } => *node = node.map(|n| n + offset),
             Draw::Tint { .. } => {}
         }
@@ -77,7 +101,9 @@ impl Draw {
 
     pub(super) fn shifted(mut self, by: Point) -> Draw {
         match &mut self {
-            Draw::Text { at, .. } | Draw::Image { at, .. } => *at = at.offset(by),
+            Draw::Text { at, .. } | Draw::Image { at, .. } | Draw::Cover { at, .. } => {
+                *at = at.offset(by)
+            }
             Draw::Rule { from, to, .. } | Draw::Link { from, to, .. } | Draw::Tint { from, to } => {
                 *from = from.offset(by);
                 *to = to.offset(by);
