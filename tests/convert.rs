@@ -5,7 +5,7 @@
 mod common;
 
 use booklet::convert::{Config, Conversion, Converter};
-use common::repo;
+use common::{have, repo};
 
 fn converter(config: &str) -> Converter {
     Converter::new(&Conversion {
@@ -134,4 +134,86 @@ fn opencc_test_cases() {
     assert!(inexact.is_empty(), "cases not exact: {inexact:?}");
     assert!(share >= 0.999, "only {:.2} % agree", share * 100.0);
     assert!(by_config.len() == 12, "every configuration has cases");
+}
+
+/// A Python with OpenCC 1.4.2 (PyPI `opencc`): OPENCC_PYTHON, the CI's
+/// venv, else the system's.
+fn opencc_python() -> Option<String> {
+    let candidates = std::env::var("OPENCC_PYTHON")
+        .ok()
+        .into_iter()
+        .chain(["/opt/opencc/bin/python3".to_string(), "python3".to_string()]);
+    let probe = "import opencc, importlib.metadata as m; assert m.version('opencc') == '1.4.2'";
+    let found = candidates.into_iter().find(|py| {
+        std::process::Command::new(py)
+            .args(["-c", probe])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let mut check = std::process::Command::new(found.as_deref().unwrap_or("python3"));
+    have("OpenCC 1.4.2 (PyPI opencc)", check.args(["-c", probe])).then(|| found.unwrap())
+}
+
+/// Every configuration, byte for byte the output of OpenCC 1.4.2 itself on
+/// the example articles (each read in its configuration's script).
+#[test]
+fn every_configuration_is_opencc_s_output() {
+    let Some(python) = opencc_python() else {
+        return;
+    };
+    let dir = common::scratch("convert-opencc");
+    let simplified = articles();
+    let reference = |config: &str, input: &str| -> String {
+        let path = dir.join(format!("{config}.in"));
+        std::fs::write(&path, input).unwrap();
+        let out = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "import opencc, sys; sys.stdout.write(opencc.OpenCC(sys.argv[1]).convert(open(sys.argv[2], encoding='utf-8').read()))",
+                config,
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let opencc_engine =
+        |config: &str| booklet::convert::opencc::OpenCc::new(Config::parse(config).unwrap());
+    let mut inputs = std::collections::HashMap::new();
+    for (config, from) in [
+        ("s2t", None),
+        ("s2tw", None),
+        ("s2twp", None),
+        ("s2hk", None),
+        ("t2s", Some("s2t")),
+        ("t2tw", Some("s2t")),
+        ("t2hk", Some("s2t")),
+        ("tw2s", Some("s2twp")),
+        ("tw2sp", Some("s2twp")),
+        ("tw2t", Some("s2twp")),
+        ("hk2s", Some("s2hk")),
+        ("hk2t", Some("s2hk")),
+    ] {
+        let input: String = match from {
+            None => simplified.clone(),
+            Some(f) => inputs.get(f).cloned().unwrap(),
+        };
+        let expected = reference(config, &input);
+        let ours = opencc_engine(config).convert(&input);
+        if ours != expected {
+            let line = ours
+                .lines()
+                .zip(expected.lines())
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| format!("ours:   {a}\nOpenCC: {b}"))
+                .unwrap_or_default();
+            panic!("{config} differs from OpenCC 1.4.2:\n{line}");
+        }
+        inputs.insert(config, expected);
+    }
 }

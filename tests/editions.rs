@@ -596,4 +596,62 @@ fn a_vertical_traditional_epub() {
         n(4) <= n(3),
         "second paragraph not left of the first: {probe}"
     );
+
+    // 「 set in a column turns through the subset font's `vert` into ﹁:
+    // its long stroke hangs from the right end of the short one, where the
+    // horizontal form's stands at the left.
+    let head = &page[..page.find("<body").unwrap()];
+    let bracket = site.join("OEBPS/bracket.xhtml");
+    std::fs::write(
+        &bracket,
+        format!("{head}<body class=\"hant\"><p style=\"font-size:120px;margin:0;text-indent:0\">「</p></body></html>"),
+    )
+    .unwrap();
+    let shot = site.join("bracket.png");
+    let out = Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=300,300",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", bracket.display()))
+        .output()
+        .unwrap();
+    let image = image::open(&shot)
+        .unwrap_or_else(|e| {
+            panic!(
+                "no screenshot ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+        .to_luma8();
+    let ink: Vec<(u32, u32)> = image
+        .enumerate_pixels()
+        .filter(|(_, _, p)| p.0[0] < 128)
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    assert!(ink.len() > 100, "the bracket is not drawn");
+    let (left, right) = (
+        ink.iter().map(|p| p.0).min().unwrap(),
+        ink.iter().map(|p| p.0).max().unwrap(),
+    );
+    let (top, bottom) = (
+        ink.iter().map(|p| p.1).min().unwrap(),
+        ink.iter().map(|p| p.1).max().unwrap(),
+    );
+    // Ink in the lower half of the glyph, by side: only the long stroke.
+    let lower = |from: u32, to: u32| {
+        ink.iter()
+            .filter(|&&(x, y)| y > (top + bottom) / 2 && (from..=to).contains(&x))
+            .count()
+    };
+    let third = (right - left) / 3;
+    assert!(
+        lower(right - third, right) > 0 && lower(left, left + third) == 0,
+        "「 keeps its horizontal form in a vertical column ({left}..{right} × {top}..{bottom})"
+    );
 }

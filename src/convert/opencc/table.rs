@@ -45,12 +45,23 @@ impl Table {
     /// member an earlier dictionary wins a tie, as within a dictionary the
     /// earlier line does; a key's value is its first.
     pub fn new(members: &[&[&'static str]]) -> Table {
+        // Sized for every phrase and about two prefixes of each at once: a
+        // table grown entry by entry spends as long rehashing as filling.
+        let phrases: usize = members
+            .iter()
+            .flat_map(|m| m.iter())
+            .flat_map(|text| text.lines())
+            .filter(|l| {
+                let first = l.chars().next().map_or(0, char::len_utf8);
+                l.find('\t').is_some_and(|tab| tab > first)
+            })
+            .count();
         let mut table = Table {
             pages: vec![0; PAGES],
             // Index page 0 is the shared empty page.
             index: vec![[0; PAGE]],
             entries: vec![Entry::default()],
-            longer: FxHashMap::default(),
+            longer: FxHashMap::with_capacity_and_hasher(phrases * 2, Default::default()),
         };
         for (rank, dictionaries) in members.iter().enumerate() {
             let rank = u8::try_from(rank).expect("a group has few members");
