@@ -190,7 +190,6 @@ fn media_size(doc: &lopdf::Document, page: ObjectId) -> Result<(f32, f32), Strin
 /// Turns a page into a Form XObject with the page's resources.
 fn page_to_xobject(doc: &mut lopdf::Document, page: ObjectId) -> Result<ObjectId, String> {
     let (pw, ph) = media_size(doc, page)?;
-    let content = doc.get_page_content(page);
     let resources = {
         let dict = doc.get_dictionary(page).map_err(|e| e.to_string())?;
         match dict.get(b"Resources") {
@@ -214,9 +213,40 @@ fn page_to_xobject(doc: &mut lopdf::Document, page: ObjectId) -> Result<ObjectId
         ),
         ("Resources", resources),
     ]);
-    let mut stream = Stream::new(dict, content);
-    let _ = stream.compress();
+    let stream = match page_content(doc, page) {
+        // The page's one content stream as it is, still deflated: the form
+        // takes its filter, and no byte is inflated or deflated again.
+        Content::Encoded(stream) => {
+            let mut dict = dict;
+            for key in [&b"Filter"[..], b"DecodeParms"] {
+                if let Ok(value) = stream.dict.get(key) {
+                    dict.set(key, value.clone());
+                }
+            }
+            Stream::new(dict, stream.content.clone())
+        }
+        Content::Decoded(bytes) => {
+            let mut stream = Stream::new(dict, bytes);
+            let _ = stream.compress();
+            stream
+        }
+    };
     Ok(doc.add_object(stream))
+}
+
+/// A page's content: its one stream, or several joined and decoded.
+enum Content<'d> {
+    Encoded(&'d Stream),
+    Decoded(Vec<u8>),
+}
+
+fn page_content(doc: &lopdf::Document, page: ObjectId) -> Content<'_> {
+    if let [one] = doc.get_page_contents(page)[..] {
+        if let Ok(stream) = doc.get_object(one).and_then(Object::as_stream) {
+            return Content::Encoded(stream);
+        }
+    }
+    Content::Decoded(doc.get_page_content(page))
 }
 
 /// Where things go on a sheet side, in points.
