@@ -126,7 +126,7 @@ pub fn prepare(
     out_dir: Option<&Path>,
     diags: &mut Diagnostics,
 ) -> Option<Prepared> {
-    let shared = load(manifest_path, cache, dry_run, out_dir, false, diags)?;
+    let shared = load(manifest_path, cache, dry_run, out_dir, false, None, diags)?;
     let edition = match editions::resolve(&shared.manifest, None) {
         Ok(mut e) => e.remove(0),
         Err(d) => {
@@ -138,13 +138,14 @@ pub fn prepare(
 }
 
 /// [`prepare`]'s reading, with remote pictures taken only from earlier
-/// downloads when `offline`.
+/// downloads when `offline`; `edition`, when only that one is built.
 fn load(
     manifest_path: &Path,
     cache: Option<Arc<Cache>>,
     dry_run: bool,
     out_dir: Option<&Path>,
     offline: bool,
+    edition: Option<&str>,
     diags: &mut Diagnostics,
 ) -> Option<Shared> {
     // Every phase runs as far as its inputs allow, so that one run reports
@@ -152,6 +153,7 @@ fn load(
     let (manifest, problems) = Manifest::load_partial(manifest_path);
     diags.extend(problems);
     let manifest = manifest?;
+    editions::prepare_conversions(&manifest, edition);
     if !dry_run {
         // Whatever becomes of this build, the outputs a killed one mixed
         // are put back first.
@@ -377,6 +379,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         opts.dry_run,
         opts.out_dir.as_deref(),
         opts.offline,
+        opts.edition.as_deref(),
         &mut diags,
     ) else {
         return Err(diags);

@@ -162,6 +162,19 @@ impl Edition {
     }
 }
 
+/// Starts building the conversion dictionaries `manifest`'s editions (or
+/// only the one named) ask for, see [`convert::prepare`]; a configuration
+/// misspelt is left for [`resolve`] to report.
+pub fn prepare_conversions(manifest: &Manifest, only: Option<&str>) {
+    let configs = manifest
+        .editions
+        .iter()
+        .filter(|e| only.is_none_or(|name| e.name == name))
+        .filter_map(|e| convert::Config::parse(e.convert.as_deref()?).ok())
+        .collect();
+    convert::prepare(configs);
+}
+
 /// Checks every `[[edition]]` and `[convert]`; problems go to `problems`.
 pub fn check(manifest: &Manifest, problems: &mut Diagnostics) {
     let mut seen = std::collections::HashSet::new();

@@ -128,6 +128,22 @@ pub struct Converter {
     overrides: Vec<(String, Option<String>)>,
 }
 
+/// Starts building the dictionaries of `configs` on a thread of their own,
+/// unless they are built already: the phrase tables take a while, and a
+/// build has other work (its sources and fonts to read) meanwhile. A
+/// [`Converter`] made before they are done waits for them.
+pub fn prepare(configs: Vec<Config>) {
+    let configs: Vec<Config> = configs.into_iter().filter(|&c| !OpenCc::ready(c)).collect();
+    if configs.is_empty() {
+        return;
+    }
+    std::thread::spawn(move || {
+        for config in configs {
+            OpenCc::new(config);
+        }
+    });
+}
+
 impl Converter {
     pub fn new(conversion: &Conversion) -> Result<Converter, String> {
         let opencc = OpenCc::new(conversion.config);

@@ -80,6 +80,8 @@ enum Group {
 
 const GROUPS: usize = 12;
 
+static TABLES: [OnceLock<Table>; GROUPS] = [const { OnceLock::new() }; GROUPS];
+
 impl Group {
     /// The members in OpenCC's order (a short-circuit group), each the
     /// dictionaries of one union.
@@ -105,7 +107,6 @@ impl Group {
     }
 
     fn table(self) -> &'static Table {
-        static TABLES: [OnceLock<Table>; GROUPS] = [const { OnceLock::new() }; GROUPS];
         TABLES[self as usize].get_or_init(|| {
             let members: Vec<Vec<&'static str>> = self
                 .members()
@@ -115,6 +116,10 @@ impl Group {
             let members: Vec<&[&'static str]> = members.iter().map(Vec::as_slice).collect();
             Table::new(&members)
         })
+    }
+
+    fn built(self) -> bool {
+        TABLES[self as usize].get().is_some()
     }
 }
 
@@ -134,10 +139,30 @@ pub struct OpenCc {
 impl OpenCc {
     /// The configuration as OpenCC 1.4.2's `<name>.json` sets it up.
     pub fn new(name: Name) -> OpenCc {
+        let (segmentation, characters, chain) = Self::groups(name);
+        OpenCc {
+            normalise: Group::Normalise.table(),
+            segmentation: segmentation.map(Group::table),
+            characters: characters.map(Group::table),
+            chain: chain.into_iter().map(Group::table).collect(),
+        }
+    }
+
+    /// Whether every table of `name` is built already.
+    pub fn ready(name: Name) -> bool {
+        let (segmentation, characters, chain) = Self::groups(name);
+        [Some(Group::Normalise), segmentation, characters]
+            .into_iter()
+            .flatten()
+            .chain(chain)
+            .all(Group::built)
+    }
+
+    /// (segmentation, characters, chain): see `characters` for the s2tw,
+    /// s2twp and s2hk chains, whose first stage is ToTraditional.
+    fn groups(name: Name) -> (Option<Group>, Option<Group>, Vec<Group>) {
         use Group::*;
-        // (segmentation, characters, chain): see `characters` for the
-        // s2tw, s2twp and s2hk chains, whose first stage is ToTraditional.
-        let (segmentation, characters, chain) = match name {
+        match name {
             Name::S2t => (None, None, vec![ToTraditional]),
             Name::S2tw => (Some(StPhrases), Some(StCharacters), vec![TwVariants]),
             Name::S2twp => (Some(StPhrases), Some(StCharacters), vec![TwPhrases]),
@@ -150,12 +175,6 @@ impl OpenCc {
             Name::Tw2t => (None, None, vec![TwVariantsRev]),
             Name::T2hk => (None, None, vec![HkVariants]),
             Name::Hk2t => (None, None, vec![HkVariantsRev]),
-        };
-        OpenCc {
-            normalise: Normalise.table(),
-            segmentation: segmentation.map(Group::table),
-            characters: characters.map(Group::table),
-            chain: chain.into_iter().map(Group::table).collect(),
         }
     }
 
