@@ -8,6 +8,9 @@
 //! Wall time is what a user waits; CPU time (user + system, of the process
 //! and its threads) is reported beside it, since on a shared machine it
 //! moves less with the load.
+//!
+//! `BOOKLET_BIN=<another booklet binary>` measures that one instead (an
+//! earlier build, to compare its ratio with this one's).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -94,7 +97,8 @@ fn project(repo: &Path, dir: &Path, extra: &str) -> PathBuf {
 fn build(manifest: &Path) -> Run {
     let out = manifest.with_file_name("out");
     let _ = std::fs::remove_dir_all(&out);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_booklet"));
+    let bin = std::env::var_os("BOOKLET_BIN").unwrap_or(env!("CARGO_BIN_EXE_booklet").into());
+    let mut cmd = Command::new(bin);
     cmd.args(["build", "--quiet", "--out"])
         .arg(&out)
         .arg(manifest);
@@ -106,6 +110,9 @@ fn main() {
     let bench = repo.join("target/bench-out/editions");
     let one = project(&repo, &bench.join("one"), "");
     let three = project(&repo, &bench.join("three"), EDITIONS);
+    if let Some(bin) = std::env::var_os("BOOKLET_BIN") {
+        println!("binary: {}", bin.to_string_lossy());
+    }
     println!("load average at start: {}", load());
     // Unmeasured: the page cache holds the binary, fonts and sources.
     build(&one);
