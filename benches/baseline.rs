@@ -118,15 +118,18 @@ fn example_for(binary: &Path, repo: &Path, dir: &Path, out: &Path) -> PathBuf {
         if run.status.success() {
             return manifest;
         }
-        // "error: ./styles/default.toml:18:1: invalid style: unknown field `x`…"
+        // "error: ./styles/default.toml:18:1: invalid style: unknown field `x`…",
+        // or the same with the place on a "--> …/styles/default.toml:18:1" line.
         let stderr = String::from_utf8_lossy(&run.stderr);
-        let refused = stderr.lines().find_map(|l| {
-            let rest = l.split_once("styles/")?.1;
-            let (file, rest) = rest.split_once(':')?;
-            let (line, _) = rest.split_once(':')?;
-            rest.contains("unknown field")
-                .then(|| (file.to_string(), line.parse::<usize>().ok()))
+        let refused = stderr.contains("unknown field").then(|| {
+            stderr.lines().find_map(|l| {
+                let rest = l.split_once("styles/")?.1;
+                let (file, rest) = rest.split_once(':')?;
+                let line = rest.split(':').next()?.trim().parse::<usize>().ok();
+                Some((file.to_string(), line))
+            })
         });
+        let refused = refused.flatten();
         let Some((file, Some(line))) = refused else {
             panic!("{} cannot build the example: {stderr}", binary.display());
         };
