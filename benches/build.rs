@@ -12,10 +12,12 @@
 //! the same model: article titles, section headings and paragraphs as
 //! plain text, Noto Serif CJK SC, A5, justified, 2-em first-line indent.
 
+mod common;
+use common::{measure, Run};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use booklet::diag::Diagnostics;
 use booklet::model::{plain_text, BlockKind};
@@ -80,32 +82,6 @@ fn typst_source(manifest: &Path) -> String {
         }
     }
     t
-}
-
-/// A finished child process: its wall time and peak resident memory.
-struct Run {
-    wall: Duration,
-    peak_kib: u64,
-}
-
-/// Runs `cmd` to its end, measuring it; `None` if it failed.
-fn measure(cmd: &mut Command) -> Option<Run> {
-    let t = Instant::now();
-    let child = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is valid; wait4 fills it for this child only.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = t.elapsed();
-    let ok = pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    ok.then_some(Run {
-        wall,
-        peak_kib: usage.ru_maxrss as u64,
-    })
 }
 
 fn booklet(manifest: &Path, out: &Path) -> Command {

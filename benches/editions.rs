@@ -12,9 +12,11 @@
 //! `BOOKLET_BIN=<another booklet binary>` measures that one instead (an
 //! earlier build, to compare its ratio with this one's).
 
+mod common;
+use common::{measure, Run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const RUNS: usize = 5;
 
@@ -34,32 +36,6 @@ formats = ["pdf"]
 imposition = "saddle"
 sheet = "A4"
 "#;
-
-struct Run {
-    wall: Duration,
-    cpu: Duration,
-}
-
-/// Runs `cmd` to its end; `None` if it failed.
-fn measure(cmd: &mut Command) -> Option<Run> {
-    let t = Instant::now();
-    let child = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut status = 0;
-    // SAFETY: a zeroed rusage is valid; wait4 fills it for this child only.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let wall = t.elapsed();
-    let ok = pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    ok.then(|| Run {
-        wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-    })
-}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

@@ -343,9 +343,9 @@ pub fn book(data: &[u8]) {
     let mut made = Diagnostics::default();
     let (epub, pdf) = crate::render::with_print(&[(&*prepared, true)], &mut made, |prints| {
         let print = prints[0].as_ref();
-        let pages = print.map(|p| move || p.set());
-        let epub = crate::epub::render(prepared, pages.as_ref().map(|f| f as _), &mut diags);
-        let pdf = crate::render::Renderer::render(&crate::render::Pdf, prepared, print, &mut diags);
+        use crate::render::{Epub, Pdf, Renderer};
+        let epub = Epub.render(prepared, print, &mut diags);
+        let pdf = Pdf.render(prepared, print, &mut diags);
         (epub, pdf)
     });
     for d in made.into_vec() {
@@ -355,7 +355,7 @@ pub fn book(data: &[u8]) {
     if diags.has_errors() {
         return;
     }
-    if let Some((epub, _)) = epub {
+    if let Some(epub) = epub {
         check_epub(&epub);
     }
     if let Some(pdf) = pdf {

@@ -291,9 +291,8 @@ fn build(
         builder
             .add_cover_image(&name, &b""[..], media)
             .map_err(epub_err)?;
-        let entry =
-            package::stored_entry(&format!("OEBPS/{name}"), &bytes).map_err(Diagnostic::error)?;
-        prebuilt.insert(name.clone(), Arc::new(entry));
+        let entry = package::stored_entry(&name, &bytes).map_err(Diagnostic::error)?;
+        prebuilt.insert(name.clone(), entry);
         let body = format!(
             "<section class=\"cover\" epub:type=\"cover\"><img role=\"doc-cover\" src=\"{name}\" alt=\"{}\"/></section>\n",
             xhtml::escape(&meta.title)
@@ -394,9 +393,8 @@ fn build(
         builder
             .add_resource(name, &b""[..], *media)
             .map_err(epub_err)?;
-        let entry =
-            package::stored_entry(&format!("OEBPS/{name}"), data).map_err(Diagnostic::error)?;
-        prebuilt.insert(name.clone(), Arc::new(entry));
+        let entry = package::stored_entry(name, data).map_err(Diagnostic::error)?;
+        prebuilt.insert(name.clone(), entry);
     }
 
     let kept = package::open_kept(cache);

@@ -96,18 +96,20 @@ impl Font {
     }
 }
 
-/// A one-entry archive holding `data` as it is: for pictures, which are
-/// compressed already.
-pub fn stored_entry(name: &str, data: &[u8]) -> Result<Vec<u8>, String> {
-    let zerr = |e: zip::result::ZipError| format!("storing {name}: {e}");
+/// A one-entry archive holding `data` as it is, as `OEBPS/{name}`: for
+/// pictures, which are compressed already. Keyed by `name` like the other
+/// prebuilt entries.
+pub fn stored_entry(name: &str, data: &[u8]) -> Result<Arc<Vec<u8>>, String> {
+    let path = format!("OEBPS/{name}");
+    let zerr = |e: zip::result::ZipError| format!("storing {path}: {e}");
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
     out.start_file(
-        name,
+        path.as_str(),
         fixed_options().compression_method(CompressionMethod::Stored),
     )
     .map_err(zerr)?;
     out.write_all(data).map_err(|e| e.to_string())?;
-    Ok(out.finish().map_err(zerr)?.into_inner())
+    Ok(Arc::new(out.finish().map_err(zerr)?.into_inner()))
 }
 
 /// A one-entry archive holding `data` deflated (at zip's default level if
