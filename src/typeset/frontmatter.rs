@@ -12,9 +12,8 @@ use super::layout::Heading;
 use super::line::{Line, Placed};
 use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement, Target};
 use super::paginate::paginate;
-use super::paragraph::{
-    set_balanced, set_fitting, set_paragraph, set_phrased, set_plain, Align, ParaSpec, Setter,
-};
+use super::display::{fit_head, set_display, DisplaySpec};
+use super::paragraph::{set_paragraph, set_plain, Align, ParaSpec, Setter};
 use super::shape::{ShapeParams, SpanStyle, StyledText};
 use super::structure::{Artifact, NodeId, Role, Structure, Tag};
 use crate::lang::Script;
@@ -53,13 +52,13 @@ impl Front<'_> {
         tag: Tag,
         out: &mut Vec<Draw>,
     ) -> f32 {
-        let spec = ParaSpec {
+        let spec = DisplaySpec {
             shape: self.with(size, bold),
             width: self.geo.measure,
-            indent: 0.0,
+            hang: 0.0,
             align: Align::Center,
         };
-        let set = set_balanced(self.setter, &styled(text), &spec);
+        let set = set_display(self.setter, &styled(text), &spec);
         let mut y = y;
         let left = self.geo.inline_start(true);
         for (x, line) in set.lines {
@@ -258,13 +257,14 @@ impl Front<'_> {
         let indent = 2.0 * em * h.level as f32;
         let num = set_plain(self.setter, number, self.with(em, false));
         let right = geo.measure;
-        let spec = ParaSpec {
+        // Continuation lines hang a further em in, under the first's text.
+        let spec = DisplaySpec {
             shape,
             width: (right - indent - num.width - 2.5 * em).max(4.0 * em),
-            indent: 0.0,
+            hang: em,
             align: Align::Left,
         };
-        let set = set_phrased(self.setter, &styled(&h.title), &spec);
+        let set = set_display(self.setter, &styled(&h.title), &spec);
         let baseline = geo.baseline();
         let n = set.lines.len();
         let mut items = Vec::with_capacity(n);
@@ -373,7 +373,7 @@ impl Front<'_> {
                 script,
                 ..self.with(size, false)
             };
-            let head = set_fitting(self.setter, text, shape, geo.measure);
+            let head = fit_head(self.setter, text, shape, geo.measure);
             // Far enough above the text that no reader (nor pdftotext)
             // takes the head for the first line of the page.
             let base = geo.block_start - 1.9 * geo.em;

@@ -8,6 +8,7 @@
 pub mod breaks;
 pub mod code;
 pub mod cover;
+pub mod display;
 mod error;
 pub mod fontset;
 pub mod frontmatter;

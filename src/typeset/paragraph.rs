@@ -243,7 +243,7 @@ fn set_anew(
 
 /// A line's width without the ideographic spaces that end it: what a
 /// centred line is centred on.
-fn inked_width(line: &Line) -> f32 {
+pub(super) fn inked_width(line: &Line) -> f32 {
     let blank: f32 = line
         .glyphs
         .iter()
@@ -305,56 +305,6 @@ pub fn set_fitting(setter: Setter<'_>, text: &str, shape: ShapeParams, width: f3
         } else {
             hi = mid - 1;
         }
-    }
-    best
-}
-
-/// Lines broken after a space or punctuation when all of them can be,
-/// else as a paragraph: for TOC entries and other display text.
-pub fn set_phrased(setter: Setter<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
-    let phrased = set_paragraph_with(setter, text, spec, true);
-    if phrased.phrased {
-        phrased
-    } else {
-        set_paragraph(setter, text, spec)
-    }
-}
-
-/// Display lines for titles, centred: broken after a space or punctuation
-/// when the title has one, else balanced (the narrowest measure, down to
-/// half, that keeps the number of lines).
-pub fn set_balanced(setter: Setter<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
-    let phrased = set_paragraph_with(setter, text, spec, true);
-    if phrased.lines.len() >= 2 && phrased.phrased {
-        return phrased;
-    }
-    let full = set_paragraph(setter, text, spec);
-    let n = full.lines.len();
-    if n < 2 {
-        return full;
-    }
-    let (mut lo, mut hi) = (spec.width / 2.0, spec.width);
-    let mut best = full;
-    for _ in 0..8 {
-        let mid = (lo + hi) / 2.0;
-        let trial = set_paragraph(
-            setter,
-            text,
-            &ParaSpec {
-                width: mid,
-                ..*spec
-            },
-        );
-        if trial.lines.len() == n && trial.lines.iter().all(|(_, l)| l.width <= mid + 0.01) {
-            best = trial;
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    // Centre within the full measure.
-    for (x, line) in &mut best.lines {
-        *x = ((spec.width - inked_width(line)) / 2.0).max(0.0);
     }
     best
 }

@@ -11,9 +11,8 @@ use super::geometry::{Geometry, Point, ASCENT};
 use super::images::Images;
 use super::line::Line;
 use super::page::{Draw, Item, NoteLines, ParaPos, Target};
-use super::paragraph::{
-    set_balanced, set_paragraph, styled_text, Align, LinkTarget, ParaSpec, Setter,
-};
+use super::display::{set_display, DisplaySpec};
+use super::paragraph::{set_paragraph, styled_text, Align, LinkTarget, ParaSpec, Setter};
 use super::shape::{ShapeParams, SpanStyle, StyledText, COLUMN};
 use super::structure::{Artifact, NodeId, Role, Span, Structure, Tag};
 use crate::lang::PunctStyle;
@@ -213,17 +212,17 @@ impl<'a> Layout<'a> {
     fn title_block(&mut self, index: usize, article: &Article) {
         let geo = self.geo;
         let size = geo.em * self.style.text.title_scale;
-        let spec = ParaSpec {
+        let spec = DisplaySpec {
             shape: ShapeParams {
                 size,
                 bold: true,
                 ..self.shape
             },
             width: geo.measure,
-            indent: 0.0,
+            hang: 0.0,
             align: Align::Center,
         };
-        let title = set_balanced(self.setter, &plain(&article.title), &spec);
+        let title = set_display(self.setter, &plain(&article.title), &spec);
         let mut draws = Vec::new();
         let mut y = 2.0 * geo.pitch;
         let title_pitch = size * 1.45;
@@ -406,18 +405,18 @@ impl<'a> Layout<'a> {
     fn heading(&mut self, level: u8, content: &[Inline], room: Room) -> u32 {
         let geo = self.geo;
         let size = geo.em * self.style.text.heading_scale(level);
-        let spec = ParaSpec {
+        let spec = DisplaySpec {
             shape: ShapeParams {
                 size,
                 bold: true,
                 ..self.shape
             },
             width: self.measure(room),
-            indent: 0.0,
-            align: Align::Justify,
+            hang: 0.0,
+            align: Align::Left,
         };
         let text = styled_text(content, SpanStyle::default(), &mut Vec::new());
-        let set = set_paragraph(self.setter, &text, &spec);
+        let set = set_display(self.setter, &text, &spec);
         let anchor = self.anchor();
         // Below the article's title (H1), the source's highest level is H2;
         // one level deeper than the heading before at most: a source that
