@@ -12,7 +12,9 @@
 use super::breaks::{self, BreakKind};
 use super::line::{set_line, Line};
 use super::linebreak::Metrics;
-use super::paragraph::{inked_width, set_paragraph, set_plain, Align, ParaSpec, SetParagraph, Setter};
+use super::paragraph::{
+    inked_width, set_paragraph, set_plain, Align, ParaSpec, SetParagraph, Setter,
+};
 use super::shape::{shape, Class, Glyph, ShapeParams, StyledText};
 
 /// How display text is set.
@@ -159,7 +161,11 @@ pub fn set_display(setter: Setter<'_>, text: &StyledText, spec: &DisplaySpec) ->
     let mut lines = Vec::with_capacity(ends.len());
     let mut start = 0;
     for (i, &end) in ends.iter().enumerate() {
-        let (left, width) = if i == 0 { (0.0, spec.width) } else { (spec.hang, rest) };
+        let (left, width) = if i == 0 {
+            (0.0, spec.width)
+        } else {
+            (spec.hang, rest)
+        };
         let line = set_line(&shaped, &metrics, start, end, width, false);
         let x = match spec.align {
             Align::Center => ((spec.width - inked_width(&line)) / 2.0).max(0.0),
@@ -191,7 +197,19 @@ fn imbalance(w: f64, target: f64, last: bool) -> f64 {
 fn ends_phrase(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '、' | '；' | '：' | '？' | '！' | ',' | ';' | ':' | '?' | '!' | ' ' | '\u{3000}'
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | ','
+            | ';'
+            | ':'
+            | '?'
+            | '!'
+            | ' '
+            | '\u{3000}'
     )
 }
 
@@ -199,6 +217,8 @@ fn ends_phrase(c: char) -> bool {
 /// characters before them that would make them the end of a word instead
 /// (可以, 作为, 存在 …).
 const LEADS: &str = "以为与和及在把将从并";
+/// Particles that end what comes before them.
+const TRAILS: &str = "的了着过们地得";
 const LEAD_BREAKERS: &str = "可所予加难足得作成认因称行实存现正自好内外更即必旨";
 
 /// What breaking before glyph `at` costs.
@@ -216,6 +236,20 @@ fn break_cost(glyphs: &[Glyph], at: usize) -> f64 {
         || (prev.class == Class::Alnum) != (next.class == Class::Alnum)
     {
         return BOUNDARY;
+    }
+    // 的 and the particles never begin a line; a function word leads into
+    // what follows it, so a line does not end on it.
+    if TRAILS.contains(next.ch) {
+        return INNER + LONE;
+    }
+    let before_prev = glyphs[..at]
+        .iter()
+        .rev()
+        .filter(|g| g.cluster_start)
+        .nth(1)
+        .map_or(' ', |g| g.ch);
+    if LEADS.contains(prev.ch) && !LEAD_BREAKERS.contains(before_prev) {
+        return INNER;
     }
     if prev.ch == '的' || (LEADS.contains(next.ch) && !LEAD_BREAKERS.contains(prev.ch)) {
         return HINTED;
@@ -352,10 +386,7 @@ mod tests {
         assert_eq!(got.concat(), title);
         assert!(got.len() <= 3, "{got:?}");
         for l in &got[..got.len() - 1] {
-            assert!(
-                l.ends_with(['，', '：']) || !l.ends_with("为新"),
-                "{got:?}"
-            );
+            assert!(l.ends_with(['，', '：']) || !l.ends_with("为新"), "{got:?}");
         }
         assert!(!got.join("|").contains("为新|"), "{got:?}");
         // Natural width: a mark followed by a character keeps its em.
@@ -383,7 +414,10 @@ mod tests {
 
     #[test]
     fn a_run_without_punctuation_is_balanced() {
-        let got = lines("以高质量党建引领基层治理现代化推动共同富裕取得更为明显的实质性进展", 20.0);
+        let got = lines(
+            "以高质量党建引领基层治理现代化推动共同富裕取得更为明显的实质性进展",
+            20.0,
+        );
         assert_eq!(got.len(), 2, "{got:?}");
         let (a, b) = (got[0].chars().count(), got[1].chars().count());
         assert!(a.abs_diff(b) <= 4, "{got:?}");

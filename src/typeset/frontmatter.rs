@@ -7,12 +7,12 @@
 //! body is paginated: one pass settles them, and the front matter is kept
 //! to an even number of pages so that page 1 stays a right-hand page.
 
+use super::display::{fit_head, set_display, DisplaySpec};
 use super::geometry::{Geometry, Point, ASCENT};
 use super::layout::Heading;
 use super::line::{Line, Placed};
 use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement, Target};
 use super::paginate::paginate;
-use super::display::{fit_head, set_display, DisplaySpec};
 use super::paragraph::{set_paragraph, set_plain, Align, ParaSpec, Setter};
 use super::shape::{ShapeParams, SpanStyle, StyledText};
 use super::structure::{Artifact, NodeId, Role, Structure, Tag};

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 mod figures;
 
 use super::code::{self, HANG};
+use super::display::{set_display, DisplaySpec};
 use super::geometry::{Geometry, Point, ASCENT};
 use super::images::Images;
 use super::line::Line;
 use super::page::{Draw, Item, NoteLines, ParaPos, Target};
-use super::display::{set_display, DisplaySpec};
 use super::paragraph::{set_paragraph, styled_text, Align, LinkTarget, ParaSpec, Setter};
 use super::shape::{ShapeParams, SpanStyle, StyledText, COLUMN};
 use super::structure::{Artifact, NodeId, Role, Span, Structure, Tag};
