@@ -21,6 +21,9 @@ pub struct Style {
     pub text: TextStyle,
     pub page: PageStyle,
     pub epub: EpubStyle,
+    /// How tables look (a three-line table by default).
+    #[serde(default)]
+    pub table: TableStyle,
     /// The generated cover's design and colours.
     #[serde(default)]
     pub cover: crate::cover::CoverStyle,
@@ -49,6 +52,35 @@ pub struct TextStyle {
 
 fn default_code_scale() -> f32 {
     0.9
+}
+
+/// Tables: a three-line table (三线表) by default, a thick rule above and
+/// below, a thin one under the header, nothing between body rows.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TableStyle {
+    /// Table text size as a multiple of the body size.
+    pub scale: f32,
+    /// The top and bottom rules, in points.
+    pub thick_rule_pt: f32,
+    /// The rule under the header, in points.
+    pub thin_rule_pt: f32,
+    /// A rule between body rows, in points; 0 for none.
+    pub row_rule_pt: f32,
+    /// Every other body row on a light tint.
+    pub row_tint: bool,
+}
+
+impl Default for TableStyle {
+    fn default() -> TableStyle {
+        TableStyle {
+            scale: 0.9,
+            thick_rule_pt: 1.0,
+            thin_rule_pt: 0.5,
+            row_rule_pt: 0.0,
+            row_tint: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -179,6 +211,34 @@ const RANGES: &[(&str, f32, f32, &str, &str)] = &[
         2.0,
         " × the body size",
         "the default is 0.9",
+    ),
+    (
+        "scale",
+        0.5,
+        2.0,
+        " × the body size",
+        "tables are set at 0.9 of the body size by default",
+    ),
+    (
+        "thick_rule_pt",
+        0.0,
+        5.0,
+        " pt",
+        "a three-line table's top and bottom rules are 1 pt by default",
+    ),
+    (
+        "thin_rule_pt",
+        0.0,
+        5.0,
+        " pt",
+        "the rule under a table's header is 0.5 pt by default",
+    ),
+    (
+        "row_rule_pt",
+        0.0,
+        5.0,
+        " pt",
+        "0 leaves body rows unruled, as a three-line table has them",
     ),
     (
         "margin_inner_mm",
@@ -381,6 +441,10 @@ impl Style {
             ("title_scale", t.title_scale),
             ("quote_indent_em", t.quote_indent_em),
             ("code_scale", t.code_scale),
+            ("scale", self.table.scale),
+            ("thick_rule_pt", self.table.thick_rule_pt),
+            ("thin_rule_pt", self.table.thin_rule_pt),
+            ("row_rule_pt", self.table.row_rule_pt),
             ("margin_inner_mm", p.margin_inner_mm),
             ("margin_outer_mm", p.margin_outer_mm),
             ("margin_top_mm", p.margin_top_mm),
@@ -484,7 +548,39 @@ impl Style {
             q = t.quote_indent_em
         ));
         css.push_str(&format!("pre {{ font-size: {}em; }}\n", t.code_scale));
+        css.push_str(&self.table_css());
         css.push_str(&self.extra_css);
+        css
+    }
+}
+
+impl Style {
+    /// The three-line table (三线表) from `[table]`, as the PDF draws it:
+    /// rules only above, under the header and below, cells padded by half
+    /// an em, the header centred unless the Markdown aligns its column.
+    fn table_css(&self) -> String {
+        let t = &self.table;
+        let mut css = format!(
+            "table {{ border-collapse: collapse; margin: 1em auto; font-size: {scale}em; \
+             border-top: {thick}pt solid; border-bottom: {thick}pt solid; }}\n\
+             th, td {{ border: none; padding: 0.2em 0.5em; text-indent: 0; vertical-align: top; }}\n\
+             th {{ text-align: center; }}\n\
+             td {{ text-align: left; }}\n\
+             thead th {{ border-bottom: {thin}pt solid; }}\n\
+             td a, td code {{ overflow-wrap: anywhere; }}\n",
+            scale = t.scale,
+            thick = t.thick_rule_pt,
+            thin = t.thin_rule_pt,
+        );
+        if t.row_rule_pt > 0.0 {
+            css.push_str(&format!(
+                "tbody tr + tr td {{ border-top: {}pt solid; }}\n",
+                t.row_rule_pt
+            ));
+        }
+        if t.row_tint {
+            css.push_str("tbody tr:nth-child(even) td { background-color: #eee; }\n");
+        }
         css
     }
 }

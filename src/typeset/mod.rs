@@ -7,6 +7,7 @@
 
 pub mod breaks;
 pub mod code;
+pub mod columns;
 pub mod cover;
 pub mod display;
 mod error;

@@ -154,6 +154,20 @@ pub struct Item {
     pub notes: Vec<u32>,
     /// Starts a new page: an article, whose index is given.
     pub starts_article: Option<usize>,
+    /// A table's row (or its header): what a page break inside its table
+    /// draws.
+    pub table: Option<Arc<TableBreak>>,
+}
+
+/// What a table draws where a page breaks inside it, shared by its rows.
+#[derive(Debug, Clone, Default)]
+pub struct TableBreak {
+    /// The header band, page furniture this time, with the table's top
+    /// rule: repeated at the top of every page the table goes on to.
+    pub head: Item,
+    /// The table's bottom rule, from the bottom of the last row a page
+    /// holds when the table goes on after it.
+    pub close: Vec<Draw>,
 }
 
 /// A finished page.

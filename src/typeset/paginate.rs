@@ -6,7 +6,7 @@
 
 use super::geometry::{Geometry, Point, ASCENT};
 use super::line::Line;
-use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement};
+use super::page::{Draw, Item, NoteLines, NoteStyle, Page, Placement, TableBreak};
 use super::structure::{Artifact, Tag};
 
 /// Pours the galley into pages (the first a right-hand page). Returns the
@@ -32,6 +32,7 @@ pub fn paginate(
         carried: Vec::new(),
         article: None,
         opening: false,
+        repeated: None,
     };
     let mut i = 0;
     while i < items.len() {
@@ -53,6 +54,15 @@ pub fn paginate(
         if p.current.is_empty() && item.discardable {
             i += 1;
             continue;
+        }
+        if p.current.is_empty() && p.repeated.is_none() {
+            // A table going on from the page before opens with its header.
+            if let (Some(table), Some(before)) = (&item.table, i.checked_sub(1)) {
+                if same_table(&items[before], table) {
+                    p.used = table.head.band;
+                    p.repeated = Some(table);
+                }
+            }
         }
         if p.current.is_empty() || p.fits(item) {
             p.place(i, item);
@@ -86,6 +96,16 @@ struct Paginator<'a> {
     carried: Vec<&'a (f32, Line, Tag)>,
     article: Option<usize>,
     opening: bool,
+    /// The header of a table continued from the page before, at the top
+    /// of the page being filled.
+    repeated: Option<&'a TableBreak>,
+}
+
+/// Whether `item` is a row of `table`.
+fn same_table(item: &Item, table: &TableBreak) -> bool {
+    item.table
+        .as_deref()
+        .is_some_and(|t| std::ptr::eq(t, table))
 }
 
 impl<'a> Paginator<'a> {
@@ -223,7 +243,19 @@ impl<'a> Paginator<'a> {
         self.opening = false;
         let mut keys: Vec<(usize, u32)> = Vec::new();
         let mut body = 0;
-        for &(i, slot) in &std::mem::take(&mut self.current) {
+        if let Some(table) = self.repeated.take() {
+            page.draws.extend(
+                table
+                    .head
+                    .draws
+                    .iter()
+                    .cloned()
+                    .map(|d| d.shifted(Point::new(left, geo.block_start))),
+            );
+            body = table.head.band;
+        }
+        let placed = std::mem::take(&mut self.current);
+        for &(i, slot) in &placed {
             let item = &self.items[i];
             let top = geo.block_start + slot as f32 * geo.pitch;
             body = slot + item.band;
@@ -244,6 +276,22 @@ impl<'a> Paginator<'a> {
             for k in self.keys(item) {
                 if !keys.contains(&k) {
                     keys.push(k);
+                }
+            }
+        }
+        // A table the page breaks inside is closed by its bottom rule.
+        if let Some(&(last, slot)) = placed.last() {
+            let row = &self.items[last];
+            if let (Some(table), Some(next)) = (&row.table, self.items.get(last + 1)) {
+                if same_table(next, table) {
+                    let bottom = geo.block_start + (slot + row.band) as f32 * geo.pitch;
+                    page.draws.extend(
+                        table
+                            .close
+                            .iter()
+                            .cloned()
+                            .map(|d| d.shifted(Point::new(left, bottom))),
+                    );
                 }
             }
         }

@@ -1,5 +1,5 @@
 //! The galley's less common blocks: footnotes (set apart for the page
-//! breaker), images scaled to the measure, and tables.
+//! breaker) and images scaled to the measure.
 
 use super::*;
 use crate::typeset::geometry::Size;
@@ -187,78 +187,6 @@ impl Layout<'_> {
         for (i, item) in items.iter_mut().enumerate() {
             item.keep_next = i + 1 < n || keep_next;
         }
-    }
-
-    /// Tables: equal columns, cells wrapped, rules between rows.
-    pub(super) fn table(&mut self, head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], room: Room) {
-        let geo = self.geo;
-        let width = self.measure(room);
-        let cols = head
-            .len()
-            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
-            .max(1);
-        let col_w = width / cols as f32;
-        let pad = geo.em * 0.3;
-        let size = geo.em * 0.9;
-        self.space(1, true);
-        let table = self.node(Role::Table);
-        let all = std::iter::once((head, true)).chain(rows.iter().map(|r| (&r[..], false)));
-        for (ri, (cells, bold)) in all.enumerate() {
-            if cells.is_empty() {
-                continue;
-            }
-            let row = self.galley.structure.add(Role::TR, Some(table));
-            let mut draws = Vec::new();
-            let mut lines_max = 1usize;
-            for (ci, cell) in cells.iter().enumerate().take(cols) {
-                let role = if bold { Role::TH } else { Role::TD };
-                let tag = Tag::Node(self.galley.structure.add(role, Some(row)));
-                let text = styled_text(cell, SpanStyle::default(), &mut Vec::new());
-                let spec = ParaSpec {
-                    shape: ShapeParams {
-                        size,
-                        bold,
-                        ..self.shape
-                    },
-                    width: (col_w - 2.0 * pad).max(size),
-                    indent: 0.0,
-                    align: Align::Left,
-                };
-                let set = set_paragraph(self.setter, &text, &spec);
-                lines_max = lines_max.max(set.lines.len());
-                for (li, (x, line)) in set.lines.into_iter().enumerate() {
-                    let at = Point::new(
-                        room.left + ci as f32 * col_w + pad + x,
-                        li as f32 * geo.pitch + geo.baseline(),
-                    );
-                    draws.push(Draw::text(at, line, tag));
-                }
-            }
-            // Short rows are filled with empty cells: the grid stays regular.
-            for _ in cells.len()..cols {
-                let role = if bold { Role::TH } else { Role::TD };
-                self.galley.structure.add(role, Some(row));
-            }
-            let band = lines_max as u16;
-            let bottom = band as f32 * geo.pitch - (geo.pitch - geo.em) / 2.0 + 1.0;
-            let rule = |y: f32, width: f32| Draw::Rule {
-                from: Point::new(room.left, y),
-                to: Point::new(room.left + width, y),
-                width: 0.5,
-                tag: Tag::Artifact(Artifact::Layout),
-            };
-            if ri == 0 {
-                draws.push(rule(-(geo.pitch - geo.em) / 2.0, width));
-            }
-            draws.push(rule(bottom, width));
-            self.galley.items.push(Item {
-                band,
-                draws,
-                keep_next: ri == 0,
-                ..Item::default()
-            });
-        }
-        self.space(1, true);
     }
 }
 

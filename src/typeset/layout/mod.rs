@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 mod figures;
+mod table;
 
 use super::code::{self, HANG};
 use super::display::{set_display, DisplaySpec};
@@ -345,7 +346,7 @@ impl<'a> Layout<'a> {
                 caption,
                 width,
             } => self.image(path, alt, caption, *width, room),
-            BlockKind::Table { head, rows, .. } => self.table(head, rows, room),
+            BlockKind::Table { align, head, rows } => self.table(align, head, rows, room),
         }
     }
 

@@ -1,0 +1,239 @@
+//! Tables as a Chinese publisher sets them: a three-line table (三线表),
+//! a thick rule above and below and a thin one under the header, no
+//! vertical rules; columns as wide as their content wants (see
+//! [`columns`](crate::typeset::columns)), cells set by the body's line
+//! breaker with the body's kinsoku, aligned as the Markdown says. Each line
+//! of a row is a band of the grid, so that a long table can break between
+//! rows: the page it goes on to repeats its header, the page it leaves
+//! closes it with its bottom rule.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::model::Align as Column;
+use crate::typeset::columns::{self, Extent};
+use crate::typeset::page::TableBreak;
+use crate::typeset::shape::shape;
+use crate::typeset::structure::NodeId;
+
+/// Cell padding on either side, in ems of the table's text.
+const PAD_EM: f32 = 0.5;
+
+/// One cell, ready to set.
+struct Cell {
+    text: StyledText,
+    links: Vec<LinkTarget>,
+    node: NodeId,
+}
+
+impl Layout<'_> {
+    pub(super) fn table(
+        &mut self,
+        align: &[Column],
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        room: Room,
+    ) {
+        let geo = self.geo;
+        let look = self.style.table.clone();
+        let measure = self.measure(room);
+        let cols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        if cols == 0 {
+            return;
+        }
+        let size = geo.em * look.scale;
+        let body = self.shape;
+        let shape_of = |bold: bool| ShapeParams { size, bold, ..body };
+        // Padding shrinks when many columns would leave no room for text.
+        let pad = (size * PAD_EM).min(measure / (cols as f32 * 6.0));
+        self.space(1, true);
+        let table = self.node(Role::Table);
+        let all = std::iter::once((head, true)).chain(rows.iter().map(|r| (&r[..], false)));
+        let mut grid: Vec<(Vec<Cell>, bool)> = Vec::new();
+        let mut extents = vec![Extent::default(); cols];
+        for (cells, header) in all {
+            if cells.iter().all(Vec::is_empty) && header {
+                continue;
+            }
+            let row = self.galley.structure.add(Role::TR, Some(table));
+            let role = if header { Role::TH } else { Role::TD };
+            let mut set = Vec::with_capacity(cols);
+            for (ci, extent) in extents.iter_mut().enumerate() {
+                let mut links = Vec::new();
+                let inlines = cells.get(ci).map(Vec::as_slice).unwrap_or(&[]);
+                let text = styled_text(inlines, SpanStyle::default(), &mut links);
+                let shaped = shape(self.setter.fonts, &text, &shape_of(header));
+                *extent = extent.widen(columns::extent(&shaped));
+                // Short rows are filled with empty cells: the grid stays
+                // regular for a screen reader too.
+                let node = self.galley.structure.add(role, Some(row));
+                set.push(Cell { text, links, node });
+            }
+            grid.push((set, header));
+        }
+        let widths = columns::widths(&extents, measure - 2.0 * pad * cols as f32);
+        let table_w = widths.iter().sum::<f32>() + 2.0 * pad * cols as f32;
+        // A table narrower than the measure is centred on it.
+        let left = room.left + ((measure - table_w) / 2.0).max(0.0);
+        let lefts: Vec<f32> = widths
+            .iter()
+            .scan(left, |x, w| {
+                let at = *x;
+                *x += w + 2.0 * pad;
+                Some(at + pad)
+            })
+            .collect();
+        // The rows' lines sit on the grid, their text centred on the body's
+        // em box; rules fall midway between lines.
+        let lead = (geo.pitch - geo.em) / 2.0;
+        let baseline = (geo.em - size) / 2.0 + ASCENT * size;
+        let rule = |y: f32, width: f32| Draw::Rule {
+            from: Point::new(left, y),
+            to: Point::new(left + table_w, y),
+            width,
+            tag: Tag::Artifact(Artifact::Layout),
+        };
+        let first = self.galley.items.len();
+        let body_rows = grid.iter().filter(|(_, h)| !*h).count();
+        let mut head_items = 0..0;
+        let mut body_row = 0;
+        let mut row_ends = Vec::new();
+        for (cells, header) in grid {
+            let mut lines: Vec<Vec<Draw>> = Vec::new();
+            let mut notes: Vec<Vec<u32>> = Vec::new();
+            for (ci, cell) in cells.into_iter().enumerate() {
+                let spec = ParaSpec {
+                    shape: shape_of(header),
+                    // A hair more than the column: a run that fits at
+                    // min-content is never broken by rounding.
+                    width: widths[ci] + size * 0.01,
+                    indent: 0.0,
+                    align: Align::Left,
+                };
+                let set = set_paragraph(self.setter, &cell.text, &spec);
+                let how = match align.get(ci).copied().unwrap_or(Column::None) {
+                    Column::None if header => Column::Center,
+                    other => other,
+                };
+                for (li, (_, line)) in set.lines.into_iter().enumerate() {
+                    let slack = (widths[ci] - line.width).max(0.0);
+                    let x = lefts[ci]
+                        + match how {
+                            Column::Right => slack,
+                            Column::Center => slack / 2.0,
+                            _ => 0.0,
+                        };
+                    let (draws, marks) = line_draws(
+                        line,
+                        x,
+                        baseline,
+                        &cell.links,
+                        Tag::Node(cell.node),
+                        &mut self.galley.structure,
+                    );
+                    if lines.len() <= li {
+                        lines.resize_with(li + 1, Vec::new);
+                        notes.resize_with(li + 1, Vec::new);
+                    }
+                    lines[li].extend(draws);
+                    notes[li].extend(marks);
+                }
+            }
+            if lines.is_empty() {
+                lines.push(Vec::new());
+                notes.push(Vec::new());
+            }
+            let start = self.galley.items.len();
+            let count = lines.len();
+            let last_body = !header && body_row + 1 == body_rows;
+            for (li, (mut draws, notes)) in lines.into_iter().zip(notes).enumerate() {
+                if !header && look.row_tint && body_row % 2 == 1 {
+                    draws.insert(
+                        0,
+                        Draw::Tint {
+                            from: Point::new(left, -lead),
+                            to: Point::new(left + table_w, geo.pitch - lead),
+                        },
+                    );
+                }
+                if header && li == 0 {
+                    draws.push(rule(-lead, look.thick_rule_pt));
+                }
+                if li + 1 == count {
+                    let under = geo.pitch - lead;
+                    if header && body_rows == 0 {
+                        draws.push(rule(under, look.thick_rule_pt));
+                    } else if header {
+                        draws.push(rule(under, look.thin_rule_pt));
+                    } else if last_body {
+                        draws.push(rule(under, look.thick_rule_pt));
+                    } else if look.row_rule_pt > 0.0 {
+                        draws.push(rule(under, look.row_rule_pt));
+                    }
+                }
+                draws.retain(|d| !matches!(d, Draw::Rule { width, .. } if *width <= 0.0));
+                self.galley.items.push(Item {
+                    band: 1,
+                    draws,
+                    notes,
+                    // A row is not split across pages.
+                    keep_next: li + 1 < count,
+                    ..Item::default()
+                });
+            }
+            if header {
+                head_items = start..self.galley.items.len();
+            } else {
+                body_row += 1;
+            }
+            row_ends.push(self.galley.items.len() - 1);
+        }
+        let end = self.galley.items.len();
+        if end == first {
+            return;
+        }
+        let head_rows = usize::from(!head_items.is_empty());
+        // The header goes with two rows at least, and the last row does not
+        // go alone to a page: a table breaks between its second and its
+        // second-to-last rows, if at all. A table of at most half a page
+        // moves whole to the next page rather than break.
+        let keep_to = row_ends
+            .get(head_rows + 1)
+            .or(row_ends.last())
+            .copied()
+            .unwrap_or(first);
+        let whole = end - first <= (geo.slots / 2).max(1) as usize;
+        for (k, item) in self.galley.items[first..end].iter_mut().enumerate() {
+            let at = first + k;
+            let near_end = row_ends.len() >= 2 && at == row_ends[row_ends.len() - 2];
+            if at < keep_to || near_end || (whole && at + 1 < end) {
+                item.keep_next = true;
+            }
+        }
+        let mut repeated = Item {
+            band: head_items.len() as u16,
+            ..Item::default()
+        };
+        for (li, item) in self.galley.items[head_items.clone()].iter().enumerate() {
+            let down = Point::new(0.0, li as f32 * geo.pitch);
+            repeated.draws.extend(item.draws.iter().filter_map(|d| {
+                let d = match d {
+                    Draw::Text { at, line, .. } => {
+                        Draw::text(*at, line.clone(), Tag::Artifact(Artifact::Layout))
+                    }
+                    Draw::Link { .. } => return None,
+                    other => other.clone(),
+                };
+                Some(d.shifted(down))
+            }));
+        }
+        let shared = Arc::new(TableBreak {
+            head: repeated,
+            close: vec![rule(-lead, look.thick_rule_pt)],
+        });
+        for item in &mut self.galley.items[first..end] {
+            item.table = Some(Arc::clone(&shared));
+        }
+        self.space(1, true);
+    }
+}
