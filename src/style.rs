@@ -567,7 +567,8 @@ impl Style {
              th {{ text-align: center; }}\n\
              td {{ text-align: left; }}\n\
              thead th {{ border-bottom: {thin}pt solid; }}\n\
-             td a, td code {{ overflow-wrap: anywhere; }}\n",
+             td a, td code {{ overflow-wrap: anywhere; }}\n\
+             th.short, td.short {{ white-space: nowrap; }}\n",
             scale = t.scale,
             thick = t.thick_rule_pt,
             thin = t.thin_rule_pt,

@@ -353,13 +353,22 @@ impl Body<'_> {
                     b.push_str("</figure>\n");
                 }
                 BlockKind::Table { align, head, rows } => {
+                    let short = short_columns(head, rows);
+                    let class = |i: usize| {
+                        if short.contains(&i) {
+                            " class=\"short\""
+                        } else {
+                            ""
+                        }
+                    };
                     b.push_str("<table>\n");
                     if !head.is_empty() {
                         b.push_str("<thead><tr>");
                         for (i, cell) in head.iter().enumerate() {
                             let _ = write!(
                                 b,
-                                "<th scope=\"col\"{}>{}</th>",
+                                "<th scope=\"col\"{}{}>{}</th>",
+                                class(i),
                                 align_attr(align, i),
                                 self.inlines(cell)
                             );
@@ -372,7 +381,8 @@ impl Body<'_> {
                         for (i, cell) in row.iter().enumerate() {
                             let _ = write!(
                                 b,
-                                "<td{}>{}</td>",
+                                "<td{}{}>{}</td>",
+                                class(i),
                                 align_attr(align, i),
                                 self.inlines(cell)
                             );
@@ -487,6 +497,46 @@ impl Body<'_> {
             "<a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#fn{n}\" id=\"{id}\"><sup>{n}</sup></a>"
         );
     }
+}
+
+/// Columns whose every cell is a few characters (a name, a number): the
+/// CSS keeps them on one line, as the PDF does, rather than wrap 基础设施
+/// to give a long column a little more; only as many as leave a phone's
+/// screen room for the rest.
+fn short_columns(head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) -> Vec<usize> {
+    /// The most ems a short column holds, and short columns hold together.
+    const SHORT_EM: f32 = 6.0;
+    const ALL_SHORT_EM: f32 = 16.0;
+    let ems = |cell: &[Inline]| -> f32 {
+        let text = crate::model::plain_text(cell);
+        text.chars()
+            .map(|c| if crate::cjk::is_wide(c) { 1.0 } else { 0.55 })
+            .sum()
+    };
+    let cols = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0));
+    let mut widths: Vec<(f32, usize)> = (0..cols)
+        .map(|i| {
+            let cells = std::iter::once(head.get(i)).chain(rows.iter().map(|r| r.get(i)));
+            let widest = cells.flatten().map(|c| ems(c)).fold(0.0, f32::max);
+            (widest, i)
+        })
+        .filter(|(w, _)| *w <= SHORT_EM)
+        .collect();
+    // Every column short: the reader's own layout wraps none of them anyway
+    // when the table fits, and must be free to when it does not.
+    if widths.len() == cols {
+        return Vec::new();
+    }
+    widths.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut total = 0.0;
+    widths
+        .into_iter()
+        .take_while(|(w, _)| {
+            total += w;
+            total <= ALL_SHORT_EM
+        })
+        .map(|(_, i)| i)
+        .collect()
 }
 
 fn align_attr(align: &[Align], i: usize) -> &'static str {
