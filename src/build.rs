@@ -295,6 +295,14 @@ fn for_edition(
         }
         (book, edition.conversion.is_some().then_some(report))
     };
+    let mut book = book;
+    for article in &mut book.articles {
+        if article.lang.tag.starts_with("zh") {
+            if let Some(d) = &mut article.date {
+                *d = crate::dates::written(d, style.text.dates);
+            }
+        }
+    }
     let faces = if edition.name.is_none() {
         shared.faces.clone()
     } else {

@@ -1,6 +1,70 @@
 //! Calendar arithmetic for the timestamps stamped into outputs (never the
 //! clock: SOURCE_DATE_EPOCH or the manifest date), shared by both back ends.
 
+/// How a date prints in Chinese text (style `[text] dates`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateStyle {
+    /// 2022年2月9日
+    #[default]
+    Chinese,
+    /// ２０２２年２月９日: full-width digits, for vertical or formal text.
+    Fullwidth,
+    /// As the source writes it.
+    Iso,
+}
+
+/// `date` as Chinese text writes it in `style`: a date written
+/// 2022-02-09, 2022/2/9, 2022.2.9 or 2022年2月9日 (a year and a month
+/// alone too) becomes 2022年2月9日 (or ２０２２年２月９日); anything else
+/// is left as written.
+pub fn written(date: &str, style: DateStyle) -> String {
+    if style == DateStyle::Iso {
+        return date.to_string();
+    }
+    let t = date.trim();
+    let parts: Vec<&str> = t
+        .trim_end_matches('日')
+        .split(['-', '/', '.', '年', '月'])
+        .collect();
+    let numeric = |p: &&str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    if !(2..=3).contains(&parts.len()) || !parts.iter().all(numeric) || parts[0].len() != 4 {
+        return date.to_string();
+    }
+    let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+    if !(1..=12).contains(&n[1]) || n.get(2).is_some_and(|d| !(1..=31).contains(d)) {
+        return date.to_string();
+    }
+    let mut out = format!("{}年{}月", parts[0], n[1]);
+    if let Some(d) = n.get(2) {
+        out.push_str(&format!("{d}日"));
+    }
+    if style == DateStyle::Fullwidth {
+        out = out
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c),
+                _ => c,
+            })
+            .collect();
+    }
+    out
+}
+
+/// The book's date as its title page and its particulars print it, beside
+/// the edition: the year and month (2022年2月, or ２０２２年２月) in a
+/// Chinese book, as written otherwise or in the `iso` style.
+pub fn edition_date(date: &str, lang_tag: &str, style: DateStyle) -> String {
+    if !lang_tag.starts_with("zh") {
+        return date.to_string();
+    }
+    let day = written(date, style);
+    match day.split_once('月') {
+        Some((month, _)) if day != date || style != DateStyle::Iso => format!("{month}月"),
+        _ => day,
+    }
+}
+
 /// The last second the outputs can carry: EPUB (W3CDTF) and PDF dates have
 /// four-digit years.
 const LAST_SECOND: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
@@ -141,6 +205,38 @@ mod tests {
         ] {
             let e = parse_epoch(bad).unwrap_err();
             assert!(e.contains("SOURCE_DATE_EPOCH"), "{e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod written_tests {
+    use super::{written, DateStyle};
+
+    #[test]
+    fn dates_are_written_the_chinese_way() {
+        let c = DateStyle::Chinese;
+        assert_eq!(written("2022-02-09", c), "2022年2月9日");
+        assert_eq!(written("2022/2/9", c), "2022年2月9日");
+        assert_eq!(written("2022年2月9日", c), "2022年2月9日");
+        assert_eq!(written("2022-02", c), "2022年2月");
+        assert_eq!(
+            written("2022-02-09", DateStyle::Fullwidth),
+            "２０２２年２月９日"
+        );
+        assert_eq!(written("2022-02-09", DateStyle::Iso), "2022-02-09");
+        assert_eq!(super::edition_date("2024-01-01", "zh-Hans", c), "2024年1月");
+        assert_eq!(
+            super::edition_date("2024-01-01", "zh-Hant", DateStyle::Fullwidth),
+            "２０２４年１月"
+        );
+        assert_eq!(
+            super::edition_date("2024-01-01", "zh-Hans", DateStyle::Iso),
+            "2024-01-01"
+        );
+        assert_eq!(super::edition_date("2024-01-01", "en", c), "2024-01-01");
+        for odd in ["2022年第3期", "昨天", "2022-13-01", "22-2-9", ""] {
+            assert_eq!(written(odd, c), odd);
         }
     }
 }

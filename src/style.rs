@@ -48,6 +48,16 @@ pub struct TextStyle {
     /// two columns each; its Latin letters take one column.
     #[serde(default = "default_code_scale")]
     pub code_scale: f32,
+    /// How dates print in Chinese text (bylines): 2022年2月9日 by default.
+    #[serde(default)]
+    pub dates: crate::dates::DateStyle,
+    /// The mark before each item of a bulleted list.
+    #[serde(default = "default_bullet")]
+    pub bullet: String,
+}
+
+fn default_bullet() -> String {
+    "●".to_string()
 }
 
 fn default_code_scale() -> f32 {
@@ -549,6 +559,18 @@ impl Style {
         ));
         css.push_str(&format!("pre {{ font-size: {}em; }}\n", t.code_scale));
         css.push_str(&self.table_css());
+        // The bullet as the PDF sets it, smaller than the text; readers
+        // without string markers keep their disc.
+        let bullet: String = t
+            .bullet
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '"' | '\\'))
+            .collect();
+        if !bullet.is_empty() {
+            css.push_str(&format!(
+                "ul {{ list-style-type: \"{bullet}\u{3000}\"; }}\nul > li::marker {{ font-size: 0.6em; }}\n"
+            ));
+        }
         css.push_str(&self.extra_css);
         css
     }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{booklet_ok, copy_tree, have, repo, scratch};
+use common::{booklet_ok, copy_tree, epubcheck, have, repo, scratch, unzip};
 use std::process::Command;
 
 /// (name, page, body size in pt)
@@ -19,11 +19,12 @@ const SIZES: [(&str, &str, &str); 5] = [
     ("narrow", "100x160", "10.5"),
 ];
 
-/// Breaks inside a word, summed over the five sizes, as measured when this
-/// test was written. The issue's target is 0; without a word list a break
-/// inside a run of ideographs is a guess, and on the narrow page and at
-/// 12 pt some still fall inside a word. This number may only go down.
-const WORD_BREAKS_AT_MOST: u64 = 11;
+/// Breaks inside a word on the narrow page (100×160 mm), as measured when
+/// this test was written. The issue's target is 0; on the four wider sizes
+/// it is met (checked below), but on the narrow page a title of the
+/// torture booklet must still break a run of ideographs where its short
+/// articles give no evidence of the words. This number may only go down.
+const NARROW_WORD_BREAKS_AT_MOST: usize = 4;
 
 fn measure(pdf: &std::path::Path, body: &str) -> serde_json::Value {
     let script = repo().join("tests/scripts/display_lines.py");
@@ -95,9 +96,20 @@ fn display_lines_break_at_phrases_with_full_width_marks_at_five_sizes() {
             shortest >= 0.5,
             "{name}: a title's last line is {shortest} of its longest"
         );
-        word_breaks += list("word_breaks").len() as u64;
+        let broken = list("word_breaks");
+        let allowed = if name == "narrow" {
+            NARROW_WORD_BREAKS_AT_MOST
+        } else {
+            0
+        };
+        assert!(
+            broken.len() <= allowed,
+            "{name}: {} display lines broken inside a word (at most {allowed}): {broken:?}",
+            broken.len()
+        );
+        word_breaks += broken.len();
         heads += m["heads"].as_u64().unwrap();
-        report.push(format!("{name}: {:?}", list("word_breaks")));
+        report.push(format!("{name}: {broken:?}"));
     }
     eprintln!(
         "display lines broken inside a word: {word_breaks}\n{}",
@@ -105,9 +117,93 @@ fn display_lines_break_at_phrases_with_full_width_marks_at_five_sizes() {
     );
     // The narrow page shortens running heads: the check above measured some.
     assert!(heads > 0, "no shortened running head was measured");
-    assert!(
-        word_breaks <= WORD_BREAKS_AT_MOST,
-        "{word_breaks} display lines broken inside a word (at most {WORD_BREAKS_AT_MOST}):\n{}",
-        report.join("\n")
-    );
+}
+
+/// The torture booklet in `dir` with the shipped style, `dates` set.
+fn with_dates(dir: &std::path::Path, dates: &str) {
+    copy_tree(&repo().join("tests/fixtures/display"), dir);
+    let styles = dir.join("styles");
+    std::fs::create_dir_all(&styles).unwrap();
+    let toml = std::fs::read_to_string(repo().join("styles/default.toml")).unwrap();
+    assert!(toml.contains("dates = \"chinese\""));
+    let toml = toml.replace("dates = \"chinese\"", &format!("dates = \"{dates}\""));
+    std::fs::write(styles.join("default.toml"), toml).unwrap();
+    std::fs::copy(
+        repo().join("styles/default.css"),
+        styles.join("default.css"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn dates_read_the_chinese_way_and_bullets_are_marks_in_both_outputs() {
+    for (dates, written, source) in [
+        ("chinese", "2022年2月9日", "2022-02-09"),
+        ("fullwidth", "２０２２年２月９日", "2022-02-09"),
+        ("iso", "2022-02-09", "2022年2月9日"),
+    ] {
+        let dir = scratch(&format!("display-dates-{dates}"));
+        with_dates(&dir, dates);
+        booklet_ok(&["build", "-q"], &dir, &[]);
+        let files = unzip(&dir.join("out/booklet.epub"));
+        let xhtml: String = files
+            .iter()
+            .filter(|(name, _)| name.ends_with(".xhtml"))
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .collect();
+        assert!(
+            xhtml.contains(&format!("中国法治　{written}</p>")),
+            "{dates}: the EPUB's byline does not read {written}"
+        );
+        assert!(
+            !xhtml.contains(source),
+            "{dates}: {source} left in the EPUB"
+        );
+        let css: String = files
+            .iter()
+            .filter(|(name, _)| name.ends_with(".css"))
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .collect();
+        assert!(css.contains("list-style-type: \"●"), "no bullet in the CSS");
+        let title_page = String::from_utf8_lossy(&files["OEBPS/title.xhtml"]).into_owned();
+        let title_page_date = if dates == "iso" {
+            "2022-02-09"
+        } else {
+            &written[..written.find('月').unwrap() + '月'.len_utf8()]
+        };
+        assert!(
+            title_page.contains(title_page_date),
+            "{dates}: the EPUB's title page lacks {title_page_date}"
+        );
+        let pdf = dir.join("out/booklet.pdf");
+        if let Some(text) = common::tool("pdftotext", &[pdf.to_str().unwrap(), "-"]) {
+            // pdftotext may put the byline's parts on lines of their own.
+            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(
+                text.contains(&format!("中国法治{written}")),
+                "{dates}: the PDF's byline does not read {written}"
+            );
+            assert!(
+                !text.contains(&format!("中国法治{source}")),
+                "{dates}: {source} left in the PDF"
+            );
+            assert_eq!(text.matches('●').count(), 3, "one bullet per list item");
+            let title_page_date = if dates == "iso" {
+                "2022-02-09"
+            } else {
+                &written[..written.find('月').unwrap() + '月'.len_utf8()]
+            };
+            assert!(
+                text.contains(title_page_date),
+                "{dates}: the particulars lack {title_page_date}"
+            );
+            assert!(!text.contains('•'), "the old bullet is still set");
+        }
+        if dates == "chinese" {
+            if let Some((fatals, errors, warnings, out)) = epubcheck(&dir.join("out/booklet.epub"))
+            {
+                assert_eq!((fatals, errors, warnings), (0, 0, 0), "{out}");
+            }
+        }
+    }
 }

@@ -149,6 +149,12 @@ fn build(
     add(book_script, labels.edited_by, false);
     add(book_script, labels.picture, false);
     add(book_script, "　0123456789", false);
+    // The list bullet (a CSS marker) and the date as the title page writes it.
+    add(book_script, &style.text.bullet, false);
+    if let Some(d) = &meta.date {
+        let date = crate::dates::edition_date(d, &meta.lang.tag, style.text.dates);
+        add(book_script, &date, false);
+    }
     for s in meta.printed_texts() {
         add(book_script, s, false);
     }
@@ -307,7 +313,12 @@ fn build(
             )
             .map_err(epub_err)?;
     }
-    let title_doc = xhtml::document(lang, class, &meta.title, &xhtml::title_page(meta, labels));
+    let title_doc = xhtml::document(
+        lang,
+        class,
+        &meta.title,
+        &xhtml::title_page(meta, labels, style.text.dates),
+    );
     docs.push(("title.xhtml".into(), title_doc.into_bytes()));
     builder
         .add_content(EpubContent::new("title.xhtml", &b""[..]))

@@ -37,7 +37,7 @@ pub fn document(lang: &str, class: &str, title: &str, body: &str) -> String {
     )
 }
 
-pub fn title_page(meta: &BookMeta, labels: &Labels) -> String {
+pub fn title_page(meta: &BookMeta, labels: &Labels, dates: crate::dates::DateStyle) -> String {
     let mut b = String::from("<section class=\"title-page\" epub:type=\"titlepage\">\n");
     let _ = writeln!(b, "<h1>{}</h1>", escape(&meta.title));
     if let Some(s) = &meta.subtitle {
@@ -59,10 +59,10 @@ pub fn title_page(meta: &BookMeta, labels: &Labels) -> String {
     if let Some(p) = &meta.publisher {
         let _ = writeln!(b, "<p class=\"publisher\">{}</p>", escape(p));
     }
-    let edition: Vec<&str> = [meta.edition.as_deref(), meta.date.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    // As the PDF's particulars say it: the date, then the edition.
+    let date = meta.date.as_deref();
+    let date = date.map(|d| crate::dates::edition_date(d, &meta.lang.tag, dates));
+    let edition: Vec<String> = [date, meta.edition.clone()].into_iter().flatten().collect();
     if !edition.is_empty() {
         let _ = writeln!(
             b,

@@ -7,7 +7,7 @@
 //! body is paginated: one pass settles them, and the front matter is kept
 //! to an even number of pages so that page 1 stays a right-hand page.
 
-use super::display::{fit_head, set_display, DisplaySpec};
+use super::display::{fit_head, set_display, DisplaySpec, Pairs};
 use super::geometry::{Geometry, Point, ASCENT};
 use super::layout::Heading;
 use super::line::{Line, Placed};
@@ -26,6 +26,8 @@ pub struct Front<'a> {
     pub meta: &'a BookMeta,
     pub shape: ShapeParams,
     pub title_scale: f32,
+    /// How the book's date prints.
+    pub dates: crate::dates::DateStyle,
 }
 
 fn styled(text: &str) -> StyledText {
@@ -53,6 +55,7 @@ impl Front<'_> {
         out: &mut Vec<Draw>,
     ) -> f32 {
         let spec = DisplaySpec {
+            pairs: None,
             shape: self.with(size, bold),
             width: self.geo.measure,
             hang: 0.0,
@@ -135,7 +138,9 @@ impl Front<'_> {
         if let Some(p) = &m.publisher {
             rows.push(format!("{}：{p}", labels[3]));
         }
-        let edition = [m.date.as_deref().map(chinese_date), m.edition.clone()]
+        let date = m.date.as_deref();
+        let date = date.map(|d| crate::dates::edition_date(d, &m.lang.tag, self.dates));
+        let edition = [date, m.edition.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -207,6 +212,7 @@ impl Front<'_> {
             keep_next: true,
             ..Item::default()
         });
+        let mut pairs = std::collections::HashMap::new();
         for h in headings {
             if h.level >= depth {
                 continue;
@@ -222,7 +228,8 @@ impl Front<'_> {
             let node = structure.node_mut(link);
             node.alt = Some(format!("{}，{}", h.title, number));
             node.lang = article.map(|a| a.lang.tag.clone());
-            items.extend(self.entry(h, script, &number, link));
+            let pairs = article.map(|a| &*pairs.entry(h.article).or_insert_with(|| Pairs::of(a)));
+            items.extend(self.entry(h, script, &number, link, pairs));
         }
         let notes = NoteLines::new();
         let style = NoteStyle {
@@ -241,7 +248,14 @@ impl Front<'_> {
     }
 
     /// An entry's lines, all of them its `link`'s but the leader dots.
-    fn entry(&self, h: &Heading, script: Script, number: &str, link: NodeId) -> Vec<Item> {
+    fn entry(
+        &self,
+        h: &Heading,
+        script: Script,
+        number: &str,
+        link: NodeId,
+        pairs: Option<&Pairs>,
+    ) -> Vec<Item> {
         let geo = self.geo;
         let em = geo.em;
         let bold = h.level == 0;
@@ -259,6 +273,7 @@ impl Front<'_> {
         let right = geo.measure;
         // Continuation lines hang a further em in, under the first's text.
         let spec = DisplaySpec {
+            pairs,
             shape,
             width: (right - indent - num.width - 2.5 * em).max(4.0 * em),
             hang: em,
@@ -394,18 +409,6 @@ impl Front<'_> {
     }
 }
 
-/// 2024-01-01 → 2024年1月.
-fn chinese_date(date: &str) -> String {
-    let mut parts = date.split('-');
-    match (
-        parts.next(),
-        parts.next().and_then(|m| m.parse::<u32>().ok()),
-    ) {
-        (Some(y), Some(m)) => format!("{y}年{m}月"),
-        _ => date.to_string(),
-    }
-}
-
 pub fn roman_numeral(mut n: usize) -> String {
     const TABLE: [(usize, &str); 13] = [
         (1000, "m"),
@@ -439,6 +442,5 @@ mod tests {
         assert_eq!(super::roman_numeral(1), "i");
         assert_eq!(super::roman_numeral(4), "iv");
         assert_eq!(super::roman_numeral(14), "xiv");
-        assert_eq!(super::chinese_date("2024-01-01"), "2024年1月");
     }
 }

@@ -153,6 +153,7 @@ pub fn book<'a>(
             bold: false,
         },
         title_scale: style.text.title_scale,
+        dates: style.text.dates,
     };
     front.furnish(&mut body, &book.articles, false, 1);
     let mut pictures = images.map(|i| i.list).unwrap_or_default();

@@ -53,7 +53,9 @@ def load_texts(path):
                 words.add(len(key))
                 continue
             if c in ' \u3000':
-                phrases.add(len(key))
+                # A space between Latin words (GB/T 7714) ends no phrase.
+                if not (c == ' ' and raw[i - 1:i].isascii() and raw[i + 1:i + 2].isascii()):
+                    phrases.add(len(key))
                 continue
             key += c
             if c in PHRASE:

@@ -8,7 +8,7 @@ mod figures;
 mod table;
 
 use super::code::{self, HANG};
-use super::display::{set_display, DisplaySpec};
+use super::display::{set_display, DisplaySpec, Pairs};
 use super::geometry::{Geometry, Point, ASCENT};
 use super::images::Images;
 use super::line::Line;
@@ -110,6 +110,9 @@ pub struct Layout<'a> {
     heading_level: u8,
     /// The article's highest heading level in the source: its H2s.
     heading_top: u8,
+    /// Which pairs of ideographs recur in the article: words its title
+    /// and headings should not be broken inside.
+    pairs: Pairs,
 }
 
 /// Horizontal room for a block: indents from the text block's edges.
@@ -139,6 +142,7 @@ impl<'a> Layout<'a> {
             parent: 0,
             heading_level: 1,
             heading_top: 1,
+            pairs: Pairs::default(),
         }
     }
 
@@ -172,6 +176,7 @@ impl<'a> Layout<'a> {
         self.galley.structure.node_mut(sect).lang = Some(article.lang.tag.clone());
         self.parent = sect;
         self.heading_level = 1;
+        self.pairs = Pairs::of(article);
         self.heading_top = article
             .blocks
             .iter()
@@ -214,6 +219,7 @@ impl<'a> Layout<'a> {
         let geo = self.geo;
         let size = geo.em * self.style.text.title_scale;
         let spec = DisplaySpec {
+            pairs: Some(&self.pairs),
             shape: ShapeParams {
                 size,
                 bold: true,
@@ -407,6 +413,7 @@ impl<'a> Layout<'a> {
         let geo = self.geo;
         let size = geo.em * self.style.text.heading_scale(level);
         let spec = DisplaySpec {
+            pairs: Some(&self.pairs),
             shape: ShapeParams {
                 size,
                 bold: true,
@@ -472,7 +479,7 @@ impl<'a> Layout<'a> {
         for (i, item) in items.iter().enumerate() {
             let marker = match start {
                 Some(n) => format!("{}.", n.saturating_add(i as u64)),
-                None => "•".to_string(),
+                None => self.style.text.bullet.clone(),
             };
             let first = self.galley.items.len();
             let li = self.node(Role::LI);
@@ -492,9 +499,13 @@ impl<'a> Layout<'a> {
                 }
             });
             self.parent = list;
-            let line = super::paragraph::set_plain(self.setter, &marker, self.shape);
+            // A bullet at 0.6 of the text's size, centred on its em box,
+            // so that it reads as a mark, not an interpunct.
+            let size = if start.is_some() { em } else { 0.6 * em };
+            let shape = ShapeParams { size, ..self.shape };
+            let line = super::paragraph::set_plain(self.setter, &marker, shape);
             let x = (inner.left - line.width - 0.5 * em).max(room.left);
-            let y = self.geo.baseline();
+            let y = self.geo.baseline() - (ASCENT - 0.5) * (em - size);
             if let Some(it) = self.galley.items.get_mut(first) {
                 // First in the item's draws: the label is read first.
                 it.draws
