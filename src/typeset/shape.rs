@@ -382,6 +382,16 @@ fn shape_run(
             g.dx += (2.0 * size - g.advance) / 2.0;
             g.advance = 2.0 * size;
         }
+        // GB/T 15834 gives the interpunct (·) half an em; fonts draw it
+        // narrower, as the Latin middle dot.
+        if g.ch == '·'
+            && params.punct == PunctStyle::Gb
+            && g.cluster_start
+            && g.advance < 0.5 * size
+        {
+            g.dx += (0.5 * size - g.advance) / 2.0;
+            g.advance = 0.5 * size;
+        }
         if g.class.is_punct() && params.punct == PunctStyle::Gb && g.cluster_start {
             let full_width = (g.advance - size).abs() < 0.02 * size;
             if full_width {
