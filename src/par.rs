@@ -25,6 +25,22 @@ pub fn map<T: Sync, R: Send>(
     })
 }
 
+/// `a` on a thread of its own while `b` runs on this one: both results.
+/// A panicking `a` becomes `Err`.
+pub fn beside<A: Send, B>(
+    a: impl FnOnce() -> Result<A, String> + Send,
+    b: impl FnOnce() -> B,
+) -> (Result<A, String>, B) {
+    std::thread::scope(|s| {
+        let handle = s.spawn(a);
+        let here = b();
+        let there = handle
+            .join()
+            .unwrap_or_else(|_| Err("a worker thread failed".into()));
+        (there, here)
+    })
+}
+
 /// Runs `make(0..jobs)` on every core and hands each result to `take` in
 /// job order, as soon as it and every job before it are done: what `take`
 /// sees is the same whichever thread made what, and finished work is
@@ -78,6 +94,15 @@ fn run<R>(make: &(impl Fn(usize) -> Result<R, String> + Sync), job: usize) -> Re
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn beside_gives_both_results_and_a_panic_as_an_error() {
+        let (there, here) = super::beside(|| Ok(2 + 2), || 3 * 3);
+        assert_eq!((there, here), (Ok(4), 9));
+        let (there, here) = super::beside(|| -> Result<u8, String> { panic!("boom") }, || 1);
+        assert!(there.is_err());
+        assert_eq!(here, 1);
+    }
+
     #[test]
     fn results_come_in_job_order() {
         let mut seen = Vec::new();

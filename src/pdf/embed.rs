@@ -144,8 +144,12 @@ pub struct Metrics {
     pub stem_v: i64,
 }
 
-/// One subset program, ready for the PDF.
-pub struct Embedded {
+/// One program as the pages draw it: all of it but the subset itself,
+/// which is made beside the pages ([`programs`]). The codes are known
+/// before the subset is: a CID-keyed CFF keeps the face's own CIDs, any
+/// other subset numbers its glyphs in order.
+pub struct Plan {
+    pub font: FontIx,
     /// Resource name, and the subset tag of the PostScript name.
     pub id: String,
     pub base_font: String,
@@ -153,47 +157,36 @@ pub struct Embedded {
     /// PDF width in 1/1000 em).
     pub map: BTreeMap<u16, (u16, u16, i64)>,
     pub cmap: String,
-    pub program: Program,
     pub metrics: Metrics,
+    /// The subset's glyphs, .notdef first (new id = position).
+    glyphs: Vec<u16>,
 }
 
-/// Subsets every program in use, side by side (or takes the subset an
-/// earlier build made of the same glyphs).
-pub fn embed(
-    fonts: &FontSet<'_>,
-    used: &Used,
-    cache: &Arc<Cache>,
-) -> Result<Vec<(FontIx, Embedded)>, String> {
-    let jobs: Vec<_> = used.iter().enumerate().collect();
-    let results = crate::par::map(&jobs, |&(n, (&font, glyphs))| {
-        embed_one(fonts, n, font, glyphs, cache)
-    });
-    results.into_iter().collect()
+/// The plan of every program in use.
+pub fn plan(fonts: &FontSet<'_>, used: &Used) -> Vec<Plan> {
+    used.iter()
+        .enumerate()
+        .map(|(n, (&font, texts))| plan_one(fonts, n, font, texts))
+        .collect()
 }
 
-fn embed_one(
-    fonts: &FontSet<'_>,
-    n: usize,
-    font: FontIx,
-    glyphs: &BTreeMap<u16, String>,
-    cache: &Arc<Cache>,
-) -> Result<(FontIx, Embedded), String> {
+fn plan_one(fonts: &FontSet<'_>, n: usize, font: FontIx, texts: &BTreeMap<u16, String>) -> Plan {
     let face = &fonts.choice.faces[font as usize];
-    let mut list: Vec<u16> = vec![0];
-    list.extend(glyphs.keys().copied().filter(|&g| g != 0));
-    let ids: Vec<u8> = list.iter().flat_map(|g| g.to_le_bytes()).collect();
-    let key = Cache::key("pdf-font-program", &[&face.identity(), &ids]);
-    let program = match Program::cached(cache, &key, list.len()) {
-        Some(program) => program,
-        None => {
-            let subset = subset_without_cmap(&face.data, face.index, &list)
-                .map_err(|e| format!("cannot subset {}: {e}", face.family))?;
-            let (kind, codes, program) = split_program(&subset, list.len());
-            Program::start(kind, codes, program, key, cache)
-        }
-    };
+    let parsed = &fonts.faces[font as usize];
+    let mut glyphs: Vec<u16> = vec![0];
+    glyphs.extend(texts.keys().copied().filter(|&g| g != 0));
+    let cff = parsed.tables().cff;
+    let codes: Vec<u16> = glyphs
+        .iter()
+        .enumerate()
+        .map(|(new, &old)| {
+            cff.as_ref()
+                .and_then(|cff| cff.glyph_cid(ttf_parser::GlyphId(old)))
+                .unwrap_or(new as u16)
+        })
+        .collect();
     // Six capitals: the subset tag, fixed so that rebuilds are identical.
-    let tag = format!(
+    let id = format!(
         "BKLT{}{}",
         (b'A' + (n / 26 % 26) as u8) as char,
         (b'A' + (n % 26) as u8) as char
@@ -203,38 +196,82 @@ fn embed_one(
     } else {
         face.post_script_name.clone()
     };
-    let parsed = &fonts.faces[font as usize];
-    let upem = parsed.units_per_em().max(1) as f32;
-    // Truncated, as printpdf's widths were: the text engine places glyphs
-    // by the same numbers.
-    let width = |gid: u16| {
-        let w = parsed
-            .glyph_hor_advance(ttf_parser::GlyphId(gid))
-            .unwrap_or(0);
-        (f32::from(w) * 1000.0 / upem) as i64
-    };
-    let map: BTreeMap<u16, (u16, u16, i64)> = list
-        .iter()
-        .zip(&program.codes)
-        .enumerate()
-        .map(|(new, (&old, &code))| (old, (new as u16, code, width(old))))
-        .collect();
-    let texts = map.iter().filter_map(|(old, &(_, code, _))| {
-        let text = glyphs.get(old).filter(|t| !t.is_empty())?;
-        Some((code, text.as_str()))
-    });
-    let cmap = super::fontfile::to_unicode(&tag, texts);
-    Ok((
+    let mut plan = Plan {
         font,
-        Embedded {
-            cmap,
-            base_font: format!("{tag}+{ps}"),
-            id: tag,
-            map,
-            program,
-            metrics: metrics(parsed),
-        },
-    ))
+        base_font: format!("{id}+{ps}"),
+        id,
+        map: BTreeMap::new(),
+        cmap: String::new(),
+        metrics: metrics(parsed),
+        glyphs,
+    };
+    plan.draw_by(fonts, &codes, texts);
+    plan
+}
+
+impl Plan {
+    /// Draws subset glyph `n` by `codes[n]`.
+    fn draw_by(&mut self, fonts: &FontSet<'_>, codes: &[u16], texts: &BTreeMap<u16, String>) {
+        let parsed = &fonts.faces[self.font as usize];
+        let upem = parsed.units_per_em().max(1) as f32;
+        // Truncated, as printpdf's widths were: the text engine places
+        // glyphs by the same numbers.
+        let width = |gid: u16| {
+            let w = parsed
+                .glyph_hor_advance(ttf_parser::GlyphId(gid))
+                .unwrap_or(0);
+            (f32::from(w) * 1000.0 / upem) as i64
+        };
+        self.map = self
+            .glyphs
+            .iter()
+            .zip(codes)
+            .enumerate()
+            .map(|(new, (&old, &code))| (old, (new as u16, code, width(old))))
+            .collect();
+        let drawn = self.map.iter().filter_map(|(old, &(_, code, _))| {
+            let text = texts.get(old).filter(|t| !t.is_empty())?;
+            Some((code, text.as_str()))
+        });
+        self.cmap = super::fontfile::to_unicode(&self.id, drawn);
+    }
+
+    /// Whether the pages drew the glyphs of `program` by its codes; if
+    /// not, the plan takes them, for the pages to be drawn again.
+    pub fn agrees_with(&mut self, program: &Program, fonts: &FontSet<'_>, used: &Used) -> bool {
+        let planned = self.glyphs.iter().map(|g| self.map[g].1);
+        if planned.eq(program.codes.iter().copied()) {
+            return true;
+        }
+        let texts = &used[&self.font];
+        self.draw_by(fonts, &program.codes.clone(), texts);
+        false
+    }
+}
+
+/// Subsets every program in `plans`, side by side (or takes the subset an
+/// earlier build made of the same glyphs).
+pub fn programs(
+    fonts: &FontSet<'_>,
+    plans: &[Plan],
+    cache: &Arc<Cache>,
+) -> Result<Vec<Program>, String> {
+    let results = crate::par::map(plans, |plan| program(fonts, plan, cache));
+    results.into_iter().collect()
+}
+
+fn program(fonts: &FontSet<'_>, plan: &Plan, cache: &Arc<Cache>) -> Result<Program, String> {
+    let face = &fonts.choice.faces[plan.font as usize];
+    let list = &plan.glyphs;
+    let ids: Vec<u8> = list.iter().flat_map(|g| g.to_le_bytes()).collect();
+    let key = Cache::key("pdf-font-program", &[&face.identity(), &ids]);
+    if let Some(program) = Program::cached(cache, &key, list.len()) {
+        return Ok(program);
+    }
+    let subset = subset_without_cmap(&face.data, face.index, list)
+        .map_err(|e| format!("cannot subset {}: {e}", face.family))?;
+    let (kind, codes, program) = split_program(&subset, list.len());
+    Ok(Program::start(kind, codes, program, key, cache))
 }
 
 /// What the PDF needs of a subset: its kind, the code of each subset glyph

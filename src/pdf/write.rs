@@ -19,7 +19,7 @@ use printpdf::{
 };
 
 use super::coords;
-use super::embed::{embed, program_of, used_glyphs};
+use super::embed::{self, program_of, used_glyphs, Plan};
 use super::file::{Id, PdfFile};
 use super::fontfile::FontEntry;
 use super::post;
@@ -91,31 +91,54 @@ pub struct Written {
 }
 
 /// Writes the pages (the fonts are known, their objects are written by
-/// [`finish`]).
+/// [`finish`]). The fonts' subsets are made while the pages are drawn:
+/// the pages need only the codes of their glyphs, which are known before.
 pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
     let fonts = book.fonts;
     let program = program_of(fonts);
     let used = used_glyphs(book.pages, &program);
-    let mut embedded: BTreeMap<FontIx, EmbeddedFont> = BTreeMap::new();
-    let mut entries = Vec::new();
-    for (font, e) in embed(fonts, &used, book.cache)? {
-        let widths = e.map.values().map(|&(_, code, w)| (code, w)).collect();
-        embedded.insert(
-            font,
-            EmbeddedFont {
-                id: e.id.clone(),
-                map: e.map,
-            },
-        );
-        entries.push(FontEntry {
-            resource: e.id,
-            base_font: e.base_font,
-            metrics: e.metrics,
-            cmap: e.cmap,
-            widths,
-            program: e.program,
+    let mut plans = embed::plan(fonts, &used);
+    let (programs, drawn) = crate::par::beside(
+        || embed::programs(fonts, &plans, book.cache),
+        || draw(book, &plans, &program),
+    );
+    let programs = programs?;
+    let mut agree = true;
+    for (plan, program) in plans.iter_mut().zip(&programs) {
+        agree &= plan.agrees_with(program, fonts, &used);
+    }
+    // A subset that numbered its glyphs otherwise than foreseen (no font
+    // known to us does) has the pages drawn again, by its codes.
+    let mut written = if agree {
+        drawn?
+    } else {
+        draw(book, &plans, &program)?
+    };
+    for (plan, program) in plans.into_iter().zip(programs) {
+        written.fonts.push(FontEntry {
+            widths: plan.map.values().map(|&(_, code, w)| (code, w)).collect(),
+            resource: plan.id,
+            base_font: plan.base_font,
+            metrics: plan.metrics,
+            cmap: plan.cmap,
+            program,
         });
     }
+    Ok(written)
+}
+
+/// The pages drawn with the fonts of `plans`.
+fn draw(book: &Book<'_, '_>, plans: &[Plan], program: &[FontIx]) -> Result<Written, String> {
+    let embedded: BTreeMap<FontIx, EmbeddedFont> = plans
+        .iter()
+        .map(|plan| {
+            let font = EmbeddedFont {
+                id: plan.id.clone(),
+                map: plan.map.clone(),
+            };
+            (plan.font, font)
+        })
+        .collect();
 
     // Deflated page streams run about 4 KB.
     let mut file = PdfFile::new(book.pages.len() * 4096 + 1024 * 1024);
@@ -140,9 +163,9 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
             (start..end)
                 .map(|i| {
                     let page = &book.pages[i];
-                    let key = page_key(book, page, &embedded, &program);
+                    let key = page_key(book, page, &embedded, program);
                     crate::memo::in_process(book.cache, &key, || {
-                        page_content(book, page, &embedded, &program)
+                        page_content(book, page, &embedded, program)
                     })
                 })
                 .collect::<Result<Vec<Arc<PageOut>>, String>>()
@@ -228,7 +251,7 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
             .map(|i| first_page + i as Id)
             .collect(),
         pictures,
-        fonts: entries,
+        fonts: Vec::new(),
         marks,
     })
 }
