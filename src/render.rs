@@ -362,10 +362,16 @@ pub fn typeset_book<'a>(
 ) -> Result<Typeset, Diagnostic> {
     let book = &prepared.book;
     let style = &prepared.style;
-    let cover = front_cover(prepared, &geo)?;
-    let galleys = in_parallel(&book.articles, |index, article| {
-        typeset::article(setter, geo, style, &prepared.images, index, article)
-    });
+    // The cover is drawn while the articles are set.
+    let (cover, galleys) = crate::par::beside(
+        || Ok(front_cover(prepared, &geo)),
+        || {
+            in_parallel(&book.articles, |index, article| {
+                typeset::article(setter, geo, style, &prepared.images, index, article)
+            })
+        },
+    );
+    let cover = cover.map_err(Diagnostic::error)??;
     Ok(typeset::book(setter, geo, style, book, galleys, cover))
 }
 
