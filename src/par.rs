@@ -25,6 +25,42 @@ pub fn map<T: Sync, R: Send>(
     })
 }
 
+/// `f` applied to every item, on as many threads as the machine has cores
+/// (each takes the next item left), the results in the items' order.
+pub fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(i, item)));
+        }
+    };
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(done) => all.extend(done),
+                // A bug in one article is the build's internal error.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    results.sort_unstable_by_key(|&(i, _)| i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 /// `a` on a thread of its own while `b` runs on this one: both results.
 /// A panicking `a` becomes `Err`.
 pub fn beside<A: Send, B>(
@@ -118,5 +154,22 @@ mod tests {
         );
         let expected: Vec<_> = (0..100).map(|j| (j, j * 2)).collect();
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn results_come_in_the_items_order() {
+        let items: Vec<u64> = (0..200).collect();
+        let out = super::in_parallel(&items, |i, &x| {
+            // Uneven work, so that the threads finish out of order.
+            let spin = (x * 7919) % 1000;
+            (0..spin).fold(i as u64, |a, b| a.wrapping_add(b)) - (0..spin).sum::<u64>()
+        });
+        assert_eq!(out, items);
+    }
+
+    #[test]
+    fn no_items_no_results() {
+        let out: Vec<u8> = super::in_parallel(&[] as &[u8], |_, &x| x);
+        assert!(out.is_empty());
     }
 }

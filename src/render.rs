@@ -6,7 +6,6 @@
 //! stages themselves ([`crate::typeset`] above all) hold no threads.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::diag::{Diagnostic, Diagnostics};
@@ -366,7 +365,7 @@ pub fn typeset_book<'a>(
     let (cover, galleys) = crate::par::beside(
         || Ok(front_cover(prepared, &geo)),
         || {
-            in_parallel(&book.articles, |index, article| {
+            crate::par::in_parallel(&book.articles, |index, article| {
                 typeset::article(setter, geo, style, &prepared.images, index, article)
             })
         },
@@ -398,62 +397,4 @@ fn front_cover(prepared: &Prepared, geo: &Geometry) -> Result<Option<FrontCover>
             Diagnostic::error(format!("the cover cannot be printed: {e}")).in_file(path)
         })?;
     Ok(Some(FrontCover::Picture(Arc::new(picture))))
-}
-
-/// `f` applied to every item, on as many threads as the machine has cores
-/// (each takes the next item left), the results in the items' order.
-pub fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if workers <= 1 {
-        return items.iter().enumerate().map(|(i, t)| f(i, t)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return done;
-            };
-            done.push((i, f(i, item)));
-        }
-    };
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
-        let mut all = work();
-        for helper in helpers {
-            match helper.join() {
-                Ok(done) => all.extend(done),
-                // A bug in one article is the build's internal error.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    });
-    results.sort_unstable_by_key(|&(i, _)| i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_parallel;
-
-    #[test]
-    fn results_come_in_the_items_order() {
-        let items: Vec<u64> = (0..200).collect();
-        let out = in_parallel(&items, |i, &x| {
-            // Uneven work, so that the threads finish out of order.
-            let spin = (x * 7919) % 1000;
-            (0..spin).fold(i as u64, |a, b| a.wrapping_add(b)) - (0..spin).sum::<u64>()
-        });
-        assert_eq!(out, items);
-    }
-
-    #[test]
-    fn no_items_no_results() {
-        let out: Vec<u8> = in_parallel(&[] as &[u8], |_, &x| x);
-        assert!(out.is_empty());
-    }
 }

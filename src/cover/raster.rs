@@ -4,27 +4,28 @@
 //! anti-aliased blends, a few dozen in all. So it is painted a band of rows
 //! at a time (a small pixmap the processor keeps in its cache, instead of
 //! sixteen megabytes touched once) and written as a palette PNG, one byte a
-//! pixel; a drawing with more than 256 colours is written as RGB.
+//! pixel, each band's indices deflated as soon as it is painted; a drawing
+//! with more than 256 colours is written as RGB.
 
-use std::collections::HashMap;
+use std::io::Write;
 
 use resvg::tiny_skia::{Color, FillRule, Paint, Path, PathBuilder, Pixmap, Transform};
+use rustc_hash::FxHashMap;
 
 use super::drawing::{Drawing, Rgb, Seg};
 
 /// Rows painted at once.
 const BAND: u32 = 64;
 
+/// Level 2: the rows repeat within the window, and deflate finds most of
+/// them without lazy matching, at a fraction of level 6's time.
+const LEVEL: u32 = 2;
+
 pub fn png(d: &Drawing) -> Result<Vec<u8>, String> {
-    let (width, height) = (d.width as usize, d.height as usize);
-    let mut palette = Palette::default();
-    let mut indices = vec![0u8; width * height];
-    if paint(d, |first, rgba| {
-        palette.index(rgba, &mut indices[first..first + rgba.len() / 4])
-    })? {
-        let colours: Vec<u8> = palette.colours.iter().flat_map(|c| rgb(*c)).collect();
-        return encode(d, png::ColorType::Indexed, Some(colours), &indices);
+    if let Some(png) = palette_png(d)? {
+        return Ok(png);
     }
+    let (width, height) = (d.width as usize, d.height as usize);
     let mut pixels = vec![0u8; width * height * 3];
     paint(d, |first, rgba| {
         let out = &mut pixels[first * 3..(first + rgba.len() / 4) * 3];
@@ -33,7 +34,71 @@ pub fn png(d: &Drawing) -> Result<Vec<u8>, String> {
         }
         true
     })?;
-    encode(d, png::ColorType::Rgb, None, &pixels)
+    encode_rgb(d, &pixels)
+}
+
+/// The drawing as a palette PNG; `None` past 256 colours. Palette indices
+/// are given in the order colours are met, so a row's never change once
+/// written: each row goes to the compressor as soon as it is painted, and
+/// the palette, which the file wants first, is put in front at the end.
+fn palette_png(d: &Drawing) -> Result<Option<Vec<u8>>, String> {
+    let width = d.width as usize;
+    let mut palette = Palette::default();
+    let mut idat = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(LEVEL));
+    // The row before, as painted and as indices (after its filter byte,
+    // 0: none; filters predict gradients, and palette indices have none).
+    let mut last_rgba: Vec<u8> = Vec::new();
+    let mut row = vec![0u8; 1 + width];
+    let mut failed = None;
+    let complete = paint(d, |_, rgba| {
+        for painted in rgba.chunks_exact(width * 4) {
+            // Most rows repeat the one above: the same indices again.
+            if painted != last_rgba.as_slice() {
+                if !palette.index(painted, &mut row[1..]) {
+                    return false;
+                }
+                last_rgba.clear();
+                last_rgba.extend_from_slice(painted);
+            }
+            if let Err(e) = idat.write_all(&row) {
+                failed = Some(e);
+                return false;
+            }
+        }
+        true
+    })?;
+    let fail = |e: std::io::Error| format!("the cover cannot be encoded: {e}");
+    if let Some(e) = failed {
+        return Err(fail(e));
+    }
+    if !complete {
+        return Ok(None);
+    }
+    let idat = idat.finish().map_err(fail)?;
+    let colours: Vec<u8> = palette.colours.iter().flat_map(|c| rgb(*c)).collect();
+    let mut out = Vec::with_capacity(idat.len() + colours.len() + 64);
+    out.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+    let mut header = Vec::with_capacity(13);
+    header.extend_from_slice(&(d.width as u32).to_be_bytes());
+    header.extend_from_slice(&(d.height as u32).to_be_bytes());
+    // 8 bits an index, colour type 3 (palette), deflate, no filter
+    // method variant, not interlaced.
+    header.extend_from_slice(&[8, 3, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &header);
+    chunk(&mut out, b"PLTE", &colours);
+    chunk(&mut out, b"IDAT", &idat);
+    chunk(&mut out, b"IEND", &[]);
+    Ok(Some(out))
+}
+
+/// A PNG chunk: length, type, data, and the CRC of type and data.
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32fast::hash(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
 }
 
 /// Paints `d` band by band, handing each band's pixels (RGBA, opaque, so
@@ -92,7 +157,7 @@ fn outline(shape: &super::drawing::Shape) -> Option<(Path, Paint<'static>)> {
 #[derive(Default)]
 struct Palette {
     colours: Vec<u32>,
-    index: HashMap<u32, u8>,
+    index: FxHashMap<u32, u8>,
 }
 
 impl Palette {
@@ -144,26 +209,13 @@ impl Palette {
     }
 }
 
-fn encode(
-    d: &Drawing,
-    colour_type: png::ColorType,
-    palette: Option<Vec<u8>>,
-    data: &[u8],
-) -> Result<Vec<u8>, String> {
+fn encode_rgb(d: &Drawing, data: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, d.width as u32, d.height as u32);
-    encoder.set_color(colour_type);
+    encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    if let Some(palette) = palette {
-        encoder.set_palette(palette);
-        // Filters predict gradients; palette indices have none.
-        encoder.set_filter(png::Filter::NoFilter);
-    } else {
-        encoder.set_filter(png::Filter::Adaptive);
-    }
-    // Level 2: the rows repeat within the window, and deflate finds most
-    // of them without lazy matching, at a fraction of level 6's time.
-    encoder.set_deflate_compression(png::DeflateCompression::Level(2));
+    encoder.set_filter(png::Filter::Adaptive);
+    encoder.set_deflate_compression(png::DeflateCompression::Level(LEVEL as u8));
     let fail = |e: png::EncodingError| format!("the cover cannot be encoded: {e}");
     let mut writer = encoder.write_header().map_err(fail)?;
     writer.write_image_data(data).map_err(fail)?;

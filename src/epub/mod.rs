@@ -191,15 +191,28 @@ fn build(
         })
         .collect();
     // Each job subsets its font and makes its archive entry (see
-    // package::font).
-    let built = crate::par::map(&jobs, |(script, bold, face, set)| {
-        let stem = format!(
-            "fonts/{}-{}",
-            script_class(*script),
-            if *bold { "bold" } else { "regular" }
-        );
-        package::font(&stem, face, set, cache)
-    });
+    // package::font); the cover is painted meanwhile.
+    let cover_image = || match &meta.cover {
+        Some(cover) => read_image(cover).map_err(|e| e.in_file(cover)),
+        None => {
+            let png =
+                crate::cover::png(meta, faces, &style.cover, cache).map_err(Diagnostic::error)?;
+            Ok((png.to_vec(), "image/png", "png"))
+        }
+    };
+    let (cover, built) = crate::par::beside(
+        || Ok(cover_image()),
+        || {
+            crate::par::map(&jobs, |(script, bold, face, set)| {
+                let stem = format!(
+                    "fonts/{}-{}",
+                    script_class(*script),
+                    if *bold { "bold" } else { "regular" }
+                );
+                package::font(&stem, face, set, cache)
+            })
+        },
+    );
     let mut prebuilt = BTreeMap::new();
     for ((script, bold, _, _), result) in jobs.iter().zip(built) {
         let font = result.map_err(Diagnostic::error)?;
@@ -283,14 +296,7 @@ fn build(
     {
         // Every EPUB has a cover image: reading systems show a blank tile
         // (or the title page, rasterised) for a book without one.
-        let (bytes, media, ext) = match &meta.cover {
-            Some(cover) => read_image(cover).map_err(|e| e.in_file(cover))?,
-            None => {
-                let png = crate::cover::png(meta, faces, &style.cover, cache)
-                    .map_err(Diagnostic::error)?;
-                (png.to_vec(), "image/png", "png")
-            }
-        };
+        let (bytes, media, ext) = cover.map_err(Diagnostic::error)??;
         let name = format!("images/cover.{ext}");
         // In as a placeholder, like the fonts: the picture is stored, not
         // deflated a second time.

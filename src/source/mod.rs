@@ -35,9 +35,8 @@ pub fn load_book(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics) ->
 /// that later checks (fonts, coverage) still run on what is there.
 pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics) -> Book {
     let meta = book_meta(manifest, diags);
-    let mut articles = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    for (index, entry) in manifest.articles.iter().enumerate() {
+    for entry in &manifest.articles {
         let times = seen.entry(manifest.resolve(&entry.source)).or_insert(0);
         *times += 1;
         if *times > 1 {
@@ -47,9 +46,18 @@ pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics
             ));
             diags.push(manifest.nth_at("source", &key, *times - 1, d));
         }
-        if let Some(article) = load_article_cached(manifest, entry, index, cache, diags) {
-            articles.push(article);
-        }
+    }
+    // Articles are read, parsed and proofread side by side; their messages
+    // come in the manifest's order whichever finished first.
+    let loaded = crate::par::in_parallel(&manifest.articles, |index, entry| {
+        let mut own = Diagnostics::default();
+        let article = load_article_cached(manifest, entry, index, cache, &mut own);
+        (article, own)
+    });
+    let mut articles = Vec::new();
+    for (article, own) in loaded {
+        diags.extend(own);
+        articles.extend(article);
     }
     let book_dir = manifest
         .book
