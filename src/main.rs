@@ -425,7 +425,7 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Build { args, open } => {
             let opts = match args.options(verbosity) {
-                Ok(o) => o,
+                Ok(o) => BuildOptions { last: true, ..o },
                 Err(d) => return printer.fail(d),
             };
             let result = with_progress(verbosity, || build::build(&opts));
@@ -477,6 +477,7 @@ fn run(cli: Cli) -> ExitCode {
             let opts = BuildOptions {
                 dry_run: true,
                 edition,
+                last: true,
                 ..BuildOptions::new(manifest)
             };
             let result = build::build(&opts);

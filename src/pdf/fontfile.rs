@@ -10,7 +10,7 @@ use lopdf::{Dictionary, Object, StringFormat};
 
 use super::embed::{Metrics, ProgramKind};
 use super::file::{Id, PdfFile};
-use super::post::deflate;
+use super::post::deflate_large;
 use crate::cache::Cache;
 
 /// An embedded font, as the post-pass writes it.
@@ -64,7 +64,7 @@ impl Program {
         let cache = cache.clone();
         let stored_codes = codes.clone();
         let job = std::thread::spawn(move || {
-            let packed = deflate(&program)?;
+            let packed = deflate_large(&program)?;
             let raw_len = program.len();
             // Deflated only where that pays.
             let file = if packed.len() + 20 < raw_len {
