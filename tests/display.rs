@@ -165,6 +165,12 @@ fn dates_read_the_chinese_way_and_bullets_are_marks_in_both_outputs() {
             .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
             .collect();
         assert!(css.contains("list-style-type: \"●"), "no bullet in the CSS");
+        assert!(
+            css.contains(
+                "nav#contents li { margin: 0.3em 0; padding-left: 1em; text-indent: -1em; }"
+            ),
+            "the EPUB's contents entries do not hang"
+        );
         let title_page = String::from_utf8_lossy(&files["OEBPS/title.xhtml"]).into_owned();
         let title_page_date = if dates == "iso" {
             "2022-02-09"
