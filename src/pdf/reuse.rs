@@ -74,20 +74,16 @@ impl Paragraphs {
 impl Memo for Paragraphs {
     fn set(&self, job: &Job<'_>, set: &mut dyn FnMut() -> SetParagraph) -> SetParagraph {
         let key = match *job {
-            Job::Paragraph {
-                text,
-                spec,
-                phrases,
-            } => key(text, spec, phrases),
+            Job::Paragraph { text, spec, cell } => key(text, spec, cell),
             Job::Plain { text, shape } => plain_key(text, shape),
         };
         self.get_or(key, set)
     }
 }
 
-/// The key of a paragraph: its styled text, how it is set, and whether
-/// display lines prefer phrase breaks.
-pub fn key(text: &StyledText, spec: &ParaSpec, phrases: bool) -> Key {
+/// The key of a paragraph: its styled text, how it is set, and whether it
+/// is a table cell.
+pub fn key(text: &StyledText, spec: &ParaSpec, cell: bool) -> Key {
     let mut k = Vec::with_capacity(text.text.len() + 16 * text.spans.len() + 32);
     let f = |k: &mut Vec<u8>, x: f32| k.extend_from_slice(&x.to_bits().to_le_bytes());
     f(&mut k, spec.shape.size);
@@ -101,7 +97,7 @@ pub fn key(text: &StyledText, spec: &ParaSpec, phrases: bool) -> Key {
         Align::Left => 1,
         Align::Center => 2,
     });
-    k.push(phrases as u8);
+    k.push(cell as u8);
     for (range, style) in &text.spans {
         k.extend_from_slice(&(range.start as u32).to_le_bytes());
         k.extend_from_slice(&(range.end as u32).to_le_bytes());

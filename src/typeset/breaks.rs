@@ -108,8 +108,8 @@ fn tailor_quotes(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Adds emergency breaks inside every stretch between opportunities that
-/// is wider than `fraction` of `width`: after URL punctuation cheaply,
-/// elsewhere dearly, never where the prohibition rules forbid.
+/// is wider than `width`: after URL punctuation cheaply, elsewhere dearly,
+/// never where the prohibition rules forbid.
 pub fn add_emergency(shaped: &Shaped, opps: &mut Vec<Opportunity>, width: f32) {
     let glyphs = &shaped.glyphs;
     let mut extra = Vec::new();
@@ -117,7 +117,7 @@ pub fn add_emergency(shaped: &Shaped, opps: &mut Vec<Opportunity>, width: f32) {
     for op in opps.iter() {
         let seg = &glyphs[start..op.at];
         let w: f32 = seg.iter().map(|g| g.advance + g.gap).sum();
-        if w > width * 0.6 {
+        if w > width {
             for (i, g) in glyphs.iter().enumerate().take(op.at).skip(start + 1) {
                 if !g.cluster_start || g.class == Class::Newline {
                     continue;

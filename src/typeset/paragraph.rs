@@ -50,8 +50,9 @@ pub enum Job<'a> {
     Paragraph {
         text: &'a StyledText,
         spec: &'a ParaSpec,
-        /// Display lines that prefer to break after a space or a mark.
-        phrases: bool,
+        /// A table cell: a run is broken only where it is wider than the
+        /// column.
+        cell: bool,
     },
     /// One line of plain text at its natural width: the result holds it as
     /// its only line.
@@ -155,6 +156,14 @@ pub fn set_paragraph(setter: Setter<'_>, text: &StyledText, spec: &ParaSpec) -> 
     set_paragraph_with(setter, text, spec, false)
 }
 
+/// Sets a table cell: as a paragraph, but a column is as wide as its
+/// longest run already, so a run breaks only where it is wider than the
+/// column (a body line breaks inside one wider than 0.6 of it, to keep its
+/// lines even).
+pub fn set_cell(setter: Setter<'_>, text: &StyledText, spec: &ParaSpec) -> SetParagraph {
+    set_paragraph_with(setter, text, spec, true)
+}
+
 /// A break after a space or a punctuation mark ends a phrase; display
 /// lines (titles) break there when they can.
 fn is_phrase_break(shaped: &super::shape::Shaped, at: usize) -> bool {
@@ -172,40 +181,20 @@ fn set_paragraph_with(
     setter: Setter<'_>,
     text: &StyledText,
     spec: &ParaSpec,
-    phrases: bool,
+    cell: bool,
 ) -> SetParagraph {
-    let job = Job::Paragraph {
-        text,
-        spec,
-        phrases,
-    };
+    let job = Job::Paragraph { text, spec, cell };
     setter
         .memo
-        .set(&job, &mut || set_anew(setter.fonts, text, spec, phrases))
+        .set(&job, &mut || set_anew(setter.fonts, text, spec, cell))
 }
 
-fn set_anew(
-    fonts: &FontSet<'_>,
-    text: &StyledText,
-    spec: &ParaSpec,
-    phrases: bool,
-) -> SetParagraph {
+fn set_anew(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec, cell: bool) -> SetParagraph {
     let shaped = shape(fonts, text, &spec.shape);
     let mut opps = breaks::opportunities(&shaped);
-    if phrases
-        && opps
-            .iter()
-            .any(|o| is_phrase_break(&shaped, o.at) && o.at < shaped.glyphs.len())
-    {
-        for o in &mut opps {
-            if o.kind == breaks::BreakKind::Normal && !is_phrase_break(&shaped, o.at) {
-                // Dearer than the loosest line, cheaper than an overfull one.
-                o.kind = breaks::BreakKind::Emergency(3.0e5);
-            }
-        }
-    }
     let first = (spec.width - spec.indent.max(0.0)).max(spec.shape.size);
-    breaks::add_emergency(&shaped, &mut opps, first.min(spec.width));
+    let fraction = if cell { 1.0 } else { 0.6 };
+    breaks::add_emergency(&shaped, &mut opps, first.min(spec.width) * fraction);
     let measure = Measure {
         first,
         rest: spec.width,

@@ -13,6 +13,7 @@ use super::*;
 use crate::model::Align as Column;
 use crate::typeset::columns::{self, Extent};
 use crate::typeset::page::TableBreak;
+use crate::typeset::paragraph::set_cell;
 use crate::typeset::shape::shape;
 use crate::typeset::structure::NodeId;
 
@@ -110,7 +111,7 @@ impl Layout<'_> {
                     indent: 0.0,
                     align: Align::Left,
                 };
-                let set = set_paragraph(self.setter, &cell.text, &spec);
+                let set = set_cell(self.setter, &cell.text, &spec);
                 let how = match align.get(ci).copied().unwrap_or(Column::None) {
                     Column::None if header => Column::Center,
                     other => other,
