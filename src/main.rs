@@ -328,6 +328,23 @@ fn no_huge_pages() {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h), which the bindings
+/// do not name.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// A command that ends the process when its one build is done keeps the
+/// memory it frees for what it allocates next: mimalloc otherwise hands
+/// freed pages back to the system (a system call each, hundreds a build,
+/// as each worker thread ends) only for the next allocation to fault them
+/// in again. `watch` and `serve` live on, and give memory back.
+fn keep_freed_memory() {
+    // SAFETY: sets one of mimalloc's options, a plain integer it reads
+    // when it next decides whether to purge.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+    }
+}
+
 /// The shipped fonts, built in: an installed booklet needs no file beside
 /// it and no checkout (`cargo install` copies the binary alone).
 static SHIPPED_FONTS: booklet::fonts::BuiltIn = &[
@@ -424,6 +441,7 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Build { args, open } => {
+            keep_freed_memory();
             let opts = match args.options(verbosity) {
                 Ok(o) => BuildOptions { last: true, ..o },
                 Err(d) => return printer.fail(d),
@@ -470,6 +488,7 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check { manifest, edition } => {
+            keep_freed_memory();
             let manifest = match find_manifest(manifest) {
                 Ok(m) => m,
                 Err(d) => return printer.fail(d),
