@@ -243,8 +243,7 @@ impl Plan {
         if planned.eq(program.codes.iter().copied()) {
             return true;
         }
-        let texts = &used[&self.font];
-        self.draw_by(fonts, &program.codes.clone(), texts);
+        self.draw_by(fonts, &program.codes, &used[&self.font]);
         false
     }
 }

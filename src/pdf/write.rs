@@ -33,13 +33,9 @@ use crate::typeset::structure::{Artifact, NodeId, Span, Structure, Tag};
 /// A placed anchor: absolute page index and y from the page top.
 pub type AnchorPos = Option<(usize, f32)>;
 
-/// A font as the content stream draws it.
-struct EmbeddedFont {
-    id: String,
-    /// Original glyph id → (subset glyph id, code in the content stream,
-    /// PDF width in 1/1000 em).
-    map: BTreeMap<u16, (u16, u16, i64)>,
-}
+/// A font as the content stream draws it: its plan (resource name, and
+/// each glyph's code and width).
+type EmbeddedFont<'p> = &'p Plan;
 
 /// Character spacing (Tc) comes in steps of this many 1/1000 em, so that
 /// what is left for TJ offsets stays far inside the word-break limits of
@@ -129,16 +125,8 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
 
 /// The pages drawn with the fonts of `plans`.
 fn draw(book: &Book<'_, '_>, plans: &[Plan], program: &[FontIx]) -> Result<Written, String> {
-    let embedded: BTreeMap<FontIx, EmbeddedFont> = plans
-        .iter()
-        .map(|plan| {
-            let font = EmbeddedFont {
-                id: plan.id.clone(),
-                map: plan.map.clone(),
-            };
-            (plan.font, font)
-        })
-        .collect();
+    let embedded: BTreeMap<FontIx, EmbeddedFont> =
+        plans.iter().map(|plan| (plan.font, plan)).collect();
 
     // Deflated page streams run about 4 KB.
     let mut file = PdfFile::new(book.pages.len() * 4096 + 1024 * 1024);
@@ -749,7 +737,7 @@ struct TextState {
 }
 
 struct TextOut<'a> {
-    fonts: &'a BTreeMap<FontIx, EmbeddedFont>,
+    fonts: &'a BTreeMap<FontIx, EmbeddedFont<'a>>,
     program: &'a [FontIx],
     state: &'a mut TextState,
     ops: &'a mut Vec<Op>,
