@@ -138,7 +138,8 @@ pub fn prepare(
             return None;
         }
     };
-    for_edition(&shared, &edition, diags).map(|(p, _)| p)
+    let style = edition_style(&shared, &edition, diags)?;
+    for_edition(&shared, &edition, style, diags).map(|(p, _)| p)
 }
 
 /// [`prepare`]'s reading, with remote pictures taken only from earlier
@@ -256,27 +257,27 @@ fn drawing_fonts(faces: &Faces) -> DrawingFonts {
     DrawingFonts::new(files, family)
 }
 
+/// The style `edition` is set in: the book's unless it names another or
+/// other print settings.
+fn edition_style(shared: &Shared, edition: &Edition, diags: &mut Diagnostics) -> Option<Style> {
+    let m = &edition.manifest;
+    let same_style = m.style.name == shared.manifest.style.name
+        && format!("{:?}", m.pdf) == format!("{:?}", shared.manifest.pdf);
+    if same_style {
+        return Some(shared.style.clone());
+    }
+    Style::load(m).map_err(|d| diags.extend(d)).ok()
+}
+
 /// One edition's model and settings: its style, the converted book, the
 /// faces its languages need.
 fn for_edition(
     shared: &Shared,
     edition: &Edition,
+    style: Style,
     diags: &mut Diagnostics,
 ) -> Option<(Prepared, Option<convert::Report>)> {
     let m = &edition.manifest;
-    let same_style = m.style.name == shared.manifest.style.name
-        && format!("{:?}", m.pdf) == format!("{:?}", shared.manifest.pdf);
-    let style = if same_style {
-        shared.style.clone()
-    } else {
-        match Style::load(m) {
-            Ok(s) => s,
-            Err(d) => {
-                diags.extend(d);
-                return None;
-            }
-        }
-    };
     let (book, report) = if edition.name.is_none() {
         (shared.book.clone(), None)
     } else {
@@ -339,11 +340,11 @@ fn merge(diags: &mut Diagnostics, more: Diagnostics) {
     }
 }
 
-/// One edition on its way through the back ends.
+/// One edition's place in the build, known before its model is made: where
+/// its files go, and which of them an earlier edition makes.
 struct Job {
     edition: Edition,
-    prepared: Prepared,
-    conversion: Option<convert::Report>,
+    style: Style,
     /// Per renderer: where its output goes.
     paths: Vec<PathBuf>,
     review_path: PathBuf,
@@ -360,6 +361,151 @@ struct Made {
     /// The files made from it (imposed sheets), staged.
     derived: Vec<PathBuf>,
     diags: Diagnostics,
+}
+
+/// One edition through the back ends. Messages are kept apart by phase so
+/// that they are reported in a fixed order whatever finished first.
+#[derive(Default)]
+struct Done {
+    /// Making the edition's model.
+    preparing: Diagnostics,
+    conversion: Option<convert::Report>,
+    /// Setting up its print pages.
+    printing: Diagnostics,
+    /// Characters its fonts lack (warnings).
+    coverage: Diagnostics,
+    /// (edition, renderer, output): its own, and those of the later editions
+    /// that share them.
+    made: Vec<(usize, usize, Made)>,
+}
+
+/// The build's outputs: which renderer each edition asks for, and where the
+/// files are staged.
+struct Outputs<'a> {
+    renderers: [&'static dyn Renderer; 2],
+    format: Format,
+    /// `None` for a dry run.
+    staging: Option<&'a Staging>,
+    jobs: &'a [Job],
+}
+
+impl Outputs<'_> {
+    fn wants(&self, n: usize, job: &Job) -> bool {
+        let r = self.renderers[n];
+        self.format.wants(r.name()) && r.wanted(&job.edition)
+    }
+
+    /// The edition makes renderer `n`'s file itself, not an earlier one.
+    fn makes(&self, n: usize, job: &Job) -> bool {
+        self.wants(n, job) && job.from[n].is_none()
+    }
+
+    fn stage(&self, path: &Path, bytes: &[u8], diags: &mut Diagnostics) {
+        if let Some(staging) = self.staging {
+            if let Err(d) = staging.stage(path, bytes) {
+                diags.push(d);
+            }
+        }
+    }
+
+    /// Renderer `n`'s output staged for `job`, and the files made from it.
+    fn deliver(&self, n: usize, job: &Job, bytes: &Arc<Vec<u8>>) -> Made {
+        let r = self.renderers[n];
+        let path = &job.paths[n];
+        let mut made = Made::default();
+        self.stage(path, bytes, &mut made.diags);
+        for (derived, bytes) in r.derive(&job.edition, path, bytes, &mut made.diags) {
+            self.stage(&derived, &bytes, &mut made.diags);
+            made.derived.push(derived);
+        }
+        made.bytes = Some(bytes.clone());
+        made
+    }
+
+    /// One edition, from its model to its files: those it makes itself and
+    /// those later editions share (an imposed handout of the reading PDF is
+    /// made as soon as that PDF is).
+    fn edition(&self, shared: &Shared, i: usize) -> Done {
+        let job = &self.jobs[i];
+        let mut done = Done::default();
+        let makes: Vec<usize> = (0..self.renderers.len())
+            .filter(|&n| self.makes(n, job))
+            .collect();
+        if makes.is_empty() && job.edition.conversion.is_none() {
+            return done;
+        }
+        let prepared = for_edition(shared, &job.edition, job.style.clone(), &mut done.preparing);
+        let Some((prepared, conversion)) = prepared else {
+            return done;
+        };
+        done.conversion = conversion;
+        let prepared = &prepared;
+        let needed = makes
+            .iter()
+            .any(|&n| self.renderers[n].needs_print(prepared));
+        done.made = render::with_print(&[(prepared, needed)], &mut done.printing, |prints| {
+            let print = prints[0].as_ref();
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = makes
+                    .iter()
+                    .filter(|&&n| !self.renderers[n].needs_print(prepared) || print.is_some())
+                    .map(|&n| (n, scope.spawn(move || self.render(i, n, prepared, print))))
+                    .collect();
+                // Warnings only, found while the renderers work.
+                crate::fonts::coverage::report_uncovered(
+                    &prepared.book,
+                    &prepared.characters,
+                    &prepared.faces.primary(),
+                    &prepared.fonts,
+                    &mut done.coverage,
+                );
+                handles
+                    .into_iter()
+                    .flat_map(|(n, h)| {
+                        h.join().unwrap_or_else(|panic| {
+                            let mut made = Made::default();
+                            made.diags
+                                .push(crate::crash::internal_error(panic.as_ref()));
+                            vec![(i, n, made)]
+                        })
+                    })
+                    .collect()
+            })
+        });
+        done
+    }
+
+    /// Renderer `n`'s file for edition `i`, delivered to it and to every
+    /// edition that shares it.
+    fn render(
+        &self,
+        i: usize,
+        n: usize,
+        prepared: &Prepared,
+        print: Option<&render::Print<'_, '_>>,
+    ) -> Vec<(usize, usize, Made)> {
+        let r = self.renderers[n];
+        crate::crash::test_point(r.name());
+        let t = Instant::now();
+        let mut diags = Diagnostics::default();
+        let bytes = r.render(prepared, print, &mut diags).map(Arc::new);
+        let mut own = match &bytes {
+            Some(bytes) => self.deliver(n, &self.jobs[i], bytes),
+            None => Made::default(),
+        };
+        diags.extend(own.diags);
+        own.diags = diags;
+        own.time = t.elapsed();
+        let mut all = vec![(i, n, own)];
+        if let Some(bytes) = &bytes {
+            for (k, job) in self.jobs.iter().enumerate() {
+                if job.from[n] == Some(i) && self.wants(n, job) {
+                    all.push((k, n, self.deliver(n, job, bytes)));
+                }
+            }
+        }
+        all
+    }
 }
 
 /// Builds; a bug that panics anywhere in it is an error like any other, so
@@ -411,17 +557,12 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     let mut jobs: Vec<Job> = Vec::new();
     let mut keys: Vec<Vec<Option<String>>> = Vec::new();
     for edition in editions {
-        let mut own = Diagnostics::default();
-        let prepared = for_edition(&shared, &edition, &mut own);
-        merge(&mut diags, own);
-        let Some((prepared, conversion)) = prepared else {
+        let Some(style) = edition_style(&shared, &edition, &mut diags) else {
             continue;
         };
-        let stem = prepared.manifest.output_stem();
-        let own_keys: Vec<Option<String>> = renderers
-            .iter()
-            .map(|r| r.share_key(&prepared, &edition))
-            .collect();
+        let stem = edition.manifest.output_stem();
+        let own_keys: Vec<Option<String>> =
+            renderers.iter().map(|r| r.share_key(&edition)).collect();
         let from = renderers
             .iter()
             .enumerate()
@@ -439,8 +580,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
                 .map(|r| r.output_path(&out_dir, &stem))
                 .collect(),
             review_path: out_dir.join(format!("{stem}-review.txt")),
-            prepared,
-            conversion,
+            style,
             from,
             edition,
         });
@@ -450,8 +590,6 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     }
     clock.lap("read manifest, sources and fonts");
 
-    let wants = |r: &dyn Renderer, j: &Job| opts.format.wants(r.name()) && r.wanted(&j.edition);
-    let wants_review = |j: &Job| j.conversion.as_ref().is_some_and(|r| !r.reviews.is_empty());
     let staging = if opts.dry_run {
         None
     } else {
@@ -459,11 +597,11 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         for j in &jobs {
             for (r, path) in renderers.iter().zip(&j.paths) {
                 targets.push(path.clone());
-                if wants(*r, j) {
+                if opts.format.wants(r.name()) && r.wanted(&j.edition) {
                     targets.extend(r.derived_paths(&j.edition, path));
                 }
             }
-            if wants_review(j) {
+            if j.edition.conversion.is_some() {
                 targets.push(j.review_path.clone());
             }
         }
@@ -475,120 +613,56 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             }
         }
     };
-    let stage = |path: &Path, bytes: &[u8], diags: &mut Diagnostics| {
-        if let Some(staging) = &staging {
-            if let Err(d) = staging.stage(path, bytes) {
-                diags.push(d);
-            }
-        }
-    };
-    // An output staged, and the files made from it.
-    let deliver = |r: &dyn Renderer, j: &Job, path: &Path, bytes: &[u8], made: &mut Made| {
-        stage(path, bytes, &mut made.diags);
-        for (derived, bytes) in r.derive(&j.edition, path, bytes, &mut made.diags) {
-            stage(&derived, &bytes, &mut made.diags);
-            made.derived.push(derived);
-        }
+    let outputs = Outputs {
+        renderers,
+        format: opts.format,
+        staging: staging.as_ref(),
+        jobs: &jobs,
     };
 
-    // The renderers share nothing mutable, so every edition's outputs are
-    // made side by side; each is staged as soon as it is done, and the
-    // files replace the old ones only when everything succeeded. Messages
-    // are kept in a fixed order (per edition, the renderers' order).
-    let mut coverage = Diagnostics::default();
-    // The print pages, typeset once per edition (its articles side by
-    // side) by the first renderer that needs them (see render::Print).
-    let needs_print: Vec<(&Prepared, bool)> =
-        jobs.iter()
-            .map(|j| {
-                let needed = renderers.iter().enumerate().any(|(n, &r)| {
-                    wants(r, j) && j.from[n].is_none() && r.needs_print(&j.prepared)
-                });
-                (&j.prepared, needed)
-            })
+    // Every edition goes from its model to its files side by side with the
+    // others, so that converting one (waiting for its dictionaries) does
+    // not hold up the rest. Each file is staged as soon as it is made; the
+    // files replace the old ones only when everything succeeded.
+    let done: Vec<Done> = std::thread::scope(|scope| {
+        let outputs = &outputs;
+        let shared = &shared;
+        let handles: Vec<_> = (0..jobs.len())
+            .map(|i| scope.spawn(move || outputs.edition(shared, i)))
             .collect();
-    let mut made: Vec<Vec<Made>> = render::with_print(&needs_print, &mut diags, |prints| {
-        std::thread::scope(|scope| {
-            // Warnings only, so the renderers need not wait for them.
-            scope.spawn(|| {
-                for j in &jobs {
-                    let mut own = Diagnostics::default();
-                    let p = &j.prepared;
-                    let primary = p.faces.primary();
-                    crate::fonts::coverage::report_uncovered(
-                        &p.book,
-                        &p.characters,
-                        &primary,
-                        &p.fonts,
-                        &mut own,
-                    );
-                    merge(&mut coverage, own);
-                }
-            });
-            let handles: Vec<Vec<_>> = jobs
-                .iter()
-                .zip(prints)
-                .map(|(j, print)| {
-                    renderers
-                        .iter()
-                        .enumerate()
-                        .map(|(n, &r)| {
-                            let print = print.as_ref();
-                            let ready = !r.needs_print(&j.prepared) || print.is_some();
-                            (wants(r, j) && j.from[n].is_none() && ready).then(|| {
-                                scope.spawn(move || {
-                                    crate::crash::test_point(r.name());
-                                    let mut made = Made::default();
-                                    let t = Instant::now();
-                                    if let Some(bytes) =
-                                        r.render(&j.prepared, print, &mut made.diags)
-                                    {
-                                        deliver(r, j, &j.paths[n], &bytes, &mut made);
-                                        made.bytes = Some(Arc::new(bytes));
-                                    }
-                                    made.time = t.elapsed();
-                                    made
-                                })
-                            })
-                        })
-                        .collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|panic| {
+                    let mut done = Done::default();
+                    done.preparing
+                        .push(crate::crash::internal_error(panic.as_ref()));
+                    done
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|row| {
-                    row.into_iter()
-                        .map(|h| {
-                            h.map(|h| {
-                                h.join().unwrap_or_else(|panic| {
-                                    let mut made = Made::default();
-                                    made.diags
-                                        .push(crate::crash::internal_error(panic.as_ref()));
-                                    made
-                                })
-                            })
-                            .unwrap_or_default()
-                        })
-                        .collect()
-                })
-                .collect()
-        })
+            })
+            .collect()
     });
-    clock.lap("EPUB and PDF side by side");
-    // Outputs shared with an earlier edition, staged under this one's name.
-    for i in 0..jobs.len() {
-        for (n, &r) in renderers.iter().enumerate() {
-            let Some(from) = jobs[i].from[n].filter(|_| wants(r, &jobs[i])) else {
-                continue;
-            };
-            let Some(bytes) = made[from][n].bytes.clone() else {
-                continue;
-            };
-            let mut shared_made = Made::default();
-            deliver(r, &jobs[i], &jobs[i].paths[n], &bytes, &mut shared_made);
-            shared_made.bytes = Some(bytes);
-            made[i][n] = shared_made;
+    clock.lap("editions side by side");
+    // Messages in a fixed order: every edition's model, its print pages,
+    // its fonts' coverage, then per edition its files in the renderers'
+    // order.
+    let mut made: Vec<Vec<Made>> = jobs
+        .iter()
+        .map(|_| renderers.iter().map(|_| Made::default()).collect())
+        .collect();
+    let mut conversions = Vec::new();
+    let mut coverage = Diagnostics::default();
+    for d in done {
+        merge(&mut diags, d.preparing);
+        merge(&mut diags, d.printing);
+        merge(&mut coverage, d.coverage);
+        conversions.push(d.conversion);
+        for (i, n, m) in d.made {
+            made[i][n] = m;
         }
+    }
+    if diags.has_errors() {
+        return Err(diags);
     }
     for (n, r) in renderers.iter().enumerate() {
         let time = made.iter().map(|row| row[n].time).sum();
@@ -597,7 +671,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     merge(&mut diags, coverage);
     let mut report = BuildReport::default();
     let mut made_editions = Vec::new();
-    for (j, row) in jobs.iter().zip(made) {
+    for ((j, row), conversion) in jobs.iter().zip(made).zip(conversions) {
         let mut written = Vec::new();
         for (path, m) in j.paths.iter().zip(row) {
             merge(&mut diags, m.diags);
@@ -607,18 +681,16 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
             written.extend(m.derived);
         }
         let mut review = None;
-        if wants_review(j) {
-            if let Some(r) = &j.conversion {
-                stage(&j.review_path, r.review_text().as_bytes(), &mut diags);
-                written.push(j.review_path.clone());
-                review = Some(j.review_path.clone());
-            }
+        if let Some(r) = conversion.as_ref().filter(|r| !r.reviews.is_empty()) {
+            outputs.stage(&j.review_path, r.review_text().as_bytes(), &mut diags);
+            written.push(j.review_path.clone());
+            review = Some(j.review_path.clone());
         }
         made_editions.push(EditionReport {
             name: j.edition.name.clone(),
             written,
             changes: Changes::default(),
-            conversion: j.conversion.clone(),
+            conversion,
             review,
         });
     }

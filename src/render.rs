@@ -55,7 +55,7 @@ pub trait Renderer: Sync {
 
     /// Editions whose keys are equal get the same bytes, made once; `None`
     /// makes every edition's own.
-    fn share_key(&self, _prepared: &Prepared, _edition: &Edition) -> Option<String> {
+    fn share_key(&self, _edition: &Edition) -> Option<String> {
         None
     }
 
@@ -154,13 +154,10 @@ impl Renderer for Pdf {
 
     /// Editions that differ only in what the PDF does not show (the EPUB's
     /// writing mode, say) share one PDF.
-    fn share_key(&self, prepared: &Prepared, edition: &Edition) -> Option<String> {
-        Some(format!(
-            "{}|{:?}|{:?}",
-            edition.render_key(),
-            prepared.manifest.book.identifier,
-            prepared.book.meta.identifier
-        ))
+    fn share_key(&self, edition: &Edition) -> Option<String> {
+        // The render key holds the manifest's `[book]`, and so the
+        // identifier the PDF's file ID is made from.
+        Some(edition.render_key())
     }
 
     fn needs_print(&self, _prepared: &Prepared) -> bool {
