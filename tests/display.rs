@@ -7,17 +7,11 @@
 
 mod common;
 
-use common::{booklet_ok, copy_tree, epubcheck, have, repo, scratch, unzip};
+use common::{
+    booklet_ok, build_at, copy_tree, epubcheck, have_mutool_python, repo, scratch, script_json,
+    unzip, FIVE_SIZES,
+};
 use std::process::Command;
-
-/// (name, page, body size in pt)
-const SIZES: [(&str, &str, &str); 5] = [
-    ("a5", "A5", "10.5"),
-    ("a4", "A4", "10.5"),
-    ("b5", "B5", "10.5"),
-    ("a5-12pt", "A5", "12"),
-    ("narrow", "100x160", "10.5"),
-];
 
 /// Breaks inside a word on the narrow page (100×160 mm), as measured when
 /// this test was written. The target is 0; on the four wider sizes
@@ -27,44 +21,23 @@ const SIZES: [(&str, &str, &str); 5] = [
 const NARROW_WORD_BREAKS_AT_MOST: usize = 4;
 
 fn measure(pdf: &std::path::Path, body: &str) -> serde_json::Value {
-    let script = repo().join("tests/scripts/display_lines.py");
     let listing = repo().join("tests/fixtures/display/display.txt");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(pdf)
-        .arg(listing)
-        .arg(body)
-        .output()
-        .expect("run display_lines.py");
-    assert!(
-        out.status.success(),
-        "display_lines.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("display_lines.py prints JSON")
+    script_json(
+        "display_lines.py",
+        &[pdf.as_os_str(), listing.as_os_str(), body.as_ref()],
+    )
 }
 
 #[test]
 fn display_lines_break_at_phrases_with_full_width_marks_at_five_sizes() {
-    if !have("mutool", Command::new("mutool").arg("-v"))
-        || !have("python3", Command::new("python3").arg("--version"))
-    {
+    if !have_mutool_python() {
         return;
     }
-    let fixture = repo().join("tests/fixtures/display");
-    let manifest = std::fs::read_to_string(fixture.join("booklet.toml")).unwrap();
     let mut word_breaks = 0;
     let mut heads = 0;
     let mut report = Vec::new();
-    for (name, page, body) in SIZES {
-        let dir = scratch(&format!("display-{name}"));
-        copy_tree(&fixture, &dir);
-        std::fs::write(
-            dir.join("booklet.toml"),
-            format!("{manifest}\n[pdf]\npage = \"{page}\"\nbody_size_pt = {body}\ncover = false\n"),
-        )
-        .unwrap();
-        booklet_ok(&["build", "--format", "pdf", "-q"], &dir, &[]);
+    for (name, page, body) in FIVE_SIZES {
+        let dir = build_at("display", name, page, body);
         let m = measure(&dir.join("out/booklet.pdf"), body);
         let list = |k: &str| m[k].as_array().cloned().unwrap_or_default();
         assert!(

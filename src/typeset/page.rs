@@ -146,6 +146,13 @@ pub struct Item {
     pub para: Option<ParaPos>,
     /// Never the last item on a page (headings, titles).
     pub keep_next: bool,
+    /// A heading's band: a picture waiting for the next page is not
+    /// carried past it into the next section.
+    pub heading: bool,
+    /// A picture: when it does not fit in the rest of a page, it goes to
+    /// the top of the next one (with its caption, the items it keeps with)
+    /// and the text after it fills the page.
+    pub figure: bool,
     /// Dropped at the top of a page (space between blocks).
     pub discardable: bool,
     /// Anchors placed at this item's top.

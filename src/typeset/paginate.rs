@@ -33,13 +33,15 @@ pub fn paginate(
         article: None,
         opening: false,
         repeated: None,
+        waiting: Vec::new(),
+        lead_in: 0,
+        resumed: 0,
     };
     let mut i = 0;
     while i < items.len() {
         let item = &items[i];
         if let Some(a) = item.starts_article {
-            p.finish();
-            p.finish_notes();
+            p.close_article();
             p.article = Some(a);
             if right_hand_start && !p.pages.len().is_multiple_of(2) {
                 p.pages.push(Page {
@@ -51,17 +53,34 @@ pub fn paginate(
             }
             p.opening = true;
         }
-        if p.current.is_empty() && item.discardable {
-            i += 1;
-            continue;
-        }
+        let continued = match (&item.table, i.checked_sub(1)) {
+            (Some(table), Some(before)) if same_table(&items[before], table) => Some(&**table),
+            _ => None,
+        };
         if p.current.is_empty() && p.repeated.is_none() {
-            // A table going on from the page before opens with its header.
-            if let (Some(table), Some(before)) = (&item.table, i.checked_sub(1)) {
-                if same_table(&items[before], table) {
+            match continued {
+                // A table going on from the page before opens with its
+                // header; pictures waiting wait for the page after it.
+                Some(table) => {
                     p.used = table.head.band;
                     p.repeated = Some(table);
                 }
+                None => p.place_waiting(),
+            }
+        }
+        if item.discardable && p.after_space() {
+            i += 1;
+            continue;
+        }
+        if !p.waiting.is_empty() {
+            // Pictures keep their order, and do not leave their section.
+            if item.figure {
+                i = p.defer(i);
+                continue;
+            }
+            if item.heading && p.flow() > 0 {
+                p.finish();
+                continue;
             }
         }
         if p.current.is_empty() || p.fits(item) {
@@ -69,15 +88,21 @@ pub fn paginate(
             i += 1;
             continue;
         }
+        if item.figure && p.flow() > 0 && !p.kept_before(i) {
+            i = p.defer(i);
+            continue;
+        }
         // The item does not fit: choose where this page really ends.
         let cut = p.choose_cut(i);
-        let first = p.current[0].0;
-        p.current.truncate(cut - first);
+        let keep = p.current[p.lead_in..]
+            .iter()
+            .take_while(|c| c.0 < cut)
+            .count();
+        p.current.truncate(p.lead_in + keep);
         p.finish();
         i = cut;
     }
-    p.finish();
-    p.finish_notes();
+    p.close_article();
     (p.pages, p.anchors)
 }
 
@@ -99,6 +124,14 @@ struct Paginator<'a> {
     /// The header of a table continued from the page before, at the top
     /// of the page being filled.
     repeated: Option<&'a TableBreak>,
+    /// Pictures (with what they keep with) that did not fit in the rest
+    /// of a page, in order, for the top of the next.
+    waiting: Vec<std::ops::Range<usize>>,
+    /// How many of `current`'s items, at its start, are such pictures.
+    lead_in: usize,
+    /// Where the text went on after the last picture set aside: a page
+    /// break is never chosen before it.
+    resumed: usize,
 }
 
 /// Whether `item` is a row of `table`.
@@ -191,13 +224,111 @@ impl<'a> Paginator<'a> {
         }
     }
 
+    /// Items on the page in the order of the text (not pictures moved there
+    /// from the page before).
+    fn flow(&self) -> usize {
+        self.current.len() - self.lead_in
+    }
+
+    /// The first item of the text on this page, if any.
+    fn first_flow(&self) -> Option<usize> {
+        let &(first, _) = self.current.get(self.lead_in)?;
+        Some(first.max(self.resumed))
+    }
+
+    /// Whether the page is empty or ends with space between blocks: one
+    /// such space is enough.
+    fn after_space(&self) -> bool {
+        self.current
+            .last()
+            .is_none_or(|&(i, _)| self.items[i].discardable)
+    }
+
+    /// Whether item `at` is kept with an item before it on this page (a
+    /// heading above a picture): then they move together.
+    fn kept_before(&self, at: usize) -> bool {
+        let first = self.first_flow().unwrap_or(at);
+        (first..at)
+            .rev()
+            .find(|&k| !self.items[k].discardable)
+            .is_some_and(|k| self.items[k].keep_next)
+    }
+
+    /// Sets the picture at `at` aside for the top of the next page, with
+    /// what it keeps with and the space after it, taking back the space
+    /// before it; returns the index the text goes on from.
+    fn defer(&mut self, at: usize) -> usize {
+        let items = self.items;
+        let mut end = at;
+        while end + 1 < items.len() && items[end].keep_next {
+            end += 1;
+        }
+        end += 1;
+        // The rest of a caption.
+        while items
+            .get(end)
+            .is_some_and(|i| i.para.is_some_and(|p| p.index > 0))
+        {
+            end += 1;
+        }
+        if items.get(end).is_some_and(|i| i.discardable) {
+            end += 1;
+        }
+        if self.flow() > 0 {
+            if let Some(&(last, _)) = self.current.last() {
+                if items[last].discardable && last + 1 == at {
+                    self.current.pop();
+                    self.used -= items[last].band;
+                }
+            }
+        }
+        self.waiting.push(at..end);
+        self.resumed = end;
+        end
+    }
+
+    /// Puts the pictures waiting at the top of the (empty) page, as many
+    /// as fit; the first always goes.
+    fn place_waiting(&mut self) {
+        while let Some(group) = self.waiting.first().cloned() {
+            let band: u16 = self.items[group.clone()].iter().map(|i| i.band).sum();
+            let mut keys = self.page_notes.clone();
+            for i in group.clone() {
+                keys.extend(self.keys(&self.items[i]));
+            }
+            if !self.current.is_empty()
+                && self.used + band + self.note_slots(&keys) > self.geo.slots
+            {
+                break;
+            }
+            self.waiting.remove(0);
+            for i in group {
+                self.place(i, &self.items[i]);
+            }
+        }
+        self.lead_in = self.current.len();
+    }
+
+    /// Ends an article: its last page, then pages for pictures still
+    /// waiting and for the rest of a long footnote.
+    fn close_article(&mut self) {
+        self.finish();
+        while !self.waiting.is_empty() {
+            self.place_waiting();
+            self.finish();
+        }
+        self.finish_notes();
+    }
+
     /// The index of the first item of the next page, given that item `at`
     /// does not fit: a paragraph's first line does not stay alone at the
     /// foot (orphan), its last line does not go alone to the next page
     /// (widow), and headings go with what follows them.
     fn choose_cut(&self, at: usize) -> usize {
         let items = self.items;
-        let first = self.current[0].0;
+        let Some(first) = self.first_flow() else {
+            return at;
+        };
         let mut cut = at;
         if let Some(pos) = items[at].para {
             if pos.index == 1 {
@@ -208,13 +339,27 @@ impl<'a> Paginator<'a> {
                 cut -= if pos.index >= 3 { 1 } else { 2 };
             }
         }
-        while cut > first && items[cut - 1].keep_next {
-            cut -= 1;
+        // Space between blocks does not part a heading from a picture or
+        // table below it.
+        loop {
+            let mut above = cut;
+            while above > first && items[above - 1].discardable {
+                above -= 1;
+            }
+            if above > first && items[above - 1].keep_next {
+                cut = above - 1;
+            } else {
+                break;
+            }
         }
-        if cut <= first {
-            at
-        } else {
+        if cut > first {
             cut
+        } else if self.lead_in > 0 || self.current[self.lead_in].0 < first {
+            // What came before (pictures moved here, text before a picture
+            // set aside) fills this page; the text goes on on the next.
+            first
+        } else {
+            at
         }
     }
 
@@ -323,6 +468,7 @@ impl<'a> Paginator<'a> {
         }
         self.pages.push(page);
         self.used = 0;
+        self.lead_in = 0;
         self.page_notes.clear();
     }
 }
@@ -623,5 +769,162 @@ mod tests {
             .iter()
             .enumerate()
             .all(|(i, p)| p.recto == (i % 2 == 0)));
+    }
+
+    /// A picture `band` grid lines high, anchor `anchor`.
+    fn picture(anchor: u32, band: u16) -> Item {
+        Item {
+            band,
+            draws: vec![Draw::Image {
+                at: Point::new(0.0, 0.0),
+                size: crate::typeset::geometry::Size::new(100.0, band as f32 * 14.0),
+                image: anchor,
+                tag: Tag::default(),
+            }],
+            anchors: vec![anchor],
+            figure: true,
+            ..Item::default()
+        }
+    }
+
+    fn space() -> Item {
+        Item {
+            band: 1,
+            discardable: true,
+            ..Item::default()
+        }
+    }
+
+    /// A heading's line and the grid line below it, anchor `anchor`.
+    fn heading(anchor: u32) -> Vec<Item> {
+        let head = Item {
+            keep_next: true,
+            heading: true,
+            ..line(anchor)
+        };
+        let under = Item {
+            band: 1,
+            keep_next: true,
+            heading: true,
+            ..Item::default()
+        };
+        vec![head, under]
+    }
+
+    fn anchors(items: &[Item]) -> usize {
+        items.iter().flat_map(|i| i.anchors.clone()).count()
+    }
+
+    #[test]
+    fn a_heading_goes_with_the_picture_below_it_across_the_space_between() {
+        let mut items = paragraph(0, 5);
+        items.extend(heading(5));
+        items.push(space());
+        items.push(picture(6, 4));
+        items.push(space());
+        items.extend(paragraph(7, 2));
+        let (pages, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(at[5], 1, "the heading is not left at the foot");
+        assert_eq!(at[6], 1);
+        let last = texts(&pages[0]).last().cloned().unwrap();
+        assert_eq!(last.0, "body 4", "page 0 ends with the paragraph");
+    }
+
+    #[test]
+    fn a_heading_goes_with_the_table_below_it_across_the_space_between() {
+        let table = std::sync::Arc::new(TableBreak::default());
+        let mut items = paragraph(0, 6);
+        items.extend(heading(6));
+        items.push(space());
+        for a in 7..10 {
+            items.push(Item {
+                keep_next: a < 9,
+                table: Some(table.clone()),
+                ..line(a)
+            });
+        }
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(&at[6..10], &[1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn a_picture_too_tall_for_the_rest_of_the_page_waits_for_the_next_and_text_fills_the_gap() {
+        let mut items = paragraph(0, 5);
+        items.push(space());
+        items.push(picture(5, 6));
+        items.push(space());
+        items.extend(paragraph(6, 8));
+        let geo = geo();
+        let (pages, placed) = paginate(&items, &geo, &NoteLines::new(), NOTE, false, 14);
+        let at = |a: usize| placed[a].unwrap();
+        assert_eq!(at(5).page, 1, "the picture goes over");
+        assert_eq!(at(5).block, geo.block_start, "to the top of the next page");
+        // The text after it fills page 0: five lines before, five after.
+        let page0: Vec<_> = (0..14).filter(|&a| a != 5 && at(a).page == 0).collect();
+        assert_eq!(page0, (0..5).chain(6..11).collect::<Vec<_>>());
+        for (k, a) in (0..5).chain(6..11).enumerate() {
+            assert_eq!(at(a).block, geo.block_start + k as f32 * geo.pitch);
+        }
+        // On page 1 the rest of the text comes below the picture and a space.
+        assert_eq!(at(11).page, 1);
+        assert_eq!(at(11).block, geo.block_start + 7.0 * geo.pitch);
+        assert_eq!(pages.len(), 2);
+        assert!(matches!(pages[1].draws[0], Draw::Image { .. }));
+    }
+
+    #[test]
+    fn pictures_waiting_keep_their_order_and_do_not_pass_a_heading() {
+        let mut items = paragraph(0, 6);
+        items.push(space());
+        items.push(picture(6, 6));
+        items.push(space());
+        items.extend(paragraph(7, 1));
+        items.push(space());
+        items.push(picture(8, 2));
+        items.push(space());
+        items.extend(paragraph(9, 1));
+        items.extend(heading(10));
+        items.extend(paragraph(11, 3));
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        // The second picture would fit on page 0, but not before the first.
+        assert_eq!(at[6], 1);
+        assert_eq!(at[8], 1);
+        assert_eq!(at[7], 0);
+        assert_eq!(at[9], 0);
+        // The heading waits until the pictures of its section are set.
+        assert!(
+            at[10] >= at[8],
+            "heading on {}, picture on {}",
+            at[10],
+            at[8]
+        );
+    }
+
+    #[test]
+    fn a_picture_waiting_at_the_end_of_an_article_gets_a_page_before_the_next_article() {
+        let mut items = paragraph(0, 8);
+        items[0].starts_article = Some(0);
+        items.push(space());
+        items.push(picture(8, 5));
+        items.extend(paragraph(9, 1));
+        let mut next = paragraph(10, 2);
+        next[0].starts_article = Some(1);
+        items.extend(next);
+        let (pages, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(at[9], 0, "the last line fills the page");
+        assert_eq!(at[8], 1);
+        assert_eq!(pages[1].article, Some(0));
+        assert_eq!(at[10], 2);
+        assert_eq!(anchors(&items), 12);
+    }
+
+    #[test]
+    fn a_picture_below_a_heading_does_not_wait_but_takes_the_heading_along() {
+        let mut items = paragraph(0, 6);
+        items.extend(heading(6));
+        items.push(picture(7, 6));
+        items.extend(paragraph(8, 2));
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(&at[6..9], &[1, 1, 1]);
     }
 }

@@ -507,3 +507,52 @@ pub fn measure_in_chromium(dir: &Path, page: &Path) -> serde_json::Value {
         .unwrap_or_else(|| panic!("the page reported nothing:\n{dom}"));
     serde_json::from_str(&json.replace("&quot;", "\"")).expect("measurements")
 }
+
+/// The five page sizes issue 13's targets are measured at: (name, page,
+/// body size in pt).
+pub const FIVE_SIZES: [(&str, &str, &str); 5] = [
+    ("a5", "A5", "10.5"),
+    ("a4", "A4", "10.5"),
+    ("b5", "B5", "10.5"),
+    ("a5-12pt", "A5", "12"),
+    ("narrow", "100x160", "10.5"),
+];
+
+/// The booklet of tests/fixtures/`fixture` built as a PDF (no cover) at
+/// one page size and body size, in a scratch folder `fixture-name`.
+pub fn build_at(fixture: &str, name: &str, page: &str, body: &str) -> PathBuf {
+    let from = repo().join("tests/fixtures").join(fixture);
+    let manifest = std::fs::read_to_string(from.join("booklet.toml")).unwrap();
+    let dir = scratch(&format!("{fixture}-{name}"));
+    copy_tree(&from, &dir);
+    std::fs::write(
+        dir.join("booklet.toml"),
+        format!("{manifest}\n[pdf]\npage = \"{page}\"\nbody_size_pt = {body}\ncover = false\n"),
+    )
+    .unwrap();
+    booklet_ok(&["build", "--format", "pdf", "-q"], &dir, &[]);
+    dir
+}
+
+/// Runs tests/scripts/`script` with `args` under python3 and reads the
+/// JSON it prints.
+pub fn script_json(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg(repo().join("tests/scripts").join(script))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {script}: {e}"));
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} prints JSON: {e}"))
+}
+
+/// Whether MuPDF's `mutool` and python3 are here (SKIPPED, or a failure
+/// under CI, when not).
+pub fn have_mutool_python() -> bool {
+    have("mutool", Command::new("mutool").arg("-v"))
+        && have("python3", Command::new("python3").arg("--version"))
+}

@@ -107,6 +107,7 @@ impl Layout<'_> {
                         tag,
                     }],
                     keep_next: !caption.is_empty(),
+                    figure: true,
                     ..Item::default()
                 });
             }

@@ -267,6 +267,7 @@ impl<'a> Layout<'a> {
             band: (y / geo.pitch).ceil() as u16,
             draws,
             keep_next: true,
+            heading: true,
             anchors: vec![anchor],
             starts_article: Some(index),
             ..Item::default()
@@ -274,6 +275,13 @@ impl<'a> Layout<'a> {
     }
 
     fn space(&mut self, band: u16, discardable: bool) {
+        // A heading brings its own space: a block below it is as far from
+        // it as a paragraph is.
+        // and one space between blocks is enough.
+        let last = self.galley.items.last();
+        if discardable && last.is_some_and(|i| i.heading || i.discardable) {
+            return;
+        }
         self.galley.items.push(Item {
             band,
             discardable,
@@ -447,6 +455,7 @@ impl<'a> Layout<'a> {
                 band: 1,
                 draws: vec![Draw::text(Point::new(room.left + x, baseline), line, tag)],
                 keep_next: true,
+                heading: true,
                 anchors: if i == 0 { vec![anchor] } else { Vec::new() },
                 ..Item::default()
             });
@@ -454,6 +463,7 @@ impl<'a> Layout<'a> {
                 self.galley.items.push(Item {
                     band: 1,
                     keep_next: true,
+                    heading: true,
                     ..Item::default()
                 });
             }
