@@ -1,7 +1,10 @@
 //! Where a line may end: UAX #14 tailored for Chinese (“ ‘ open, ” ’ close,
-//! as typst's CJ segmenter has it), then clreq's prohibition rules at the
-//! strict level, then emergency breaks inside runs too long for any line.
+//! as typst's CJ segmenter has it) and for Latin text (URLs, hyphenated
+//! words, standard numbers: see [`super::latin`]), then clreq's prohibition
+//! rules at the strict level, then emergency breaks inside runs too long
+//! for any line.
 
+use super::latin::Verdict;
 use super::shape::{Class, Shaped};
 use crate::cjk;
 use unicode_linebreak::{linebreaks, BreakOpportunity};
@@ -14,6 +17,12 @@ pub enum BreakKind {
     /// Inside a run with no other break (an over-long URL); the value is
     /// the penalty.
     Emergency(f32),
+    /// Inside a Latin word, at a syllable: the line ends with a hyphen.
+    Hyphen,
+    /// Between the parts of a URL (after a slash, a dot …): no hyphen.
+    Url,
+    /// Inside a part of a URL, between two letters or digits.
+    InsideUrl,
 }
 
 /// A line may start at glyph `at` (the previous line ends before it).
@@ -53,17 +62,25 @@ pub fn opportunities(shaped: &Shaped) -> Vec<Opportunity> {
             });
             continue;
         }
-        if at_byte.get(byte).copied().unwrap_or(0) == 0 {
+        if glyphs[i - 1].hyphen.is_some() {
+            out.push(Opportunity {
+                at: i,
+                kind: BreakKind::Hyphen,
+            });
             continue;
         }
+        let kind = match shaped.latin.verdict(text, byte) {
+            Some(Verdict::Never) => continue,
+            Some(Verdict::Url) => BreakKind::Url,
+            Some(Verdict::InsideUrl) => BreakKind::InsideUrl,
+            None if at_byte.get(byte).copied().unwrap_or(0) == 0 => continue,
+            None => BreakKind::Normal,
+        };
         let before = text[..byte].chars().next_back();
         if !may_break_between(before, g.ch) || g.rise > glyphs[i - 1].rise {
             continue;
         }
-        out.push(Opportunity {
-            at: i,
-            kind: BreakKind::Normal,
-        });
+        out.push(Opportunity { at: i, kind });
     }
     out.push(Opportunity {
         at: glyphs.len(),

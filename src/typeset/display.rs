@@ -117,7 +117,8 @@ pub fn set_display(setter: Setter<'_>, text: &StyledText, spec: &DisplaySpec<'_>
     let mut cost = vec![0.0f64];
     let mut forced = vec![false];
     for o in &opps {
-        if o.at == 0 || o.at > n || at.last() == Some(&o.at) {
+        // Display lines never end in a hyphen: a title keeps its words.
+        if o.at == 0 || o.at > n || at.last() == Some(&o.at) || o.kind == BreakKind::Hyphen {
             continue;
         }
         at.push(o.at);

@@ -266,6 +266,18 @@ impl<'a> FontSet<'a> {
         }
     }
 
+    /// The hyphen of face `font` at `size`: the hyphen-minus, which text
+    /// extraction reads as the hyphen it is.
+    pub fn hyphen(&self, font: FontIx, size: f32) -> Option<super::shape::Hyphen> {
+        let face = &self.faces[font as usize];
+        let gid = face.glyph_index('-').filter(|g| g.0 != 0)?;
+        let advance = face.glyph_hor_advance(gid)? as f32 * size / self.units_per_em(font);
+        Some(super::shape::Hyphen {
+            gid: gid.0,
+            advance,
+        })
+    }
+
     pub fn covers(&self, font: FontIx, c: char) -> bool {
         has_glyph(&self.faces[font as usize], c)
     }

@@ -112,6 +112,25 @@ pub fn set_line(
             }
         }
     }
+    if let (Some(h), Some(last)) = (fit.hyphen, line.glyphs.last()) {
+        // The hyphen is text (extraction reads it), in the word's face and
+        // link.
+        let (font, size, rise, link) = (last.font, last.size, last.rise, last.link);
+        let text_start = line.text.len() as u32;
+        line.text.push('-');
+        line.glyphs.push(Placed {
+            font,
+            gid: h.gid,
+            size,
+            x: x as f32,
+            rise,
+            advance: h.advance,
+            text: text_start..line.text.len() as u32,
+            emphasis: false,
+            link,
+        });
+        x += h.advance as f64;
+    }
     line.width = x as f32;
     line
 }

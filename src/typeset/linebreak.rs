@@ -14,6 +14,17 @@ const MAX_LINE_GLYPHS: usize = 4_000;
 /// character ends a paragraph), and for one of two characters.
 const LONE_CHAR_PENALTY: f64 = 3000.0;
 const SHORT_LAST_PENALTY: f64 = 40.0;
+/// Penalty for ending a line with a hyphen inside a Latin word, and for
+/// breaking a URL: a little stretch between ideographs is the lesser evil,
+/// letter-spacing a whole line (a gap over 0.25 em) the greater.
+const HYPHEN_PENALTY: f64 = 60.0;
+const URL_PENALTY: f64 = 30.0;
+const INSIDE_URL_PENALTY: f64 = 150.0;
+/// The stretch ratio of a quarter em between ideographs (0.1 em of
+/// comfortable stretch, then 0.15 em of half-em units), and what each unit
+/// of ratio beyond it costs.
+const LOOSE_RATIO: f64 = 1.3;
+const LOOSE_PENALTY: f64 = 5000.0;
 
 /// The measure of each line: the first may differ (indent).
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +71,9 @@ pub struct LineFit {
     /// mark at the end.
     pub trim_start: f64,
     pub trim_end: f64,
+    /// The hyphen that ends a line broken inside a word (its width is in
+    /// `natural`).
+    pub hyphen: Option<super::shape::Hyphen>,
 }
 
 impl<'a> Metrics<'a> {
@@ -120,11 +134,14 @@ impl<'a> Metrics<'a> {
         } else {
             0.0
         };
+        let hyphen = if e == end { g[last].hyphen } else { None };
         let natural = self.adv[e] - self.adv[start] + self.gap[last]
             - self.gap[start]
             - trim_start
-            - trim_end;
+            - trim_end
+            + hyphen.map_or(0.0, |h| h.advance as f64);
         LineFit {
+            hyphen,
             end: e,
             natural,
             stretch: self.stretch[last] - self.stretch[start],
@@ -206,16 +223,26 @@ fn cost(
     // Ragged lines pay for their slack too, so that they fill evenly; only
     // a paragraph's last line (and one before a forced break) is free.
     let ends_paragraph = last || op.kind == BreakKind::Mandatory;
-    let badness = if r < -1.0 {
+    let mut badness = if r < -1.0 {
         1.0e6
     } else if !ends_paragraph || r < 0.0 {
         100.0 * r.abs().powi(3)
     } else {
         0.0
     };
+    // A justified line letter-spaced beyond a quarter em between
+    // characters reads as spaced out: worse than any number of
+    // comfortable lines (the sum of costs alone would trade one such line
+    // for a few slightly loose ones).
+    if measure.justify && !ends_paragraph && r > LOOSE_RATIO {
+        badness += LOOSE_PENALTY * (r - LOOSE_RATIO);
+    }
     let mut penalty = match op.kind {
         BreakKind::Emergency(p) => p as f64,
-        _ => 0.0,
+        BreakKind::Hyphen => HYPHEN_PENALTY,
+        BreakKind::Url => URL_PENALTY,
+        BreakKind::InsideUrl => INSIDE_URL_PENALTY,
+        BreakKind::Normal | BreakKind::Mandatory => 0.0,
     };
     if last && op.kind == BreakKind::Mandatory {
         let chars = metrics.glyphs[start..fit.end]
@@ -383,6 +410,7 @@ mod tests {
             emphasis: false,
             link: None,
             mono: false,
+            hyphen: None,
         };
         for (i, &w) in widths.iter().enumerate() {
             if i > 0 {

@@ -15,6 +15,7 @@ pub mod fontset;
 pub mod frontmatter;
 pub mod geometry;
 pub mod images;
+pub mod latin;
 pub mod layout;
 pub mod line;
 pub mod linebreak;

@@ -304,6 +304,7 @@ mod tests {
     use crate::cjk;
     use crate::lang::{PunctStyle, Script};
     use crate::typeset::fontset::testing::shipped;
+    use crate::typeset::line::Placed;
 
     const SIZE: f32 = 10.0;
 
@@ -538,6 +539,85 @@ mod tests {
                     .count();
                 assert!(last >= 2, "{n}: {ls:?}");
             }
+        }
+    }
+
+    /// The widest gap between two ideographs on any line but the last,
+    /// in em.
+    fn loosest(set: &SetParagraph) -> f32 {
+        let mut worst: f32 = 0.0;
+        for (_, l) in &set.lines[..set.lines.len() - 1] {
+            for w in l.glyphs.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let han = |g: &Placed| cjk::is_han(l.glyph_text(g).chars().next().unwrap_or(' '));
+                if han(a) && han(b) {
+                    worst = worst.max((b.x - a.x - a.advance) / SIZE);
+                }
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn long_latin_words_are_hyphenated_instead_of_spacing_out_the_line() {
+        let text = "在分布式系统中，microservices architecture、event sourcing和command query responsibility segregation是三种常见的设计思路，它们各有长短，不能一概而论。";
+        for width in [15.0, 17.0, 21.0, 26.0] {
+            let set = set_in(text, width, Script::Hans);
+            let texts: Vec<&str> = set.lines.iter().map(|(_, l)| l.text.as_str()).collect();
+            assert!(
+                loosest(&set) <= 0.25,
+                "{width}: {} em: {texts:?}",
+                loosest(&set)
+            );
+            for (_, l) in &set.lines {
+                assert!(
+                    l.width <= width * SIZE + 0.01,
+                    "{width}: overfull {}",
+                    l.text
+                );
+            }
+        }
+        let set = set_in(text, 17.0, Script::Hans);
+        let hyphenated: Vec<&str> = set
+            .lines
+            .iter()
+            .map(|(_, l)| l.text.as_str())
+            .filter(|t| t.ends_with('-'))
+            .collect();
+        assert!(!hyphenated.is_empty(), "no line hyphenated");
+        // The hyphen is drawn as a glyph of its own, in the text.
+        let (_, l) = set
+            .lines
+            .iter()
+            .find(|(_, l)| l.text.ends_with('-'))
+            .unwrap();
+        assert_eq!(l.glyph_text(l.glyphs.last().unwrap()), "-");
+    }
+
+    #[test]
+    fn standard_numbers_and_slashed_words_stay_on_one_line() {
+        let text = "标点符号的用法以GB/T 15834—2011为准，数字用法以GB/T 15835—2011为准，编码见GB 18030—2022，以及TCP/IP协议。";
+        for width in 12..30 {
+            let joined = lines(text, width as f32).join("|");
+            for whole in ["GB/T 15834", "GB/T 15835", "GB 18030", "TCP/IP"] {
+                assert!(joined.contains(whole), "{width}: {whole} broken: {joined}");
+            }
+        }
+    }
+
+    #[test]
+    fn urls_break_at_their_slashes_and_never_letter_space_the_line() {
+        let text = "相关文档托管在https://kubernetes.io/docs/concepts/overview/working-with-objects/kubernetes-objects/之下，欢迎读者查阅。";
+        for width in [15.0, 17.0, 21.0, 26.0] {
+            let set = set_in(text, width, Script::Hans);
+            let texts: Vec<&str> = set.lines.iter().map(|(_, l)| l.text.as_str()).collect();
+            assert!(
+                loosest(&set) <= 0.25,
+                "{width}: {} em: {texts:?}",
+                loosest(&set)
+            );
+            // No hyphen is added inside a URL.
+            assert_eq!(texts.concat(), text, "{width}");
         }
     }
 

@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use super::fontset::{is_invisible, FontIx, FontSet};
+use super::latin::Latin;
 use crate::cjk;
 use crate::lang::{PunctStyle, Script};
 
@@ -154,6 +155,17 @@ pub struct Glyph {
     pub link: Option<u16>,
     /// Code: a whole number of columns wide, never stretched or shrunk.
     pub mono: bool,
+    /// The hyphen drawn after this glyph when a line ends here, inside a
+    /// Latin word (its glyph in this glyph's face, and its width): `None`
+    /// where no hyphenated break may fall.
+    pub hyphen: Option<Hyphen>,
+}
+
+/// A hyphen that ends a line broken inside a word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hyphen {
+    pub gid: u16,
+    pub advance: f32,
 }
 
 /// Shaping settings for one paragraph.
@@ -186,6 +198,11 @@ pub const IDEOGRAPH_STRETCH: f32 = 0.1;
 pub const CJK_LATIN_GAP: f32 = 0.25;
 const CJK_LATIN_SHRINK: f32 = 0.125;
 const CJK_LATIN_STRETCH: f32 = 0.0833;
+/// How far Latin letters (and the marks of a URL) may move apart
+/// comfortably, in em: a line with a long word or a URL has few other gaps
+/// to justify with, and this much, 1/30 em, does not show (typesetting
+/// programs allow letter-spacing of about ±5 % when justifying Latin).
+const LATIN_STRETCH: f32 = 0.033;
 
 /// A shaped paragraph.
 #[derive(Debug, Clone, Default)]
@@ -194,6 +211,8 @@ pub struct Shaped {
     pub glyphs: Vec<Glyph>,
     /// Characters drawn as .notdef because no font has them.
     pub missing: Vec<char>,
+    /// Its URLs and the places its Latin words may be hyphenated.
+    pub latin: Latin,
 }
 
 impl Shaped {
@@ -209,12 +228,40 @@ pub fn shape(fonts: &FontSet<'_>, input: &StyledText, params: &ShapeParams) -> S
         text: input.text.clone(),
         glyphs: Vec::with_capacity(input.text.len() / 2),
         missing: Vec::new(),
+        latin: Latin::of(&input.text),
     };
     for (range, style) in &input.spans {
         shape_span(fonts, input, range.clone(), style, params, &mut out);
     }
+    hyphens(fonts, &mut out);
     adjust(fonts, &mut out, params);
     out
+}
+
+/// Gives the glyph before each hyphenation point the hyphen a line broken
+/// there ends with, in that glyph's face and size (code is never
+/// hyphenated).
+fn hyphens(fonts: &FontSet<'_>, out: &mut Shaped) {
+    let points = &out.latin.hyphens;
+    if points.is_empty() {
+        return;
+    }
+    let mut next = 0;
+    for i in 1..out.glyphs.len() {
+        let at = out.glyphs[i].text.start as usize;
+        while next < points.len() && points[next] < at {
+            next += 1;
+        }
+        if next == points.len() {
+            break;
+        }
+        let (g, before) = (&out.glyphs[i], &out.glyphs[i - 1]);
+        if points[next] != at || !g.cluster_start || g.mono || before.mono || before.rise != g.rise
+        {
+            continue;
+        }
+        out.glyphs[i - 1].hyphen = fonts.hyphen(before.font, before.size);
+    }
 }
 
 fn shape_span(
@@ -282,6 +329,7 @@ fn shape_span(
                 emphasis: false,
                 link: style.link,
                 mono: style.mono,
+                hyphen: None,
             });
             continue;
         }
@@ -368,6 +416,7 @@ fn shape_run(
             emphasis: style.emphasis && class == Class::Ideograph,
             link: style.link,
             mono: style.mono,
+            hyphen: None,
         });
     }
     if style.mono {
@@ -487,6 +536,8 @@ fn adjust(_fonts: &FontSet<'_>, out: &mut Shaped, params: &ShapeParams) {
             (0.0, 0.0, a.advance / 2.0, true)
         } else if is_ideographic_gap(a.class, b.class) {
             (0.0, 0.0, IDEOGRAPH_STRETCH * em, true)
+        } else if is_latin_pair(a, b) {
+            (0.0, 0.0, LATIN_STRETCH * em, false)
         } else {
             (0.0, 0.0, 0.0, false)
         };
@@ -496,6 +547,12 @@ fn adjust(_fonts: &FontSet<'_>, out: &mut Shaped, params: &ShapeParams) {
         a.gap_stretch = stretch;
         a.justifiable = justifiable;
     }
+}
+
+/// Two neighbours inside a Latin word or a URL (not code, not a space).
+fn is_latin_pair(a: &Glyph, b: &Glyph) -> bool {
+    let latin = |g: &Glyph| matches!(g.class, Class::Alnum | Class::Other) && !g.mono;
+    latin(a) && latin(b) && a.rise == b.rise && !a.ch.is_whitespace() && !b.ch.is_whitespace()
 }
 
 /// Justification widens the gaps between ideographs, not those inside

@@ -1,0 +1,168 @@
+//! Latin text inside Chinese, as a reader sees it: the torture booklet of
+//! tests/fixtures/latin (long words, URLs, standard numbers, clreq cases)
+//! built at the five page sizes of issue 13, its PDF read back with MuPDF
+//! by tests/scripts/loose_lines.py (how far apart the characters of each
+//! body line stand) and with pdftotext (hyphens, breaks, kinsoku).
+
+mod common;
+
+use common::{booklet_ok, copy_tree, have, repo, scratch, tool};
+use std::path::Path;
+use std::process::Command;
+
+/// (name, page, body size in pt)
+const SIZES: [(&str, &str, &str); 5] = [
+    ("a5", "A5", "10.5"),
+    ("a4", "A4", "10.5"),
+    ("b5", "B5", "10.5"),
+    ("a5-12pt", "A5", "12"),
+    ("narrow", "100x160", "10.5"),
+];
+
+/// The issue's target for the loosest body line: at most a quarter em of
+/// extra space between two characters.
+const TARGET: f64 = 0.25;
+
+/// The loosest line of the torture booklet where the target is not met yet,
+/// as measured when this test was written (0.6 em at both before Latin
+/// words were hyphenated): a 17-em line with three long words running
+/// into each other, and a standard number tied to its code at 12 pt. These
+/// numbers may only go down.
+fn allowed(size: &str) -> f64 {
+    match size {
+        "narrow" => 0.35,
+        "a5-12pt" => 0.27,
+        _ => TARGET,
+    }
+}
+
+fn build_at(fixture: &Path, name: &str, page: &str, body: &str) -> std::path::PathBuf {
+    let dir = scratch(&format!("latin-{name}"));
+    copy_tree(fixture, &dir);
+    let _ = std::fs::remove_dir_all(dir.join("out"));
+    let manifest = std::fs::read_to_string(dir.join("booklet.toml")).unwrap();
+    std::fs::write(
+        dir.join("booklet.toml"),
+        format!("{manifest}\n[pdf]\npage = \"{page}\"\nbody_size_pt = {body}\ncover = false\n"),
+    )
+    .unwrap();
+    booklet_ok(&["build", "--format", "pdf", "-q"], &dir, &[]);
+    dir.join("out/booklet.pdf")
+}
+
+fn loose_lines(pdf: &Path, body: &str) -> serde_json::Value {
+    let out = Command::new("python3")
+        .arg(repo().join("tests/scripts/loose_lines.py"))
+        .arg(pdf)
+        .arg(body)
+        .output()
+        .expect("run loose_lines.py");
+    assert!(
+        out.status.success(),
+        "loose_lines.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("loose_lines.py prints JSON")
+}
+
+fn measuring_tools() -> bool {
+    have("mutool", Command::new("mutool").arg("-v"))
+        && have("python3", Command::new("python3").arg("--version"))
+}
+
+#[test]
+fn latin_words_and_urls_leave_no_line_spaced_out_at_five_sizes() {
+    if !measuring_tools() {
+        return;
+    }
+    let fixture = repo().join("tests/fixtures/latin");
+    let mut report = Vec::new();
+    for (name, page, body) in SIZES {
+        let pdf = build_at(&fixture, name, page, body);
+        let m = loose_lines(&pdf, body);
+        let loosest = m["loosest"].as_f64().unwrap();
+        assert!(
+            m["lines"].as_u64().unwrap() > 25,
+            "{name}: too few lines: {m}"
+        );
+        assert!(
+            loosest <= allowed(name),
+            "{name}: a body line has {loosest} em between characters (at most {}): {}",
+            allowed(name),
+            m["worst"]
+        );
+        let ragged = m["ragged"].as_array().unwrap();
+        assert!(ragged.is_empty(), "{name}: lines not flush: {ragged:?}");
+        report.push(format!("{name}: {loosest} em"));
+
+        let Some(text) = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]) else {
+            continue;
+        };
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        // Hyphens drawn at breaks are text, and only inside words.
+        let hyphenated: Vec<&&str> = lines
+            .iter()
+            .filter(|l| {
+                l.ends_with('-') && l[..l.len() - 1].ends_with(|c: char| c.is_ascii_lowercase())
+            })
+            .collect();
+        assert!(!hyphenated.is_empty(), "{name}: no hyphenated line");
+        for l in &lines {
+            assert!(
+                !l.ends_with("GB/") && !l.ends_with("GB/T") && !l.ends_with("ISO"),
+                "{name}: a standard's designation split: {l}"
+            );
+            assert!(
+                !l.starts_with([
+                    '，', '。', '、', '；', '：', '？', '！', '”', '）', '》', '.'
+                ]) && !l.ends_with(['“', '（', '《']),
+                "{name}: kinsoku fault: {l}"
+            );
+        }
+        // The URL ends its line after a slash, a dot or a mark, never
+        // before a slash; the scheme stays whole.
+        for l in &lines {
+            assert!(
+                !l.ends_with("http") && !l.ends_with("https:"),
+                "{name}: {l}"
+            );
+        }
+    }
+    eprintln!("loosest body lines: {}", report.join(", "));
+}
+
+#[test]
+fn the_example_has_no_line_spaced_out_on_the_narrow_page() {
+    if !measuring_tools() {
+        return;
+    }
+    let dir = scratch("latin-example-narrow");
+    std::fs::copy(repo().join("booklet.toml"), dir.join("booklet.toml")).unwrap();
+    copy_tree(&repo().join("sources"), &dir.join("sources"));
+    let pdf = {
+        let manifest = std::fs::read_to_string(dir.join("booklet.toml")).unwrap();
+        std::fs::write(
+            dir.join("booklet.toml"),
+            format!("{manifest}\n[pdf]\npage = \"100x160\"\ncover = false\n"),
+        )
+        .unwrap();
+        booklet_ok(&["build", "--format", "pdf", "-q"], &dir, &[]);
+        dir.join("out/booklet.pdf")
+    };
+    let m = loose_lines(&pdf, "10.5");
+    assert!(m["lines"].as_u64().unwrap() > 500, "{m}");
+    assert!(
+        m["loosest"].as_f64().unwrap() <= TARGET,
+        "a body line of the example is spaced out: {}",
+        m["worst"]
+    );
+    assert!(
+        m["ragged"].as_array().unwrap().is_empty(),
+        "{}",
+        m["ragged"]
+    );
+}
