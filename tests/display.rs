@@ -11,7 +11,6 @@ use common::{
     booklet_ok, build_at, copy_tree, epubcheck, have_mutool_python, repo, scratch, script_json,
     unzip, FIVE_SIZES,
 };
-use std::process::Command;
 
 /// Breaks inside a word on the narrow page (100×160 mm), as measured when
 /// this test was written. The target is 0; on the four wider sizes

@@ -36,10 +36,28 @@ pub fn paginate(
         waiting: Vec::new(),
         lead_in: 0,
         resumed: 0,
+        next: 0,
+        spreads: Spreads::default(),
     };
     let mut i = 0;
-    while i < items.len() {
+    loop {
+        if i >= items.len() {
+            p.next = i;
+            p.close_article();
+            match p.level_spreads(true) {
+                Some(back) => {
+                    i = back;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        if let Some(back) = p.level_spreads(false) {
+            i = back;
+            continue;
+        }
         let item = &items[i];
+        p.next = i;
         if let Some(a) = item.starts_article {
             p.close_article();
             p.article = Some(a);
@@ -99,11 +117,66 @@ pub fn paginate(
             .take_while(|c| c.0 < cut)
             .count();
         p.current.truncate(p.lead_in + keep);
+        p.next = cut;
         p.finish();
         i = cut;
     }
-    p.close_article();
     (p.pages, p.anchors)
+}
+
+/// What it takes to pour the galley again from the top of a page.
+#[derive(Clone)]
+struct Mark<'a> {
+    next: usize,
+    carried: Vec<&'a (f32, Line, Tag)>,
+    article: Option<usize>,
+    opening: bool,
+    waiting: Vec<std::ops::Range<usize>>,
+    resumed: usize,
+}
+
+/// Facing pages that end on the same grid line: what each page ended on,
+/// how many lines each may hold, and where to start a page again from.
+#[derive(Default)]
+struct Spreads<'a> {
+    /// By page: the grid lines down to its last line (the whole block when
+    /// it has footnotes, which stand at the foot).
+    ends: Vec<u16>,
+    /// By page: fewer lines than the grid, to end level with the page
+    /// facing it.
+    limits: Vec<Option<u16>>,
+    /// By page: the paginator's state at its top.
+    marks: Vec<Option<Mark<'a>>>,
+    /// Pages before this one are settled.
+    settled: usize,
+    /// For the spread being levelled: by how many lines each page was
+    /// shortened, and the grid lines they then ended on.
+    tried: Vec<((u16, u16), (u16, u16))>,
+    /// The spread is being poured with the lines chosen for it.
+    last_pour: bool,
+}
+
+impl Spreads<'_> {
+    /// The spread whose recto is `recto` is done with.
+    fn settle(&mut self, recto: usize) {
+        self.settled = recto + 1;
+        self.tried.clear();
+        self.last_pour = false;
+    }
+}
+
+/// Facing pages are not shortened by more than this many lines to level
+/// them: an uneven spread is better than a half-empty one.
+const SPREAD_SHORTEN_AT_MOST: u16 = 4;
+
+/// How many lines to take from a spread's verso and recto, in the order
+/// they are tried: those that can end lower first.
+fn spread_trials() -> impl Iterator<Item = (u16, u16)> {
+    let all = (0..=SPREAD_SHORTEN_AT_MOST)
+        .flat_map(|a| (0..=SPREAD_SHORTEN_AT_MOST).map(move |b| (a, b)));
+    let mut all: Vec<(u16, u16)> = all.filter(|&t| t != (0, 0)).collect();
+    all.sort_by_key(|&(a, b)| (a.max(b), a + b, b));
+    all.into_iter()
 }
 
 struct Paginator<'a> {
@@ -132,6 +205,9 @@ struct Paginator<'a> {
     /// Where the text went on after the last picture set aside: a page
     /// break is never chosen before it.
     resumed: usize,
+    /// The item the text goes on from once the page being finished is.
+    next: usize,
+    spreads: Spreads<'a>,
 }
 
 /// Whether `item` is a row of `table`.
@@ -195,7 +271,7 @@ impl<'a> Paginator<'a> {
                 keys.push(k);
             }
         }
-        if self.used + item.band + self.note_slots(&keys) <= self.geo.slots {
+        if self.used + item.band + self.note_slots(&keys) <= self.limit() {
             return true;
         }
         // A note too long to go whole on any page with its mark starts
@@ -222,6 +298,117 @@ impl<'a> Paginator<'a> {
                 self.page_notes.push(k);
             }
         }
+    }
+
+    /// Grid lines the page being filled may hold.
+    fn limit(&self) -> u16 {
+        let page = self.pages.len();
+        let limit = self.spreads.limits.get(page).copied().flatten();
+        limit.unwrap_or(self.geo.slots)
+    }
+
+    fn mark(&self) -> Mark<'a> {
+        Mark {
+            next: self.next,
+            carried: self.carried.clone(),
+            article: self.article,
+            opening: self.opening,
+            waiting: self.waiting.clone(),
+            resumed: self.resumed,
+        }
+    }
+
+    /// Checks the spreads finished since the last call (with `done`, the
+    /// last too). When a verso and its recto end on different grid lines,
+    /// and neither ends its article, the spread is poured again with each
+    /// page up to [`SPREAD_SHORTEN_AT_MOST`] lines shorter, until both end
+    /// on the same line, as low as they can; if no such pair is found it
+    /// stays as it first came. Returns the item to go on from when it
+    /// pours again.
+    fn level_spreads(&mut self, done: bool) -> Option<usize> {
+        let slots = self.geo.slots;
+        loop {
+            let verso = self.spreads.settled.max(1) | 1;
+            let recto = verso + 1;
+            let searching = !self.spreads.tried.is_empty();
+            // Whether the recto is its article's last page is known once
+            // the page after it is begun, or the book is done.
+            if recto >= self.pages.len() || (!searching && recto + 1 >= self.pages.len() && !done) {
+                return None;
+            }
+            let ends = (self.spreads.ends[verso], self.spreads.ends[recto]);
+            let limit = |k: usize| {
+                let limits = &self.spreads.limits;
+                slots - limits.get(k).copied().flatten().unwrap_or(slots)
+            };
+            let shorter = (limit(verso), limit(recto));
+            if !searching {
+                let ends_article = |k: usize| {
+                    let page = &self.pages[k];
+                    let after = self.pages.get(k + 1);
+                    page.blank
+                        || after.is_none_or(|n| n.opening || n.blank || n.article != page.article)
+                };
+                let mark = self.spreads.marks.get(verso).is_some_and(Option::is_some);
+                if ends.0 == ends.1 || ends_article(verso) || ends_article(recto) || !mark {
+                    self.spreads.settle(recto);
+                    continue;
+                }
+            }
+            if std::mem::take(&mut self.spreads.last_pour) {
+                self.spreads.settle(recto);
+                continue;
+            }
+            self.spreads.tried.push((shorter, ends));
+            let best = self
+                .spreads
+                .tried
+                .iter()
+                .filter(|(_, (v, r))| v == r)
+                .max_by_key(|(_, (v, _))| *v)
+                .map(|&(s, (v, _))| (s, v));
+            let next = spread_trials().find(|(a, b)| {
+                let bound = slots - (*a).max(*b);
+                !self.spreads.tried.iter().any(|(s, _)| s == &(*a, *b))
+                    && best.is_none_or(|(_, e)| bound > e)
+            });
+            let (a, b) = match next {
+                Some(trial) => trial,
+                None => {
+                    // The best level pair, else the spread as it first came.
+                    self.spreads.last_pour = true;
+                    best.map_or((0, 0), |(s, _)| s)
+                }
+            };
+            let limits = &mut self.spreads.limits;
+            if limits.len() <= recto {
+                limits.resize(recto + 1, None);
+            }
+            limits[verso] = (a > 0).then_some(slots - a);
+            limits[recto] = (b > 0).then_some(slots - b);
+            return Some(self.rewind(verso));
+        }
+    }
+
+    /// Back to the top of page `page`, as it was: returns the item to go
+    /// on from.
+    fn rewind(&mut self, page: usize) -> usize {
+        let mark = self.spreads.marks[page].clone().expect("a mark");
+        self.pages.truncate(page);
+        self.spreads.ends.truncate(page);
+        self.spreads.marks.truncate(page + 1);
+        self.current.clear();
+        self.used = 0;
+        self.page_notes.clear();
+        self.lead_in = 0;
+        self.repeated = None;
+        self.carried = mark.carried;
+        self.article = mark.article;
+        self.opening = mark.opening;
+        self.waiting = mark.waiting;
+        self.resumed = mark.resumed;
+        self.next = mark.next;
+        mark.next
     }
 
     /// Items on the page in the order of the text (not pictures moved there
@@ -296,8 +483,7 @@ impl<'a> Paginator<'a> {
             for i in group.clone() {
                 keys.extend(self.keys(&self.items[i]));
             }
-            if !self.current.is_empty()
-                && self.used + band + self.note_slots(&keys) > self.geo.slots
+            if !self.current.is_empty() && self.used + band + self.note_slots(&keys) > self.limit()
             {
                 break;
             }
@@ -371,6 +557,16 @@ impl<'a> Paginator<'a> {
         }
     }
 
+    /// Notes what the page just finished ended on, and the state the next
+    /// page begins from.
+    fn record(&mut self, end: u16) {
+        let page = self.pages.len() - 1;
+        self.spreads.ends.resize(page, 0);
+        self.spreads.ends.push(end);
+        self.spreads.marks.resize(page + 1, None);
+        self.spreads.marks.push(Some(self.mark()));
+    }
+
     fn finish(&mut self) {
         if self.current.is_empty() && self.carried.is_empty() {
             return;
@@ -399,11 +595,16 @@ impl<'a> Paginator<'a> {
             );
             body = table.head.band;
         }
+        // The grid lines down to the last that shows something.
+        let mut ink = body;
         let placed = std::mem::take(&mut self.current);
         for &(i, slot) in &placed {
             let item = &self.items[i];
             let top = geo.block_start + slot as f32 * geo.pitch;
             body = slot + item.band;
+            if !item.draws.is_empty() {
+                ink = body;
+            }
             for &a in &item.anchors {
                 if let Some(s) = self.anchors.get_mut(a as usize) {
                     *s = Some(Placement {
@@ -449,7 +650,8 @@ impl<'a> Paginator<'a> {
         if lines.len() > room {
             self.carried = lines.split_off(room);
         }
-        if !lines.is_empty() {
+        let lines_drawn = !lines.is_empty();
+        if lines_drawn {
             let ns = self.note_style;
             let area_top = geo.text_end() - geo.em - lines.len() as f32 * ns.pitch;
             let rule_y = area_top + geo.em * 0.5;
@@ -466,10 +668,12 @@ impl<'a> Paginator<'a> {
                 y += ns.pitch;
             }
         }
+        let end = if lines_drawn { geo.slots } else { ink };
         self.pages.push(page);
         self.used = 0;
         self.lead_in = 0;
         self.page_notes.clear();
+        self.record(end);
     }
 }
 
@@ -926,5 +1130,54 @@ mod tests {
         items.extend(paragraph(8, 2));
         let (_, at) = pages_of(&items, &NoteLines::new());
         assert_eq!(&at[6..9], &[1, 1, 1]);
+    }
+
+    /// The grid line (from 1) the lowest text of `page` stands on.
+    fn end_line(page: &Page) -> usize {
+        let geo = geo();
+        texts(page)
+            .iter()
+            .map(|&(_, y)| ((y - geo.block_start) / geo.pitch).ceil() as usize)
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn facing_pages_end_on_the_same_line() {
+        // Page 0 alone; on the spread of pages 1 and 2 a heading with the
+        // two lines it keeps would leave the recto two lines short.
+        let mut items = paragraph(0, 10);
+        items.extend(paragraph(10, 10));
+        items.extend(paragraph(20, 8));
+        items.extend(heading(28));
+        items.extend(paragraph(29, 12));
+        items.extend(paragraph(41, 12));
+        let (pages, at) = pages_of(&items, &NoteLines::new());
+        assert!(pages.len() >= 4);
+        assert_eq!(
+            end_line(&pages[1]),
+            end_line(&pages[2]),
+            "the spread is level"
+        );
+        assert!(end_line(&pages[1]) >= 7, "no more than three lines short");
+        // Nothing is lost or set twice.
+        let mut seen: Vec<usize> = pages.iter().map(|p| texts(p).len()).collect();
+        seen.retain(|&n| n > 0);
+        assert_eq!(seen.iter().sum::<usize>(), 53);
+        assert!(at.windows(2).all(|w| w[0] <= w[1]), "in order");
+    }
+
+    #[test]
+    fn an_articles_last_spread_is_left_as_it_falls() {
+        let mut items = paragraph(0, 10);
+        items[0].starts_article = Some(0);
+        items.extend(paragraph(10, 10));
+        items.extend(paragraph(20, 4));
+        let mut next = paragraph(24, 3);
+        next[0].starts_article = Some(1);
+        items.extend(next);
+        let (pages, _) = pages_of(&items, &NoteLines::new());
+        assert_eq!(end_line(&pages[1]), 10);
+        assert_eq!(end_line(&pages[2]), 4, "the article ends there");
     }
 }

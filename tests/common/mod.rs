@@ -521,17 +521,22 @@ pub const FIVE_SIZES: [(&str, &str, &str); 5] = [
 /// The booklet of tests/fixtures/`fixture` built as a PDF (no cover) at
 /// one page size and body size, in a scratch folder `fixture-name`.
 pub fn build_at(fixture: &str, name: &str, page: &str, body: &str) -> PathBuf {
-    let from = repo().join("tests/fixtures").join(fixture);
-    let manifest = std::fs::read_to_string(from.join("booklet.toml")).unwrap();
     let dir = scratch(&format!("{fixture}-{name}"));
-    copy_tree(&from, &dir);
+    copy_tree(&repo().join("tests/fixtures").join(fixture), &dir);
+    build_sized(&dir, page, body);
+    dir
+}
+
+/// Builds the booklet in `dir` as a PDF (no cover) at one page size and
+/// body size (its manifest must have no `[pdf]` table of its own).
+pub fn build_sized(dir: &Path, page: &str, body: &str) {
+    let manifest = std::fs::read_to_string(dir.join("booklet.toml")).unwrap();
     std::fs::write(
         dir.join("booklet.toml"),
         format!("{manifest}\n[pdf]\npage = \"{page}\"\nbody_size_pt = {body}\ncover = false\n"),
     )
     .unwrap();
-    booklet_ok(&["build", "--format", "pdf", "-q"], &dir, &[]);
-    dir
+    booklet_ok(&["build", "--format", "pdf", "-q"], dir, &[]);
 }
 
 /// Runs tests/scripts/`script` with `args` under python3 and reads the
