@@ -148,7 +148,7 @@ fn prose(rng: &mut Rng, paras: &[String], notes: &mut usize) -> String {
             let _ = write!(p, "例如 `{}` 就是这样。", rng.pick(TERMS));
         }
     }
-    if rng.next() % 7 == 0 {
+    if rng.next().is_multiple_of(7) {
         *notes += 1;
         let _ = write!(
             p,

@@ -13,7 +13,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::cache::{Cache, Key};
-use crate::cover::{Drawing, Seg};
+use crate::cover::{Drawing, Rgb, Seg};
 use crate::typeset::geometry::{Point, Size};
 use crate::typeset::line::{Line, Placed};
 use crate::typeset::page::{CoverArt, Draw, Target};
@@ -131,6 +131,7 @@ impl Keyed for Placed {
             text,
             emphasis,
             link,
+            colour,
         } = self;
         k.put(font)
             .put(gid)
@@ -140,7 +141,14 @@ impl Keyed for Placed {
             .put(advance)
             .put(text)
             .put(emphasis)
-            .put(link);
+            .put(link)
+            .put(colour);
+    }
+}
+
+impl Keyed for Rgb {
+    fn key_into(&self, k: &mut KeyWriter) {
+        k.bytes(&[self.0, self.1, self.2]);
     }
 }
 

@@ -5,6 +5,7 @@
 //! cache or an external renderer can take it as JSON.
 
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::lang::Lang;
@@ -122,6 +123,9 @@ pub enum BlockKind {
     Code {
         lang: Option<String>,
         text: String,
+        /// Its highlighted tokens (see [`crate::source::highlight`]), in order.
+        #[serde(default)]
+        tokens: Vec<Token>,
     },
     Rule,
     Image {
@@ -256,28 +260,59 @@ pub const TAB_STOP: usize = 4;
 /// The lines of a code block as both outputs print them: tabs expanded to
 /// the next stop of [`TAB_STOP`] columns, blank lines at the end dropped.
 pub fn code_lines(text: &str) -> Vec<String> {
-    let mut lines: Vec<String> = text
-        .lines()
-        .map(|line| {
-            if !line.contains('\t') {
-                return line.to_string();
+    toned_code_lines(text, &[])
+        .into_iter()
+        .map(|l| l.text)
+        .collect()
+}
+
+/// One printed line of a code block, and its tokens' tones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeLine {
+    pub text: String,
+    /// Byte ranges of `text`, in order.
+    pub tones: Vec<(Range<usize>, Tone)>,
+}
+
+/// [`code_lines`], each with the tones of the `tokens` on it (which never
+/// cross a line break).
+pub fn toned_code_lines(text: &str, tokens: &[Token]) -> Vec<CodeLine> {
+    let mut lines = Vec::new();
+    let mut tokens = tokens.iter().peekable();
+    let mut offset = 0;
+    // Where each byte of the source line went in the printed one.
+    let mut moved: Vec<usize> = Vec::new();
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let mut out = String::with_capacity(line.len() + 8);
+        moved.clear();
+        moved.resize(line.len() + 1, 0);
+        let mut column = 0;
+        for (i, c) in line.char_indices() {
+            moved[i] = out.len();
+            if c == '\t' {
+                let next = (column / TAB_STOP + 1) * TAB_STOP;
+                out.extend(std::iter::repeat_n(' ', next - column));
+                column = next;
+            } else {
+                out.push(c);
+                column += code_columns(c);
             }
-            let mut out = String::with_capacity(line.len() + 8);
-            let mut column = 0;
-            for c in line.chars() {
-                if c == '\t' {
-                    let next = (column / TAB_STOP + 1) * TAB_STOP;
-                    out.extend(std::iter::repeat_n(' ', next - column));
-                    column = next;
-                } else {
-                    out.push(c);
-                    column += code_columns(c);
-                }
+        }
+        moved[line.len()] = out.len();
+        let mut tones = Vec::new();
+        while let Some(t) = tokens.next_if(|t| (t.start as usize) < offset) {
+            let (from, to) = (t.start as usize, t.end as usize);
+            if from >= start && to <= start + line.len() && from < to {
+                tones.push((moved[from - start]..moved[to - start], t.tone));
             }
-            out
-        })
-        .collect();
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        }
+        lines.push(CodeLine { text: out, tones });
+    }
+    while lines.last().is_some_and(|l| l.text.trim().is_empty()) {
         lines.pop();
     }
     lines
@@ -335,9 +370,102 @@ pub fn visit_code(article: &Article, f: &mut dyn FnMut(&str)) {
     }
 }
 
+/// What a token is, as far as its look goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tone {
+    Keyword,
+    Type,
+    /// Functions and macros.
+    Name,
+    String,
+    Number,
+    Comment,
+    /// Attributes, annotations, preprocessor lines.
+    Meta,
+}
+
+impl Tone {
+    pub const ALL: [Tone; 7] = [
+        Tone::Keyword,
+        Tone::Type,
+        Tone::Name,
+        Tone::String,
+        Tone::Number,
+        Tone::Comment,
+        Tone::Meta,
+    ];
+
+    /// Its class in the EPUB's markup.
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Keyword => "tk-k",
+            Tone::Type => "tk-t",
+            Tone::Name => "tk-n",
+            Tone::String => "tk-s",
+            Tone::Number => "tk-d",
+            Tone::Comment => "tk-c",
+            Tone::Meta => "tk-m",
+        }
+    }
+}
+
+/// A token of a code block: a byte range of its text, and its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    pub start: u32,
+    pub end: u32,
+    pub tone: Tone,
+}
+
+impl Token {
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
 #[cfg(test)]
 mod code_tests {
     use super::*;
+
+    #[test]
+    fn tones_follow_their_text_through_tab_expansion() {
+        let text = "a\t\"中\"\tb\r\n\tc\n";
+        let tokens = [
+            Token {
+                start: 2,
+                end: 7,
+                tone: Tone::String,
+            },
+            Token {
+                start: 8,
+                end: 9,
+                tone: Tone::Name,
+            },
+            Token {
+                start: 12,
+                end: 13,
+                tone: Tone::Keyword,
+            },
+        ];
+        let lines = toned_code_lines(text, &tokens);
+        let shown: Vec<Vec<(&str, Tone)>> = lines
+            .iter()
+            .map(|l| {
+                l.tones
+                    .iter()
+                    .map(|(r, t)| (&l.text[r.clone()], *t))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(lines[0].text, "a   \"中\"    b");
+        assert_eq!(
+            shown,
+            [
+                vec![("\"中\"", Tone::String), ("b", Tone::Name)],
+                vec![("c", Tone::Keyword)]
+            ]
+        );
+    }
 
     #[test]
     fn tabs_expand_to_the_next_stop_counting_ideographs_twice() {

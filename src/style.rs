@@ -5,8 +5,10 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+use crate::cover::{Colour, Rgb};
 use crate::diag::{self, Diagnostic, Diagnostics};
 use crate::manifest::Manifest;
+use crate::model::Tone;
 
 /// The shipped styles, built in so that a manifest anywhere can use them.
 const SHIPPED: &[(&str, &str, &str)] = &[(
@@ -27,6 +29,9 @@ pub struct Style {
     /// The generated cover's design and colours.
     #[serde(default)]
     pub cover: crate::cover::CoverStyle,
+    /// How highlighted code looks.
+    #[serde(default)]
+    pub highlight: HighlightStyle,
     /// The extra CSS named by `epub.css`, loaded.
     #[serde(skip)]
     pub extra_css: String,
@@ -90,6 +95,92 @@ impl Default for TableStyle {
             row_rule_pt: 0.0,
             row_tint: false,
         }
+    }
+}
+
+/// A style's `[highlight]` table: the colour of each kind of code token
+/// (see [`crate::source::highlight`]). The defaults are dark enough to
+/// read at 4.5:1 or better on code's tint, in colour and in greyscale
+/// print, where keywords still stand out by their weight.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HighlightStyle {
+    /// `false` sets all code in the text colour.
+    pub enabled: bool,
+    /// Keywords in the monospace face's bold.
+    pub bold_keywords: bool,
+    pub keyword: Colour,
+    #[serde(rename = "type")]
+    pub type_name: Colour,
+    /// Functions and macros.
+    pub name: Colour,
+    pub string: Colour,
+    pub number: Colour,
+    pub comment: Colour,
+    /// Attributes, annotations, preprocessor lines.
+    pub meta: Colour,
+}
+
+impl Default for HighlightStyle {
+    fn default() -> HighlightStyle {
+        HighlightStyle {
+            enabled: true,
+            bold_keywords: true,
+            keyword: Colour(Rgb(0x8b, 0x1a, 0x4a)),
+            type_name: Colour(Rgb(0x1f, 0x4e, 0x8c)),
+            name: Colour(Rgb(0x5b, 0x2a, 0x86)),
+            string: Colour(Rgb(0x1d, 0x6b, 0x34)),
+            number: Colour(Rgb(0x8a, 0x45, 0x00)),
+            comment: Colour(Rgb(0x5f, 0x66, 0x70)),
+            meta: Colour(Rgb(0x6b, 0x5a, 0x00)),
+        }
+    }
+}
+
+impl HighlightStyle {
+    /// The colour of a token of `tone`; `None` when highlighting is off.
+    pub fn colour(&self, tone: Tone) -> Option<Rgb> {
+        if !self.enabled {
+            return None;
+        }
+        let Colour(rgb) = match tone {
+            Tone::Keyword => self.keyword,
+            Tone::Type => self.type_name,
+            Tone::Name => self.name,
+            Tone::String => self.string,
+            Tone::Number => self.number,
+            Tone::Comment => self.comment,
+            Tone::Meta => self.meta,
+        };
+        Some(rgb)
+    }
+
+    /// Whether a token of `tone` is set in bold.
+    pub fn bold(&self, tone: Tone) -> bool {
+        self.enabled && self.bold_keywords && tone == Tone::Keyword
+    }
+
+    /// The EPUB's rules for the token classes.
+    fn css(&self) -> String {
+        if !self.enabled {
+            return String::new();
+        }
+        let mut css = String::new();
+        for tone in Tone::ALL {
+            let Some(Rgb(r, g, b)) = self.colour(tone) else {
+                continue;
+            };
+            let weight = if self.bold(tone) {
+                " font-weight: bold;"
+            } else {
+                ""
+            };
+            css.push_str(&format!(
+                "pre span.{} {{ color: #{r:02x}{g:02x}{b:02x};{weight} }}\n",
+                tone.class()
+            ));
+        }
+        css
     }
 }
 
@@ -559,6 +650,7 @@ impl Style {
         ));
         css.push_str(&format!("pre {{ font-size: {}em; }}\n", t.code_scale));
         css.push_str(&self.table_css());
+        css.push_str(&self.highlight.css());
         // The bullet as the PDF sets it, smaller than the text; readers
         // without string markers keep their disc.
         let bullet: String = t

@@ -306,9 +306,29 @@ impl Body<'_> {
                         "</ul>\n"
                     });
                 }
-                BlockKind::Code { text, .. } => {
-                    let lines = crate::model::code_lines(text);
-                    let _ = writeln!(b, "<pre><code>{}</code></pre>", escape(&lines.join("\n")));
+                BlockKind::Code { text, tokens, .. } => {
+                    b.push_str("<pre><code>");
+                    for (n, line) in crate::model::toned_code_lines(text, tokens)
+                        .iter()
+                        .enumerate()
+                    {
+                        if n > 0 {
+                            b.push('\n');
+                        }
+                        let mut at = 0;
+                        for (range, tone) in &line.tones {
+                            b.push_str(&escape(&line.text[at..range.start]));
+                            let _ = write!(
+                                b,
+                                "<span class=\"{}\">{}</span>",
+                                tone.class(),
+                                escape(&line.text[range.clone()])
+                            );
+                            at = range.end;
+                        }
+                        b.push_str(&escape(&line.text[at..]));
+                    }
+                    b.push_str("</code></pre>\n");
                 }
                 BlockKind::Rule => b.push_str("<hr/>\n"),
                 BlockKind::Image {

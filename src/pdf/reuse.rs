@@ -10,10 +10,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::cache::{Cache, Key, Pack, Packed};
+use crate::cover::Rgb;
 use crate::typeset::fontset::FontChoice;
 use crate::typeset::line::{Line, Placed};
 use crate::typeset::paragraph::{Align, Job, Memo, ParaSpec, SetParagraph};
-use crate::typeset::shape::{ShapeParams, StyledText};
+use crate::typeset::shape::{ShapeParams, SpanStyle, StyledText};
 
 type Known = Packed<SetParagraph>;
 
@@ -99,16 +100,25 @@ pub fn key(text: &StyledText, spec: &ParaSpec, cell: bool) -> Key {
     });
     k.push(cell as u8);
     for (range, style) in &text.spans {
+        // Every field, so that one added to the style cannot be left out.
+        let SpanStyle {
+            bold,
+            emphasis,
+            sup,
+            link,
+            scale,
+            mono,
+            colour,
+        } = *style;
         k.extend_from_slice(&(range.start as u32).to_le_bytes());
         k.extend_from_slice(&(range.end as u32).to_le_bytes());
-        k.extend_from_slice(&[
-            style.bold as u8,
-            style.emphasis as u8,
-            style.sup as u8,
-            style.mono as u8,
-        ]);
-        k.extend_from_slice(&style.link.map_or(u32::MAX, u32::from).to_le_bytes());
-        f(&mut k, style.scale);
+        k.extend_from_slice(&[bold as u8, emphasis as u8, sup as u8, mono as u8]);
+        k.extend_from_slice(&link.map_or(u32::MAX, u32::from).to_le_bytes());
+        f(&mut k, scale);
+        match colour {
+            Some(Rgb(r, g, b)) => k.extend_from_slice(&[1, r, g, b]),
+            None => k.push(0),
+        }
     }
     Cache::key("pdf-paragraph", &[&k, text.text.as_bytes()])
 }
@@ -154,7 +164,7 @@ fn put_f32(out: &mut Vec<u8>, v: f32) {
 }
 
 /// Bytes per glyph in [`put_line`]'s encoding.
-const GLYPH_BYTES: usize = 33;
+const GLYPH_BYTES: usize = 37;
 
 fn put_line(out: &mut Vec<u8>, line: &Line) {
     put_u32(out, line.text.len() as u32);
@@ -173,6 +183,10 @@ fn put_line(out: &mut Vec<u8>, line: &Line) {
         put_u32(out, g.text.end);
         out.push(g.emphasis as u8);
         out.extend_from_slice(&g.link.map_or(u32::MAX, u32::from).to_le_bytes());
+        match g.colour {
+            Some(Rgb(r, gr, b)) => out.extend_from_slice(&[1, r, gr, b]),
+            None => out.extend_from_slice(&[0; 4]),
+        }
     }
 }
 
@@ -257,6 +271,7 @@ fn line(r: &mut Reader<'_>) -> Option<Line> {
             text: u32_at(20)..u32_at(24),
             emphasis: g[28] != 0,
             link,
+            colour: (g[33] != 0).then(|| Rgb(g[34], g[35], g[36])),
         });
     }
     Some(Line {
@@ -285,6 +300,7 @@ mod tests {
                 text: 0..3,
                 emphasis: true,
                 link: Some(7),
+                colour: Some(Rgb(1, 2, 3)),
             }],
             text: "中".into(),
             width: 10.5,

@@ -729,11 +729,29 @@ fn serialise(ops: Vec<Op>, geo: &Geometry) -> Result<Vec<u8>, String> {
 }
 
 /// The text state set so far in a page's content stream.
+/// A text fill colour: the given one, else black.
+fn fill(colour: Option<crate::cover::Rgb>) -> Color {
+    match colour {
+        Some(crate::cover::Rgb(r, g, b)) => Color::Rgb(printpdf::Rgb {
+            r: f32::from(r) / 255.0,
+            g: f32::from(g) / 255.0,
+            b: f32::from(b) / 255.0,
+            icc_profile: None,
+        }),
+        None => Color::Greyscale(Greyscale {
+            percent: 0.0,
+            icc_profile: None,
+        }),
+    }
+}
+
 #[derive(Default)]
 struct TextState {
     font: Option<(String, f32)>,
     /// Character spacing (Tc), in points.
     spacing: f32,
+    /// The fill colour set, when not the text's black.
+    colour: Option<crate::cover::Rgb>,
 }
 
 struct TextOut<'a> {
@@ -797,6 +815,7 @@ impl TextOut<'_> {
                 && self.program[glyphs[j].font as usize] == program
                 && glyphs[j].size == first.size
                 && glyphs[j].rise == first.rise
+                && glyphs[j].colour == first.colour
                 && Self::spacing(line, j, width_of(j).2) == shift
             {
                 j += 1;
@@ -815,6 +834,12 @@ impl TextOut<'_> {
                     multiplier: spacing,
                 });
                 self.state.spacing = spacing;
+            }
+            if self.state.colour != first.colour {
+                self.ops.push(Op::SetFillColor {
+                    col: fill(first.colour),
+                });
+                self.state.colour = first.colour;
             }
             let start_x = x + first.x;
             self.ops.push(Op::SetTextMatrix {

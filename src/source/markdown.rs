@@ -436,7 +436,11 @@ impl<'a> Builder<'a> {
         match frame {
             Frame::Code { lang, line, text } => self.push_block(Block {
                 line,
-                kind: BlockKind::Code { lang, text },
+                kind: BlockKind::Code {
+                    lang,
+                    text,
+                    tokens: Vec::new(),
+                },
             }),
             Frame::Inlines { owner, line, items } => self.end_inlines(owner, line, items),
             Frame::Blocks {

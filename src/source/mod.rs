@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod directives;
 pub mod frontmatter;
+pub mod highlight;
 pub mod html_img;
 pub mod links;
 pub mod markdown;
@@ -451,6 +452,7 @@ pub fn load_article(
     let mut footnotes = footnotes;
     normalise_headings(&mut blocks, &mut footnotes);
     hide_rust_setup_lines(&mut blocks);
+    highlight::blocks(&mut blocks);
     Some(Article {
         id: format!("a{:02}", index + 1),
         source: entry.source.clone(),
@@ -495,7 +497,7 @@ fn check_front_matter_date(value: &str) -> Result<(), String> {
 fn hide_rust_setup_lines(blocks: &mut [Block]) {
     for block in blocks {
         match &mut block.kind {
-            BlockKind::Code { lang, text } if directives::is_rust(lang.as_deref()) => {
+            BlockKind::Code { lang, text, .. } if directives::is_rust(lang.as_deref()) => {
                 *text = directives::drop_hidden_rust_lines(text);
             }
             BlockKind::Quote(inner) => hide_rust_setup_lines(inner),

@@ -8,6 +8,8 @@
 use super::fontset::FontSet;
 use super::line::{Line, Placed};
 use super::shape::{shape, Class, ShapeParams, Shaped, SpanStyle, StyledText, COLUMN};
+use crate::model::CodeLine;
+use crate::style::HighlightStyle;
 
 /// Columns a continued line is indented by: the mark takes the first two.
 pub const HANG: usize = 3;
@@ -15,16 +17,17 @@ pub const HANG: usize = 3;
 /// What marks a line continued from the line above.
 pub const CONTINUATION: &str = "→";
 
-/// Sets one source line of code (tabs already expanded): its first line
-/// holds at most `columns`, each continued line `columns - HANG`. A blank
-/// source line gives one empty line.
+/// Sets one source line of code (tabs already expanded), its tokens in
+/// their colours: its first line holds at most `columns`, each continued
+/// line `columns - HANG`. A blank source line gives one empty line.
 pub fn wrap(
     fonts: &FontSet<'_>,
-    source: &str,
+    source: &CodeLine,
+    look: &HighlightStyle,
     shape_params: &ShapeParams,
     columns: usize,
 ) -> Vec<Line> {
-    let shaped = shape_code(fonts, source, shape_params);
+    let shaped = shape_code(fonts, source, look, shape_params);
     let column = COLUMN * shape_params.size;
     let glyphs = &shaped.glyphs;
     // Where each glyph starts, in columns from the line's start.
@@ -91,15 +94,29 @@ pub fn mark(fonts: &FontSet<'_>, shape_params: &ShapeParams) -> Line {
     line_of(&shaped, 0, shaped.glyphs.len())
 }
 
-fn shape_code(fonts: &FontSet<'_>, text: &str, params: &ShapeParams) -> Shaped {
+fn shape_code(
+    fonts: &FontSet<'_>,
+    line: &CodeLine,
+    look: &HighlightStyle,
+    params: &ShapeParams,
+) -> Shaped {
+    let plain = SpanStyle {
+        mono: true,
+        ..SpanStyle::default()
+    };
     let mut styled = StyledText::default();
-    styled.push(
-        text,
-        SpanStyle {
-            mono: true,
-            ..SpanStyle::default()
-        },
-    );
+    let mut at = 0;
+    for (range, tone) in &line.tones {
+        styled.push(&line.text[at..range.start], plain);
+        let toned = SpanStyle {
+            colour: look.colour(*tone),
+            bold: look.bold(*tone),
+            ..plain
+        };
+        styled.push(&line.text[range.clone()], toned);
+        at = range.end;
+    }
+    styled.push(&line.text[at..], plain);
     shape(fonts, &styled, params)
 }
 
@@ -150,6 +167,7 @@ fn line_of(shaped: &Shaped, start: usize, end: usize) -> Line {
             text: text_start..line.text.len() as u32,
             emphasis: false,
             link: None,
+            colour: g.colour,
         });
         line.size = line.size.max(g.size);
         x += g.advance;
@@ -173,6 +191,13 @@ mod tests {
         }
     }
 
+    fn plain(text: &str) -> CodeLine {
+        CodeLine {
+            text: text.to_string(),
+            tones: Vec::new(),
+        }
+    }
+
     /// Every glyph's start, in columns of 5 pt.
     fn columns(line: &Line) -> Vec<f32> {
         line.glyphs.iter().map(|g| g.x / 5.0).collect()
@@ -181,7 +206,13 @@ mod tests {
     #[test]
     fn latin_takes_one_column_and_ideographs_two() {
         let fonts = FontSet::new(shipped()).unwrap();
-        let lines = wrap(&fonts, "a中b，c“d”", &params(), 80);
+        let lines = wrap(
+            &fonts,
+            &plain("a中b，c“d”"),
+            &HighlightStyle::default(),
+            &params(),
+            80,
+        );
         assert_eq!(lines.len(), 1);
         let line = &lines[0];
         assert_eq!(line.width, 5.0 * 12.0);
@@ -198,7 +229,13 @@ mod tests {
     fn long_lines_break_after_a_blank_and_continue_shorter() {
         let fonts = FontSet::new(shipped()).unwrap();
         let source = "let value = compute(first_argument, second_argument);";
-        let lines = wrap(&fonts, source, &params(), 30);
+        let lines = wrap(
+            &fonts,
+            &plain(source),
+            &HighlightStyle::default(),
+            &params(),
+            30,
+        );
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -218,10 +255,22 @@ mod tests {
     fn a_word_longer_than_the_measure_is_cut_at_the_edge() {
         let fonts = FontSet::new(shipped()).unwrap();
         let source = "x".repeat(25);
-        let lines = wrap(&fonts, &source, &params(), 10);
+        let lines = wrap(
+            &fonts,
+            &plain(&source),
+            &HighlightStyle::default(),
+            &params(),
+            10,
+        );
         let counts: Vec<usize> = lines.iter().map(|l| l.glyphs.len()).collect();
         assert_eq!(counts, [10, 7, 7, 1]);
-        let blank = wrap(&fonts, "", &params(), 10);
+        let blank = wrap(
+            &fonts,
+            &plain(""),
+            &HighlightStyle::default(),
+            &params(),
+            10,
+        );
         assert_eq!(blank.len(), 1);
         assert!(blank[0].glyphs.is_empty());
     }

@@ -9,6 +9,7 @@ use std::ops::Range;
 use super::fontset::FontIx;
 use super::linebreak::{LineFit, Metrics};
 use super::shape::{Class, Shaped};
+use crate::cover::Rgb;
 
 /// A glyph at its place on the line.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct Placed {
     pub text: Range<u32>,
     pub emphasis: bool,
     pub link: Option<u16>,
+    /// Drawn in this colour rather than the text's (highlighted code).
+    pub colour: Option<Rgb>,
 }
 
 /// A set line. `width` is what it occupies, from 0.
@@ -99,6 +102,7 @@ pub fn set_line(
                 advance: advance as f32,
                 text: text_start..line.text.len() as u32,
                 emphasis: g.emphasis,
+                colour: g.colour,
                 link: g.link,
             });
             line.size = line.size.max(g.size);

@@ -411,6 +411,7 @@ mod tests {
             link: None,
             mono: false,
             hyphen: None,
+            colour: None,
         };
         for (i, &w) in widths.iter().enumerate() {
             if i > 0 {

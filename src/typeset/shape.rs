@@ -8,6 +8,7 @@ use std::ops::Range;
 use super::fontset::{is_invisible, FontIx, FontSet};
 use super::latin::Latin;
 use crate::cjk;
+use crate::cover::Rgb;
 use crate::lang::{PunctStyle, Script};
 
 /// How a span of text is set.
@@ -25,6 +26,8 @@ pub struct SpanStyle {
     /// Code: set in columns, half an em each (see [`COLUMN`]), in the
     /// monospace face.
     pub mono: bool,
+    /// Drawn in this colour rather than the text's (highlighted code).
+    pub colour: Option<Rgb>,
 }
 
 /// A paragraph's text and its styled spans, in order and covering the text.
@@ -155,6 +158,7 @@ pub struct Glyph {
     pub link: Option<u16>,
     /// Code: a whole number of columns wide, never stretched or shrunk.
     pub mono: bool,
+    pub colour: Option<Rgb>,
     /// The hyphen drawn after this glyph when a line ends here, inside a
     /// Latin word (its glyph in this glyph's face, and its width): `None`
     /// where no hyphenated break may fall.
@@ -328,6 +332,7 @@ fn shape_span(
                 justifiable: false,
                 emphasis: false,
                 link: style.link,
+                colour: style.colour,
                 mono: style.mono,
                 hyphen: None,
             });
@@ -415,6 +420,7 @@ fn shape_run(
             justifiable: false,
             emphasis: style.emphasis && class == Class::Ideograph,
             link: style.link,
+            colour: style.colour,
             mono: style.mono,
             hyphen: None,
         });

@@ -17,7 +17,7 @@ use super::paragraph::{set_paragraph, styled_text, Align, LinkTarget, ParaSpec, 
 use super::shape::{ShapeParams, SpanStyle, StyledText, COLUMN};
 use super::structure::{Artifact, NodeId, Role, Span, Structure, Tag};
 use crate::lang::PunctStyle;
-use crate::model::{Article, Block, BlockKind, Inline};
+use crate::model::{Article, Block, BlockKind, Inline, Token};
 use crate::style::Style;
 
 /// A heading or article title, for the TOC and the outline.
@@ -338,7 +338,7 @@ impl<'a> Layout<'a> {
                 self.space(1, true);
             }
             BlockKind::List { start, items } => self.list(*start, items, room, depth),
-            BlockKind::Code { text, .. } => self.code(text, room),
+            BlockKind::Code { text, tokens, .. } => self.code(text, tokens, room),
             BlockKind::Rule => {
                 let w = self.measure(room) / 3.0;
                 let x0 = room.left + (self.measure(room) - w) / 2.0;
@@ -528,7 +528,7 @@ impl<'a> Layout<'a> {
     /// Code: on its columns at `code_scale`, flush left, on a light tint;
     /// long lines wrap after a continuation mark. A short block is not
     /// split across pages, a long one leaves no line alone.
-    fn code(&mut self, text: &str, room: Room) {
+    fn code(&mut self, text: &str, tokens: &[Token], room: Room) {
         let geo = self.geo;
         let size = geo.em * self.style.text.code_scale;
         let column = COLUMN * size;
@@ -542,8 +542,9 @@ impl<'a> Layout<'a> {
         };
         let fonts = self.setter.fonts;
         let mut rows: Vec<(Line, bool)> = Vec::new();
-        for source in crate::model::code_lines(text) {
-            for (i, line) in code::wrap(fonts, &source, &shape, columns)
+        let look = &self.style.highlight;
+        for source in crate::model::toned_code_lines(text, tokens) {
+            for (i, line) in code::wrap(fonts, &source, look, &shape, columns)
                 .into_iter()
                 .enumerate()
             {
