@@ -119,7 +119,8 @@ pub fn set_line(
     if let (Some(h), Some(last)) = (fit.hyphen, line.glyphs.last()) {
         // The hyphen is text (extraction reads it), in the word's face and
         // link.
-        let (font, size, rise, link) = (last.font, last.size, last.rise, last.link);
+        let (font, size, rise, link, colour) =
+            (last.font, last.size, last.rise, last.link, last.colour);
         let text_start = line.text.len() as u32;
         line.text.push('-');
         line.glyphs.push(Placed {
@@ -132,6 +133,7 @@ pub fn set_line(
             text: text_start..line.text.len() as u32,
             emphasis: false,
             link,
+            colour,
         });
         x += h.advance as f64;
     }

@@ -561,3 +561,19 @@ pub fn have_mutool_python() -> bool {
     have("mutool", Command::new("mutool").arg("-v"))
         && have("python3", Command::new("python3").arg("--version"))
 }
+
+/// An EPUB document's markup without code highlighting's spans, so that
+/// code reads as its source wrote it. A token's span holds only its text.
+pub fn without_highlighting(xhtml: &str) -> String {
+    let mut out = String::with_capacity(xhtml.len());
+    let mut rest = xhtml;
+    while let Some(at) = rest.find("<span class=\"tk-") {
+        out.push_str(&rest[..at]);
+        let open_end = at + rest[at..].find('>').expect("a span's tag ends") + 1;
+        let close = open_end + rest[open_end..].find("</span>").expect("a span ends");
+        out.push_str(&rest[open_end..close]);
+        rest = &rest[close + "</span>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
