@@ -38,6 +38,7 @@ pub fn paginate(
         resumed: 0,
         next: 0,
         spreads: Spreads::default(),
+        scaled: std::collections::BTreeMap::new(),
     };
     let mut i = 0;
     loop {
@@ -110,6 +111,14 @@ pub fn paginate(
             i = p.defer(i);
             continue;
         }
+        if item.figure && p.kept_before(i) {
+            if let Some(band) = p.shrunk(i) {
+                p.scaled.insert(i, band);
+                p.place(i, item);
+                i += 1;
+                continue;
+            }
+        }
         // The item does not fit: choose where this page really ends.
         let cut = p.choose_cut(i);
         let keep = p.current[p.lead_in..]
@@ -122,6 +131,29 @@ pub fn paginate(
         i = cut;
     }
     (p.pages, p.anchors)
+}
+
+/// A picture scaled down to `room` along the block axis, centred where it
+/// was across and in its band down.
+fn fitted(draw: Draw, room: f32) -> Draw {
+    match draw {
+        Draw::Image {
+            at,
+            size,
+            image,
+            tag,
+        } if size.block > room => {
+            let scale = room / size.block;
+            let w = size.inline * scale;
+            Draw::Image {
+                at: Point::new(at.inline + (size.inline - w) / 2.0, 0.0),
+                size: crate::typeset::geometry::Size::new(w, room),
+                image,
+                tag,
+            }
+        }
+        other => other,
+    }
 }
 
 /// What it takes to pour the galley again from the top of a page.
@@ -208,7 +240,16 @@ struct Paginator<'a> {
     /// The item the text goes on from once the page being finished is.
     next: usize,
     spreads: Spreads<'a>,
+    /// Pictures set smaller to stay below their heading: the grid lines
+    /// each is set in, by item.
+    scaled: std::collections::BTreeMap<usize, u16>,
 }
+
+/// A picture right below a heading, too tall for the rest of the page, is
+/// scaled down to fit there, to no less than this share of its size;
+/// smaller, it would not read as the same picture, and goes over with its
+/// heading instead.
+const PICTURE_SCALE_AT_LEAST: f32 = 0.7;
 
 /// Whether `item` is a row of `table`.
 fn same_table(item: &Item, table: &TableBreak) -> bool {
@@ -292,7 +333,7 @@ impl<'a> Paginator<'a> {
 
     fn place(&mut self, index: usize, item: &Item) {
         self.current.push((index, self.used));
-        self.used += item.band;
+        self.used += self.scaled.get(&index).copied().unwrap_or(item.band);
         for k in self.keys(item) {
             if !self.page_notes.contains(&k) {
                 self.page_notes.push(k);
@@ -408,6 +449,7 @@ impl<'a> Paginator<'a> {
         self.waiting = mark.waiting;
         self.resumed = mark.resumed;
         self.next = mark.next;
+        self.scaled.split_off(&mark.next);
         mark.next
     }
 
@@ -446,18 +488,7 @@ impl<'a> Paginator<'a> {
     /// before it; returns the index the text goes on from.
     fn defer(&mut self, at: usize) -> usize {
         let items = self.items;
-        let mut end = at;
-        while end + 1 < items.len() && items[end].keep_next {
-            end += 1;
-        }
-        end += 1;
-        // The rest of a caption.
-        while items
-            .get(end)
-            .is_some_and(|i| i.para.is_some_and(|p| p.index > 0))
-        {
-            end += 1;
-        }
+        let mut end = self.caption_end(at);
         if items.get(end).is_some_and(|i| i.discardable) {
             end += 1;
         }
@@ -472,6 +503,46 @@ impl<'a> Paginator<'a> {
         self.waiting.push(at..end);
         self.resumed = end;
         end
+    }
+
+    /// The item after the picture at `at` and what it keeps with (its
+    /// caption).
+    fn caption_end(&self, at: usize) -> usize {
+        let items = self.items;
+        let mut end = at;
+        while end + 1 < items.len() && items[end].keep_next {
+            end += 1;
+        }
+        end += 1;
+        // The rest of a caption.
+        while items
+            .get(end)
+            .is_some_and(|i| i.para.is_some_and(|p| p.index > 0))
+        {
+            end += 1;
+        }
+        end
+    }
+
+    /// The grid lines the picture at `at`, kept below a heading, may be
+    /// set in to go on this page with its caption: scaled down, to no less
+    /// than [`PICTURE_SCALE_AT_LEAST`] of its size.
+    fn shrunk(&self, at: usize) -> Option<u16> {
+        let items = self.items;
+        let picture = &items[at];
+        let Some(Draw::Image { size, .. }) = picture.draws.first() else {
+            return None;
+        };
+        let end = self.caption_end(at);
+        let caption: u16 = items[at + 1..end].iter().map(|i| i.band).sum();
+        let mut keys = self.page_notes.clone();
+        for i in &items[at..end] {
+            keys.extend(self.keys(i));
+        }
+        let taken = self.used + caption + self.note_slots(&keys);
+        let band = self.limit().checked_sub(taken)?;
+        let scale = band as f32 * self.geo.pitch / size.block;
+        (band > 0 && band < picture.band && scale >= PICTURE_SCALE_AT_LEAST).then_some(band)
     }
 
     /// Puts the pictures waiting at the top of the (empty) page, as many
@@ -601,7 +672,7 @@ impl<'a> Paginator<'a> {
         for &(i, slot) in &placed {
             let item = &self.items[i];
             let top = geo.block_start + slot as f32 * geo.pitch;
-            body = slot + item.band;
+            body = slot + self.scaled.get(&i).copied().unwrap_or(item.band);
             if !item.draws.is_empty() {
                 ink = body;
             }
@@ -613,10 +684,15 @@ impl<'a> Paginator<'a> {
                     });
                 }
             }
+            let scaled = self.scaled.get(&i).map(|&band| band as f32 * geo.pitch);
             page.draws.extend(
                 item.draws
                     .iter()
                     .cloned()
+                    .map(|d| match scaled {
+                        Some(room) => fitted(d, room),
+                        None => d,
+                    })
                     .map(|d| d.shifted(Point::new(left, top))),
             );
             for k in self.keys(item) {
@@ -1179,5 +1255,35 @@ mod tests {
         let (pages, _) = pages_of(&items, &NoteLines::new());
         assert_eq!(end_line(&pages[1]), 10);
         assert_eq!(end_line(&pages[2]), 4, "the article ends there");
+    }
+
+    #[test]
+    fn a_picture_below_a_heading_is_scaled_to_stay_there_but_not_below_seven_tenths() {
+        // Two lines of text, a heading, a picture of 8 lines: 6 are left.
+        let mut items = paragraph(0, 2);
+        items.extend(heading(2));
+        items.push(picture(3, 8));
+        items.extend(paragraph(4, 2));
+        let (pages, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(&at[..4], &[0, 0, 0, 0], "6 of 8 lines: scaled to 3/4");
+        let image = pages[0]
+            .draws
+            .iter()
+            .find_map(|d| match d {
+                Draw::Image { at, size, .. } => Some((*at, *size)),
+                _ => None,
+            })
+            .unwrap();
+        let geo = geo();
+        assert_eq!(image.1.block, 6.0 * geo.pitch);
+        assert_eq!(image.1.inline, 75.0);
+        assert!(image.0.block + image.1.block <= geo.block_start + 10.0 * geo.pitch);
+        // With 5 of 8 lines left it goes over with its heading.
+        let mut items = paragraph(0, 3);
+        items.extend(heading(3));
+        items.push(picture(4, 8));
+        items.extend(paragraph(5, 2));
+        let (_, at) = pages_of(&items, &NoteLines::new());
+        assert_eq!(&at[3..5], &[1, 1]);
     }
 }
