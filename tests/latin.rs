@@ -6,18 +6,11 @@
 
 mod common;
 
-use common::{booklet_ok, copy_tree, have, repo, scratch, tool};
+use common::{
+    booklet_ok, build_at, copy_tree, epubcheck, have_mutool_python, repo, scratch, script_json,
+    tool, unzip, FIVE_SIZES,
+};
 use std::path::Path;
-use std::process::Command;
-
-/// (name, page, body size in pt)
-const SIZES: [(&str, &str, &str); 5] = [
-    ("a5", "A5", "10.5"),
-    ("a4", "A4", "10.5"),
-    ("b5", "B5", "10.5"),
-    ("a5-12pt", "A5", "12"),
-    ("narrow", "100x160", "10.5"),
-];
 
 /// The target for the loosest body line: at most a quarter em of
 /// extra space between two characters.
@@ -36,49 +29,18 @@ fn allowed(size: &str) -> f64 {
     }
 }
 
-fn build_at(fixture: &Path, name: &str, page: &str, body: &str) -> std::path::PathBuf {
-    let dir = scratch(&format!("latin-{name}"));
-    copy_tree(fixture, &dir);
-    let _ = std::fs::remove_dir_all(dir.join("out"));
-    let manifest = std::fs::read_to_string(dir.join("booklet.toml")).unwrap();
-    std::fs::write(
-        dir.join("booklet.toml"),
-        format!("{manifest}\n[pdf]\npage = \"{page}\"\nbody_size_pt = {body}\ncover = false\n"),
-    )
-    .unwrap();
-    booklet_ok(&["build", "--format", "pdf", "-q"], &dir, &[]);
-    dir.join("out/booklet.pdf")
-}
-
 fn loose_lines(pdf: &Path, body: &str) -> serde_json::Value {
-    let out = Command::new("python3")
-        .arg(repo().join("tests/scripts/loose_lines.py"))
-        .arg(pdf)
-        .arg(body)
-        .output()
-        .expect("run loose_lines.py");
-    assert!(
-        out.status.success(),
-        "loose_lines.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("loose_lines.py prints JSON")
-}
-
-fn measuring_tools() -> bool {
-    have("mutool", Command::new("mutool").arg("-v"))
-        && have("python3", Command::new("python3").arg("--version"))
+    script_json("loose_lines.py", &[pdf.as_os_str(), body.as_ref()])
 }
 
 #[test]
 fn latin_words_and_urls_leave_no_line_spaced_out_at_five_sizes() {
-    if !measuring_tools() {
+    if !have_mutool_python() {
         return;
     }
-    let fixture = repo().join("tests/fixtures/latin");
     let mut report = Vec::new();
-    for (name, page, body) in SIZES {
-        let pdf = build_at(&fixture, name, page, body);
+    for (name, page, body) in FIVE_SIZES {
+        let pdf = build_at("latin", name, page, body).join("out/booklet.pdf");
         let m = loose_lines(&pdf, body);
         let loosest = m["loosest"].as_f64().unwrap();
         assert!(
@@ -137,7 +99,7 @@ fn latin_words_and_urls_leave_no_line_spaced_out_at_five_sizes() {
 
 #[test]
 fn the_example_has_no_line_spaced_out_on_the_narrow_page() {
-    if !measuring_tools() {
+    if !have_mutool_python() {
         return;
     }
     let dir = scratch("latin-example-narrow");
@@ -165,4 +127,34 @@ fn the_example_has_no_line_spaced_out_on_the_narrow_page() {
         "{}",
         m["ragged"]
     );
+}
+
+#[test]
+fn the_epub_marks_english_words_for_hyphenation_and_stays_valid() {
+    let dir = scratch("latin-epub");
+    copy_tree(&repo().join("tests/fixtures/latin"), &dir);
+    booklet_ok(&["build", "--format", "epub", "-q"], &dir, &[]);
+    let epub = dir.join("out/booklet.epub");
+    let files = unzip(&epub);
+    let xhtml: String = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".xhtml"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    let span = "<span class=\"latin\" lang=\"en\" xml:lang=\"en\">";
+    assert!(
+        xhtml.contains(&format!("{span}internationalization</span>")),
+        "English words are not marked as English"
+    );
+    // Addresses are not marked (they wrap by css.rs's own rule).
+    assert!(!xhtml.contains(&format!("{span}kubernetes")));
+    let css: String = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".css"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert!(css.contains("span.latin { -webkit-hyphens: auto; hyphens: auto; }"));
+    if let Some((fatals, errors, warnings, text)) = epubcheck(&epub) {
+        assert_eq!((fatals, errors, warnings), (0, 0, 0), "{text}");
+    }
 }

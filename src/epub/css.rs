@@ -21,4 +21,6 @@ pre, code, .url { text-autospace: no-autospace; }
 a.url { word-break: break-all; overflow-wrap: anywhere; }
 code { overflow-wrap: anywhere; }
 pre { overflow-wrap: anywhere; }
+/* Latin words in Chinese text are hyphenated at line ends, as in the PDF, where the reader has English patterns. */
+span.latin { -webkit-hyphens: auto; hyphens: auto; }
 ";

@@ -495,12 +495,12 @@ impl Body<'_> {
                 .char_indices()
                 .nth(local - written)
                 .map_or(rest.len(), |(i, _)| i);
-            b.push_str(&escape(&rest[..split]));
+            b.push_str(&latin_words(&rest[..split]));
             rest = &rest[split..];
             written = local;
             b.push_str(&self.cuts.remove(0).1);
         }
-        b.push_str(&escape(rest));
+        b.push_str(&latin_words(rest));
         self.counted += n;
     }
 
@@ -517,6 +517,62 @@ impl Body<'_> {
             "<a epub:type=\"noteref\" role=\"doc-noteref\" href=\"#fn{n}\" id=\"{id}\"><sup>{n}</sup></a>"
         );
     }
+}
+
+/// `t` escaped, its runs of English words (one of six letters at least,
+/// as the PDF hyphenates) marked `lang="en"` so that a reader hyphenates
+/// them by English rules (`hyphens: auto`, css.rs); a word touching a
+/// slash, dot, `@`, `_` or digit is part of an address or a name and left
+/// as it is.
+fn latin_words(t: &str) -> String {
+    let bytes = t.as_bytes();
+    let mut out = String::with_capacity(t.len());
+    let mut done = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        // A run of words: letters, with single spaces, hyphens or
+        // apostrophes between them.
+        let start = i;
+        let mut end = i;
+        let mut longest = 0;
+        let mut word = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c.is_ascii_alphabetic() {
+                word += 1;
+                longest = longest.max(word);
+                end = i + 1;
+            } else if matches!(c, b' ' | b'-' | b'\'')
+                && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
+                && word > 0
+            {
+                word = 0;
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        let joined = |b: Option<&u8>| {
+            b.is_some_and(|&b| b.is_ascii_digit() || matches!(b, b'/' | b'.' | b'@' | b'_' | b':'))
+        };
+        let before = start.checked_sub(1).map(|k| &bytes[k]);
+        if longest < 6 || joined(before) || joined(bytes.get(end)) {
+            i = end.max(start + 1);
+            continue;
+        }
+        out.push_str(&escape(&t[done..start]));
+        out.push_str("<span class=\"latin\" lang=\"en\" xml:lang=\"en\">");
+        out.push_str(&escape(&t[start..end]));
+        out.push_str("</span>");
+        done = end;
+        i = end;
+    }
+    out.push_str(&escape(&t[done..]));
+    out
 }
 
 /// Columns whose every cell is a few characters (a name, a number): the
@@ -571,6 +627,24 @@ fn align_attr(align: &[Align], i: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_words_are_marked_for_the_reader_to_hyphenate() {
+        assert_eq!(
+            latin_words("见Kubernetes的internationalization与the big group，v2，Rust。"),
+            "见<span class=\"latin\" lang=\"en\" xml:lang=\"en\">Kubernetes</span>的\
+             <span class=\"latin\" lang=\"en\" xml:lang=\"en\">internationalization</span>与\
+             the big group，v2，Rust。"
+        );
+        assert_eq!(
+            latin_words("a microservices architecture<b>"),
+            "<span class=\"latin\" lang=\"en\" xml:lang=\"en\">a microservices architecture</span>&lt;b&gt;"
+        );
+        // Addresses and names are left alone.
+        for t in ["https://example.org/internationalization", "editorial@example.org", "rustc_middle"] {
+            assert_eq!(latin_words(t), escape(t));
+        }
+    }
 
     #[test]
     fn escaping() {

@@ -143,20 +143,24 @@ pub fn urls(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Where a URL breaks: after a slash (not between the two of `//`, nor
-/// after the scheme's colon), after `.`, `-`, `_`, `?`, `&`, `=`, `#`, `~`,
-/// `@`, before a letter or digit (a line never begins with a mark); inside
-/// a part, between two letters or digits, dearly.
+/// after the scheme's colon), after `.`, `_`, `?`, `&`, `=`, `#`, `~`, `@`,
+/// before a letter or digit, and before a hyphen (so that the URL's own
+/// hyphen does not end a line, where it would read as a hyphenation);
+/// inside a part, between two letters or digits, dearly.
 fn url_break(text: &str, byte: usize) -> Verdict {
     let before = text[..byte].chars().next_back();
     let after = text[byte..].chars().next();
     let (Some(b), Some(a)) = (before, after) else {
         return Verdict::Never;
     };
+    if a == '-' && b.is_ascii_alphanumeric() {
+        return Verdict::Url;
+    }
     if !a.is_ascii_alphanumeric() {
         return Verdict::Never;
     }
     match b {
-        '/' | '.' | '-' | '_' | '?' | '&' | '=' | '#' | '~' | '@' => Verdict::Url,
+        '/' | '.' | '_' | '?' | '&' | '=' | '#' | '~' | '@' => Verdict::Url,
         _ if b.is_ascii_alphanumeric() => Verdict::InsideUrl,
         _ => Verdict::Never,
     }
@@ -349,7 +353,7 @@ mod tests {
                 "io/docs/a-b?x=1&y=2",
                 "docs/a-b?x=1&y=2",
                 "a-b?x=1&y=2",
-                "b?x=1&y=2",
+                "-b?x=1&y=2",
                 "x=1&y=2",
                 "1&y=2",
                 "y=2",
