@@ -130,6 +130,7 @@ impl Keyed for Placed {
             advance,
             text,
             emphasis,
+            slant,
             link,
             colour,
         } = self;
@@ -141,6 +142,7 @@ impl Keyed for Placed {
             .put(advance)
             .put(text)
             .put(emphasis)
+            .put(slant)
             .put(link)
             .put(colour);
     }

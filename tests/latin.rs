@@ -158,3 +158,46 @@ fn the_epub_marks_english_words_for_hyphenation_and_stays_valid() {
         assert_eq!((fatals, errors, warnings), (0, 0, 0), "{text}");
     }
 }
+
+#[test]
+fn latin_emphasis_is_slanted_and_chinese_emphasis_keeps_its_dots() {
+    let dir = scratch("latin-italic");
+    copy_tree(&repo().join("tests/fixtures/latin"), &dir);
+    booklet_ok(&["build", "--format", "pdf", "-q"], &dir, &[]);
+    let pdf = dir.join("out/booklet.pdf");
+    let qdf = dir.join("qdf.pdf");
+    let Some(_) = tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            pdf.to_str().unwrap(),
+            qdf.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    let content = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    // The text space sheared by tan 14° where Latin emphasis is drawn:
+    // *emphasis in Latin text*, *Typography* and *English* (the last
+    // inside emphasis mixing scripts), each a run of its own.
+    let slanted = content
+        .lines()
+        .filter(|l| l.starts_with("1 0 0.25 1 ") && l.ends_with(" Tm"))
+        .count();
+    assert!(slanted >= 3, "{slanted} slanted runs");
+    let Some(text) = tool("pdftotext", &[pdf.to_str().unwrap(), "-"]) else {
+        return;
+    };
+    let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for shown in ["emphasis in Latin text", "Typography", "重要的事情说三遍"] {
+        assert!(text.contains(shown), "{shown} not read back: {text}");
+    }
+    // Chinese emphasis is still marked with dots (drawn as paths, never
+    // slanted): the upright text of 重要的事情说三遍 is not sheared.
+    let upright_han = content
+        .lines()
+        .filter(|l| l.starts_with("1 0 0 1 ") && l.ends_with(" Tm"))
+        .count();
+    assert!(upright_han > 0);
+}

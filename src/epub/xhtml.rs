@@ -641,7 +641,11 @@ mod tests {
             "<span class=\"latin\" lang=\"en\" xml:lang=\"en\">a microservices architecture</span>&lt;b&gt;"
         );
         // Addresses and names are left alone.
-        for t in ["https://example.org/internationalization", "editorial@example.org", "rustc_middle"] {
+        for t in [
+            "https://example.org/internationalization",
+            "editorial@example.org",
+            "rustc_middle",
+        ] {
             assert_eq!(latin_words(t), escape(t));
         }
     }

@@ -181,7 +181,8 @@ fn put_line(out: &mut Vec<u8>, line: &Line) {
         }
         put_u32(out, g.text.start);
         put_u32(out, g.text.end);
-        out.push(g.emphasis as u8);
+        // Emphasis dots and the slant share a byte (bits 0 and 1).
+        out.push(g.emphasis as u8 | (g.slant as u8) << 1);
         out.extend_from_slice(&g.link.map_or(u32::MAX, u32::from).to_le_bytes());
         match g.colour {
             Some(Rgb(r, gr, b)) => out.extend_from_slice(&[1, r, gr, b]),
@@ -269,7 +270,8 @@ fn line(r: &mut Reader<'_>) -> Option<Line> {
             rise: f32_at(12),
             advance: f32_at(16),
             text: u32_at(20)..u32_at(24),
-            emphasis: g[28] != 0,
+            emphasis: g[28] & 1 != 0,
+            slant: g[28] & 2 != 0,
             link,
             colour: (g[33] != 0).then(|| Rgb(g[34], g[35], g[36])),
         });
@@ -299,6 +301,7 @@ mod tests {
                 advance: 10.5,
                 text: 0..3,
                 emphasis: true,
+                slant: true,
                 link: Some(7),
                 colour: Some(Rgb(1, 2, 3)),
             }],

@@ -816,6 +816,7 @@ impl TextOut<'_> {
                 && glyphs[j].size == first.size
                 && glyphs[j].rise == first.rise
                 && glyphs[j].colour == first.colour
+                && glyphs[j].slant == first.slant
                 && Self::spacing(line, j, width_of(j).2) == shift
             {
                 j += 1;
@@ -842,9 +843,14 @@ impl TextOut<'_> {
                 self.state.colour = first.colour;
             }
             let start_x = x + first.x;
-            self.ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(start_x), Pt(baseline + first.rise)),
-            });
+            let matrix = if first.slant {
+                // A face without italics slanted as browsers do: the text
+                // space sheared, so TJ offsets still move along the line.
+                TextMatrix::Raw([1.0, 0.0, SLANT, 1.0, start_x, baseline + first.rise])
+            } else {
+                TextMatrix::Translate(Pt(start_x), Pt(baseline + first.rise))
+            };
+            self.ops.push(Op::SetTextMatrix { matrix });
             // The pen after each glyph moves by its PDF width; the offset
             // takes it to where the next glyph goes, rounded to 1/1000 em
             // without letting the rounding accumulate.
@@ -889,6 +895,10 @@ impl TextOut<'_> {
         }
     }
 }
+
+/// The shear of slanted (emphasised Latin) text: tan 14°, the angle of
+/// CSS's `oblique` and of browsers' synthetic italics.
+const SLANT: f32 = 0.25;
 
 /// How far (1/1000 em) a glyph may sit from where its own advance would
 /// put the next one before poppler sees a gap or an overlap between their

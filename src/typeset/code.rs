@@ -166,6 +166,7 @@ fn line_of(shaped: &Shaped, start: usize, end: usize) -> Line {
             advance: g.advance,
             text: text_start..line.text.len() as u32,
             emphasis: false,
+            slant: false,
             link: None,
             colour: g.colour,
         });

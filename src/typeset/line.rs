@@ -25,6 +25,8 @@ pub struct Placed {
     /// Its text, in [`Line::text`].
     pub text: Range<u32>,
     pub emphasis: bool,
+    /// Drawn slanted (Latin emphasis).
+    pub slant: bool,
     pub link: Option<u16>,
     /// Drawn in this colour rather than the text's (highlighted code).
     pub colour: Option<Rgb>,
@@ -103,6 +105,7 @@ pub fn set_line(
                 text: text_start..line.text.len() as u32,
                 emphasis: g.emphasis,
                 colour: g.colour,
+                slant: g.slant,
                 link: g.link,
             });
             line.size = line.size.max(g.size);
@@ -119,8 +122,14 @@ pub fn set_line(
     if let (Some(h), Some(last)) = (fit.hyphen, line.glyphs.last()) {
         // The hyphen is text (extraction reads it), in the word's face and
         // link.
-        let (font, size, rise, link, colour) =
-            (last.font, last.size, last.rise, last.link, last.colour);
+        let (font, size, rise, link, colour, slant) = (
+            last.font,
+            last.size,
+            last.rise,
+            last.link,
+            last.colour,
+            last.slant,
+        );
         let text_start = line.text.len() as u32;
         line.text.push('-');
         line.glyphs.push(Placed {
@@ -132,6 +141,7 @@ pub fn set_line(
             advance: h.advance,
             text: text_start..line.text.len() as u32,
             emphasis: false,
+            slant,
             link,
             colour,
         });

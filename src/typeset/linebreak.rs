@@ -410,6 +410,7 @@ mod tests {
             emphasis: false,
             link: None,
             mono: false,
+            slant: false,
             hyphen: None,
             colour: None,
         };

@@ -159,6 +159,9 @@ pub struct Glyph {
     /// Code: a whole number of columns wide, never stretched or shrunk.
     pub mono: bool,
     pub colour: Option<Rgb>,
+    /// Drawn slanted: a Latin letter of emphasised text (an ideograph
+    /// keeps its dots instead), as browsers slant a face without italics.
+    pub slant: bool,
     /// The hyphen drawn after this glyph when a line ends here, inside a
     /// Latin word (its glyph in this glyph's face, and its width): `None`
     /// where no hyphenated break may fall.
@@ -334,6 +337,7 @@ fn shape_span(
                 link: style.link,
                 colour: style.colour,
                 mono: style.mono,
+                slant: false,
                 hyphen: None,
             });
             continue;
@@ -422,6 +426,7 @@ fn shape_run(
             link: style.link,
             colour: style.colour,
             mono: style.mono,
+            slant: style.emphasis && !class.is_cjk() && !style.mono,
             hyphen: None,
         });
     }
