@@ -577,3 +577,18 @@ pub fn without_highlighting(xhtml: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The text of some markup, its tags left out.
+pub fn visible_text(markup: &str) -> String {
+    let mut text = String::with_capacity(markup.len());
+    let mut in_tag = false;
+    for c in markup.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
