@@ -88,19 +88,7 @@ fn coloured_pixels(pdf: &Path, page: usize, dir: &Path) -> Option<usize> {
         ],
     )?;
     let ppm = std::fs::read(stem.with_extension("ppm")).expect("pdftoppm wrote the page");
-    // P6, width, height, maxval, each followed by one blank, then RGB.
-    let mut fields = 0;
-    let mut at = 0;
-    while fields < 4 {
-        while ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        while !ppm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields += 1;
-    }
-    let pixels = &ppm[at + 1..];
+    let pixels = pnm_samples(&ppm);
     Some(
         pixels
             .chunks_exact(3)

@@ -398,19 +398,7 @@ fn dark_pixels(pdf: &Path, page: usize) -> Option<usize> {
         ],
     )?;
     let pgm = std::fs::read(stem.with_extension("pgm")).ok()?;
-    // P5 header: magic, width, height, maxval, then one byte per pixel.
-    let mut fields = 0;
-    let mut at = 0;
-    while fields < 4 {
-        while pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        while !pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields += 1;
-    }
-    Some(pgm[at + 1..].iter().filter(|&&v| v < 200).count())
+    Some(pnm_samples(&pgm).iter().filter(|&&v| v < 200).count())
 }
 
 #[test]

@@ -592,3 +592,18 @@ pub fn visible_text(markup: &str) -> String {
     }
     text
 }
+
+/// The samples of a binary PNM image (pdftoppm's P5 grey or P6 colour),
+/// after its header: magic, width, height, maxval, each followed by one blank.
+pub fn pnm_samples(pnm: &[u8]) -> &[u8] {
+    let mut at = 0;
+    for _ in 0..4 {
+        while pnm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        while !pnm[at].is_ascii_whitespace() {
+            at += 1;
+        }
+    }
+    &pnm[at + 1..]
+}
