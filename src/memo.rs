@@ -107,6 +107,12 @@ impl<T: Keyed> Keyed for [T] {
     }
 }
 
+impl<T: Keyed + ?Sized> Keyed for std::sync::Arc<T> {
+    fn key_into(&self, k: &mut KeyWriter) {
+        (**self).key_into(k);
+    }
+}
+
 impl<T: Keyed> Keyed for Vec<T> {
     fn key_into(&self, k: &mut KeyWriter) {
         k.put(self.as_slice());

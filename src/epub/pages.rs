@@ -36,12 +36,27 @@ pub fn marker_id(label: &str) -> String {
 /// How many letters of a line are looked up: enough to tell lines apart.
 const KEY: usize = 12;
 
-/// One letter of the book's text and where it stands.
+/// One letter of the book's text and where it stands (a book holds
+/// millions: the fields are kept small).
 struct Letter {
     c: char,
-    article: usize,
-    block: Option<usize>,
-    offset: usize,
+    article: u32,
+    /// The top-level block, `u32::MAX` for the title and byline.
+    block: u32,
+    offset: u32,
+}
+
+/// `c.is_alphabetic()`, answered at once for the letters most Chinese text
+/// is made of: the standard library looks up every other non-ASCII
+/// character in its tables.
+fn is_letter(c: char) -> bool {
+    match c as u32 {
+        // The CJK ideographs and Extension A: every code point assigned,
+        // all letters (Lo).
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF => true,
+        _ if c.is_ascii() => c.is_ascii_alphabetic(),
+        _ => c.is_alphabetic(),
+    }
 }
 
 /// The body pages' starts, in page order; a page whose first line cannot
@@ -72,7 +87,7 @@ pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
         let key: Vec<char> = line
             .text
             .chars()
-            .filter(|c| c.is_alphabetic())
+            .filter(|&c| is_letter(c))
             .take(KEY)
             .collect();
         if key.len() < 2 {
@@ -88,10 +103,10 @@ pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
         from = p + 1;
         let at = &letters[p];
         out.push(PageStart {
-            article: at.article,
+            article: at.article as usize,
             marker: Marker {
-                block: at.block,
-                offset: at.offset,
+                block: (at.block != u32::MAX).then_some(at.block as usize),
+                offset: at.offset as usize,
                 label: (i - set.front_pages + 1).to_string(),
             },
         });
@@ -110,24 +125,25 @@ pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
 fn letters(book: &Book) -> Vec<Letter> {
     let mut out = Vec::new();
     for (article, a) in book.articles.iter().enumerate() {
+        let article = article as u32;
         let heading = [Some(a.title.clone()), a.byline()];
         for text in heading.into_iter().flatten() {
-            out.extend(text.chars().filter(|c| c.is_alphabetic()).map(|c| Letter {
+            out.extend(text.chars().filter(|&c| is_letter(c)).map(|c| Letter {
                 c,
                 article,
-                block: None,
+                block: u32::MAX,
                 offset: 0,
             }));
         }
         for (index, block) in a.blocks.iter().enumerate() {
             let paragraph = matches!(block.kind, BlockKind::Paragraph(_));
             for (offset, c) in block_text(block).chars().enumerate() {
-                if c.is_alphabetic() {
+                if is_letter(c) {
                     out.push(Letter {
                         c,
                         article,
-                        block: Some(index),
-                        offset: if paragraph { offset } else { 0 },
+                        block: index as u32,
+                        offset: if paragraph { offset as u32 } else { 0 },
                     });
                 }
             }

@@ -156,6 +156,8 @@ pub struct Plan {
     /// Original glyph id → (subset glyph id, code in the content stream,
     /// PDF width in 1/1000 em).
     pub map: BTreeMap<u16, (u16, u16, i64)>,
+    /// The same, for the look-up of every glyph drawn.
+    entries: rustc_hash::FxHashMap<u16, (u16, u16, i64)>,
     pub cmap: String,
     pub metrics: Metrics,
     /// The subset's glyphs, .notdef first (new id = position).
@@ -201,6 +203,7 @@ fn plan_one(fonts: &FontSet<'_>, n: usize, font: FontIx, texts: &BTreeMap<u16, S
         base_font: format!("{id}+{ps}"),
         id,
         map: BTreeMap::new(),
+        entries: Default::default(),
         cmap: String::new(),
         metrics: metrics(parsed),
         glyphs,
@@ -210,6 +213,11 @@ fn plan_one(fonts: &FontSet<'_>, n: usize, font: FontIx, texts: &BTreeMap<u16, S
 }
 
 impl Plan {
+    /// Original glyph `gid`'s (subset glyph id, code, width), if planned.
+    pub fn entry(&self, gid: u16) -> Option<(u16, u16, i64)> {
+        self.entries.get(&gid).copied()
+    }
+
     /// Draws subset glyph `n` by `codes[n]`.
     fn draw_by(&mut self, fonts: &FontSet<'_>, codes: &[u16], texts: &BTreeMap<u16, String>) {
         let parsed = &fonts.faces[self.font as usize];
@@ -229,6 +237,7 @@ impl Plan {
             .enumerate()
             .map(|(new, (&old, &code))| (old, (new as u16, code, width(old))))
             .collect();
+        self.entries = self.map.iter().map(|(&old, &e)| (old, e)).collect();
         let drawn = self.map.iter().filter_map(|(old, &(_, code, _))| {
             let text = texts.get(old).filter(|t| !t.is_empty())?;
             Some((code, text.as_str()))

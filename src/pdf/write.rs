@@ -344,7 +344,7 @@ fn page_key(
             let font = program[g.font as usize];
             match embedded.get(&font) {
                 Some(e) => {
-                    let (_, code, width) = e.map.get(&g.gid).copied().unwrap_or_default();
+                    let (_, code, width) = e.entry(g.gid).unwrap_or_default();
                     k.put(&font).put(&e.id).put(&code).put(&width)
                 }
                 None => k.put(&u16::MAX),
@@ -802,7 +802,7 @@ impl TextOut<'_> {
                 i += 1;
                 continue;
             };
-            let width_of = |k: usize| font.map.get(&glyphs[k].gid).copied().unwrap_or((0, 0, 0));
+            let width_of = |k: usize| font.entry(glyphs[k].gid).unwrap_or((0, 0, 0));
             let shift = Self::spacing(line, i, width_of(i).2);
             // A character no font has is drawn alone as .notdef (its text
             // is the ActualText of the run it is in: one .notdef stands for
@@ -933,7 +933,7 @@ impl TextOut<'_> {
             let Some(font) = self.fonts.get(&program) else {
                 return false;
             };
-            let width = font.map.get(&g.gid).map_or(0, |e| e.2);
+            let width = font.entry(g.gid).map_or(0, |e| e.2);
             let placed = ((next.x - g.x) * 1000.0 / g.size).round() as i64;
             (placed - width).abs() > IRREGULAR
         };

@@ -23,7 +23,7 @@ use super::shape::{shape, Class, Glyph, ShapeParams, StyledText};
 /// than its neighbours is most likely a word (组织, 工作); one rarer than a
 /// neighbour most likely spans two.
 #[derive(Debug, Default)]
-pub struct Pairs(std::collections::HashMap<(char, char), u32>);
+pub struct Pairs(rustc_hash::FxHashMap<(char, char), u32>);
 
 /// A pair seen this often may be taken for a word.
 const RECURS: u32 = 3;
@@ -143,12 +143,46 @@ pub fn set_display(setter: Setter<'_>, text: &StyledText, spec: &DisplaySpec<'_>
         let limit = if i == 0 { spec.width } else { rest } as f64;
         (fit.natural <= limit + 0.01).then_some(fit.natural / em)
     };
-    let chars = |i: usize, j: usize| {
-        shaped.glyphs[at[i]..at[j]]
-            .iter()
-            .filter(|g| g.cluster_start && matches!(g.class, Class::Ideograph | Class::Alnum))
-            .count()
-    };
+    // Ideographs and letters before each glyph, to count a line's in O(1).
+    let mut counted = Vec::with_capacity(n + 1);
+    counted.push(0usize);
+    for g in &shaped.glyphs {
+        let word = g.cluster_start && matches!(g.class, Class::Ideograph | Class::Alnum);
+        counted.push(counted.last().copied().unwrap_or(0) + usize::from(word));
+    }
+    let chars = |i: usize, j: usize| counted[at[j]] - counted[at[i]];
+    // The lines that may end at each candidate j, as (start i, width in
+    // ems, penalty for a lone character), nearest start first: the same
+    // for every line count weighed below, so measured once.
+    let lines_to: Vec<Vec<(usize, f64, f64)>> = (0..m)
+        .map(|j| {
+            let mut ending = Vec::new();
+            let mut line = |i: usize, w: f64| {
+                let lone = if chars(i, j) < 2 && n > 1 { LONE } else { 0.0 };
+                ending.push((i, w, lone));
+            };
+            for i in (0..j).rev() {
+                if i + 1 < j && forced[i + 1] {
+                    break;
+                }
+                match fits(i, j) {
+                    Some(w) => line(i, w),
+                    // Lines from further back are wider still, but the
+                    // first line may be wider than the rest (a hanging
+                    // indent): it may still fit.
+                    None => {
+                        if i > 0 && !forced[1..=i].contains(&true) {
+                            if let Some(w) = fits(0, j) {
+                                line(0, w);
+                            }
+                        }
+                        break;
+                    }
+                }
+            }
+            ending
+        })
+        .collect();
     let total = metrics.fit(0, n).natural / em;
     let mut best: Option<(f64, Vec<usize>)> = None;
     let mut fewest = None;
@@ -163,15 +197,10 @@ pub fn set_display(setter: Setter<'_>, text: &StyledText, spec: &DisplaySpec<'_>
         dp[0][0] = 0.0;
         for l in 1..=k {
             for j in 1..m {
-                for i in (0..j).rev() {
-                    if i + 1 < j && forced[(i + 1)..j].iter().any(|&f| f) {
-                        break;
-                    }
+                for &(i, w, lone) in &lines_to[j] {
                     if !dp[l - 1][i].is_finite() {
                         continue;
                     }
-                    let Some(w) = fits(i, j) else { break };
-                    let lone = if chars(i, j) < 2 && n > 1 { LONE } else { 0.0 };
                     let c = dp[l - 1][i] + imbalance(w, target, j == m - 1) + cost[j] + lone;
                     if c < dp[l][j] {
                         dp[l][j] = c;

@@ -5,7 +5,9 @@
 //! the book), then [`FontSet`] borrows them for shaping.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, RwLock};
+
+use rustc_hash::FxHashMap;
 
 use super::Error;
 use crate::characters::Characters;
@@ -173,10 +175,12 @@ pub struct FontSet<'a> {
     pub scale: Vec<f32>,
     /// (face, char) → (blank on the left, blank on the right) in em, from
     /// the font's `halt` feature.
-    halt: Mutex<HashMap<(FontIx, char), (f32, f32)>>,
+    halt: Mutex<FxHashMap<(FontIx, char), (f32, f32)>>,
     /// (char, bold, script) → [`FontSet::face_for`]: a cmap lookup per
-    /// character and face costs more than remembering the answer.
-    chosen: Mutex<HashMap<Wanted, (FontIx, bool)>>,
+    /// character and face costs more than remembering the answer. Read
+    /// for every character by every typesetting thread, written once per
+    /// character: a read lock lets the threads look up side by side.
+    chosen: RwLock<FxHashMap<Wanted, (FontIx, bool)>>,
 }
 
 impl<'a> FontSet<'a> {
@@ -197,8 +201,8 @@ impl<'a> FontSet<'a> {
             shapers: faces.iter().map(|_| OnceLock::new()).collect(),
             faces,
             scale,
-            halt: Mutex::new(HashMap::new()),
-            chosen: Mutex::new(HashMap::new()),
+            halt: Mutex::new(FxHashMap::default()),
+            chosen: RwLock::new(FxHashMap::default()),
         })
     }
 
@@ -211,10 +215,18 @@ impl<'a> FontSet<'a> {
     /// The face that draws `c` in text of weight `bold` and `script`, and
     /// whether it really has the character.
     pub fn face_for(&self, c: char, bold: bool, script: Script) -> (FontIx, bool) {
-        let mut chosen = self.chosen.lock().unwrap_or_else(|e| e.into_inner());
-        *chosen
-            .entry((c, bold, script))
-            .or_insert_with(|| self.choose(c, bold, script))
+        let wanted = (c, bold, script);
+        let known = self.chosen.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(&chosen) = known.get(&wanted) {
+            return chosen;
+        }
+        drop(known);
+        let chosen = self.choose(c, bold, script);
+        self.chosen
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(wanted, chosen);
+        chosen
     }
 
     fn choose(&self, c: char, bold: bool, script: Script) -> (FontIx, bool) {

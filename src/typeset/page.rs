@@ -21,7 +21,9 @@ pub enum Draw {
     /// glyphs belong to nodes below `tag`'s (links, footnote marks).
     Text {
         at: Point,
-        line: Line,
+        /// Shared: pagination may pour a page twice (spreads), and a page
+        /// holds its lines, so they are handed out, not copied.
+        line: Arc<Line>,
         tag: Tag,
         spans: Vec<Span>,
     },
@@ -75,7 +77,7 @@ impl Draw {
     pub fn text(at: Point, line: Line, tag: Tag) -> Draw {
         Draw::Text {
             at,
-            line,
+            line: Arc::new(line),
             tag,
             spans: Vec::new(),
         }

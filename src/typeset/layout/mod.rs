@@ -673,7 +673,7 @@ fn line_draws(
         0,
         Draw::Text {
             at: Point::new(x, baseline),
-            line,
+            line: line.into(),
             tag,
             spans,
         },

@@ -219,9 +219,12 @@ impl Layout<'_> {
             let down = Point::new(0.0, li as f32 * geo.pitch);
             repeated.draws.extend(item.draws.iter().filter_map(|d| {
                 let d = match d {
-                    Draw::Text { at, line, .. } => {
-                        Draw::text(*at, line.clone(), Tag::Artifact(Artifact::Layout))
-                    }
+                    Draw::Text { at, line, .. } => Draw::Text {
+                        at: *at,
+                        line: line.clone(),
+                        tag: Tag::Artifact(Artifact::Layout),
+                        spans: Vec::new(),
+                    },
                     Draw::Link { .. } => return None,
                     other => other.clone(),
                 };
