@@ -7,6 +7,9 @@
 //! body is paginated: one pass settles them, and the front matter is kept
 //! to an even number of pages so that page 1 stays a right-hand page.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::display::{fit_head, set_display, DisplaySpec, Pairs};
 use super::geometry::{Geometry, Point, ASCENT};
 use super::layout::Heading;
@@ -194,6 +197,7 @@ impl Front<'_> {
         headings: &[Heading],
         placed: &[Option<Placement>],
         articles: &[Article],
+        pairs: &[Pairs],
         depth: u8,
         structure: &mut Structure,
         parent: NodeId,
@@ -212,7 +216,6 @@ impl Front<'_> {
             keep_next: true,
             ..Item::default()
         });
-        let mut pairs = std::collections::HashMap::new();
         for h in headings {
             if h.level >= depth {
                 continue;
@@ -228,7 +231,7 @@ impl Front<'_> {
             let node = structure.node_mut(link);
             node.alt = Some(format!("{}，{}", h.title, number));
             node.lang = article.map(|a| a.lang.tag.clone());
-            let pairs = article.map(|a| &*pairs.entry(h.article).or_insert_with(|| Pairs::of(a)));
+            let pairs = pairs.get(h.article);
             items.extend(self.entry(h, script, &number, link, pairs));
         }
         let notes = NoteLines::new();
@@ -356,6 +359,9 @@ impl Front<'_> {
     pub fn furnish(&self, pages: &mut [Page], articles: &[Article], roman: bool, first: usize) {
         let geo = self.geo;
         let size = geo.em * 0.8;
+        // An article's pages repeat two heads: each is set once, its line
+        // shared by the pages (keyed by the article, and recto or verso).
+        let mut heads: HashMap<(usize, bool), (f32, Arc<Line>)> = HashMap::new();
         for (i, page) in pages.iter_mut().enumerate() {
             if page.blank {
                 continue;
@@ -376,29 +382,39 @@ impl Front<'_> {
             if roman || page.opening {
                 continue;
             }
-            let Some(article) = page.article.and_then(|a| articles.get(a)) else {
+            let Some((a, article)) = page
+                .article
+                .and_then(|a| articles.get(a).map(|article| (a, article)))
+            else {
                 continue;
             };
-            let (text, script) = if page.recto {
-                (article.title.as_str(), article.lang.script())
-            } else {
-                (self.meta.title.as_str(), self.shape.script)
-            };
-            let shape = ShapeParams {
-                script,
-                ..self.with(size, false)
-            };
-            let head = fit_head(self.setter, text, shape, geo.measure);
+            let (width, head) = heads
+                .entry((a, page.recto))
+                .or_insert_with(|| {
+                    let (text, script) = if page.recto {
+                        (article.title.as_str(), article.lang.script())
+                    } else {
+                        (self.meta.title.as_str(), self.shape.script)
+                    };
+                    let shape = ShapeParams {
+                        script,
+                        ..self.with(size, false)
+                    };
+                    let head = fit_head(self.setter, text, shape, geo.measure);
+                    (head.width, Arc::new(head))
+                })
+                .clone();
             // Far enough above the text that no reader (nor pdftotext)
             // takes the head for the first line of the page.
             let base = geo.block_start - 1.9 * geo.em;
             let rule_y = base + 0.4 * size;
             let furniture = Tag::Artifact(Artifact::Header);
-            page.draws.push(Draw::text(
-                Point::new(left + (geo.measure - head.width) / 2.0, base),
-                head,
-                furniture,
-            ));
+            page.draws.push(Draw::Text {
+                at: Point::new(left + (geo.measure - width) / 2.0, base),
+                line: head,
+                tag: furniture,
+                spans: Vec::new(),
+            });
             page.draws.push(Draw::Rule {
                 from: Point::new(left, rule_y),
                 to: Point::new(left + geo.measure, rule_y),

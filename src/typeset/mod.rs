@@ -33,6 +33,7 @@ use crate::image::{Library, Picture};
 use crate::model::{Article, Book};
 use crate::style::Style;
 use cover::FrontCover;
+use display::Pairs;
 use frontmatter::Front;
 use geometry::Geometry;
 use images::Images;
@@ -47,6 +48,9 @@ use structure::{Role, Structure, Tag};
 pub struct ArticleGalley {
     galley: Galley,
     images: Images,
+    /// The article's recurring pairs of ideographs, for its entries in
+    /// the contents (counted once, over the whole article).
+    pairs: Pairs,
 }
 
 /// A heading's entry in the book's outline.
@@ -92,6 +96,7 @@ pub fn article<'a>(
     let mut layout = Layout::new(setter, geo, style, Images::new(library.clone()));
     layout.article(index, article);
     ArticleGalley {
+        pairs: layout.take_pairs(),
         galley: layout.galley,
         images: layout.images,
     }
@@ -109,7 +114,9 @@ pub fn book<'a>(
 ) -> Typeset {
     let mut galley = Galley::default();
     let mut images: Option<Images> = None;
+    let mut pairs = Vec::with_capacity(articles.len());
     for part in articles {
+        pairs.push(part.pairs);
         let pictures = match &mut images {
             Some(all) => all.absorb(part.images),
             None => {
@@ -173,6 +180,7 @@ pub fn book<'a>(
         &galley.headings,
         &placed,
         &book.articles,
+        &pairs,
         style.page.toc_depth,
         &mut structure,
         root,

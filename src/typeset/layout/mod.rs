@@ -123,6 +123,11 @@ struct Room {
 }
 
 impl<'a> Layout<'a> {
+    /// The pairs of ideographs of the article just laid out.
+    pub fn take_pairs(&mut self) -> Pairs {
+        std::mem::take(&mut self.pairs)
+    }
+
     pub fn new(setter: Setter<'a>, geo: Geometry, style: &'a Style, images: Images) -> Layout<'a> {
         Layout {
             setter,
