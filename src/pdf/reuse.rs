@@ -231,7 +231,7 @@ fn decode(bytes: &[u8]) -> Option<Known> {
         let mut lines = Vec::with_capacity(count);
         for _ in 0..count {
             let x = r.f32()?;
-            lines.push((x, line(&mut r)?));
+            lines.push((x, Arc::new(line(&mut r)?)));
         }
         let set = SetParagraph {
             lines,

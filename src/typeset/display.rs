@@ -9,6 +9,8 @@
 //! single-character function words (的, 与, 以 …), and the line lengths
 //! decide.
 
+use std::sync::Arc;
+
 use super::breaks::{self, BreakKind};
 use super::line::{set_line, Line};
 use super::linebreak::Metrics;
@@ -242,7 +244,7 @@ pub fn set_display(setter: Setter<'_>, text: &StyledText, spec: &DisplaySpec<'_>
             Align::Center => ((spec.width - inked_width(&line)) / 2.0).max(0.0),
             _ => left,
         };
-        lines.push((x, line));
+        lines.push((x, Arc::new(line)));
         start = end;
     }
     SetParagraph {

@@ -162,7 +162,7 @@ impl Front<'_> {
             indent: 0.0,
             align: Align::Justify,
         };
-        let set: Vec<(f32, Line, Tag)> = rows
+        let set: Vec<(f32, Arc<Line>, Tag)> = rows
             .iter()
             .flat_map(|r| {
                 let tag = node(Role::P);

@@ -74,10 +74,10 @@ pub enum CoverArt {
 
 impl Draw {
     /// A line of text that is all `tag`'s.
-    pub fn text(at: Point, line: Line, tag: Tag) -> Draw {
+    pub fn text(at: Point, line: impl Into<Arc<Line>>, tag: Tag) -> Draw {
         Draw::Text {
             at,
-            line: Arc::new(line),
+            line: line.into(),
             tag,
             spans: Vec::new(),
         }

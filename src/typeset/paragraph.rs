@@ -2,6 +2,8 @@
 //! tree into styled text, shape, find the break opportunities, choose the
 //! breaks over the whole paragraph, set each line.
 
+use std::sync::Arc;
+
 use super::breaks;
 use super::fontset::FontSet;
 use super::line::{set_line, Line};
@@ -37,7 +39,9 @@ pub enum Align {
 /// A set paragraph: lines with their offsets from the measure's left edge.
 #[derive(Debug, Clone, Default)]
 pub struct SetParagraph {
-    pub lines: Vec<(f32, Line)>,
+    /// Each line with its offset; shared, so that the memo keeping a
+    /// paragraph for the next build and the page drawing it hold one copy.
+    pub lines: Vec<(f32, Arc<Line>)>,
     pub missing: Vec<char>,
     /// Every line but the last ends after a space or punctuation mark.
     pub phrased: bool,
@@ -221,7 +225,7 @@ fn set_anew(fonts: &FontSet<'_>, text: &StyledText, spec: &ParaSpec, cell: bool)
             _ if start == 0 => spec.indent,
             _ => 0.0,
         };
-        lines.push((x, line));
+        lines.push((x, Arc::new(line)));
     }
     SetParagraph {
         lines,
@@ -251,13 +255,13 @@ pub fn set_plain(setter: Setter<'_>, text: &str, shape: ShapeParams) -> Line {
         shape: &shape,
     };
     let set = setter.memo.set(&job, &mut || SetParagraph {
-        lines: vec![(0.0, set_plain_anew(setter.fonts, text, shape))],
+        lines: vec![(0.0, Arc::new(set_plain_anew(setter.fonts, text, shape)))],
         ..SetParagraph::default()
     });
     set.lines
         .into_iter()
         .next()
-        .map(|(_, l)| l)
+        .map(|(_, l)| Arc::unwrap_or_clone(l))
         .unwrap_or_default()
 }
 

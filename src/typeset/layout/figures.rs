@@ -1,6 +1,8 @@
 //! The galley's less common blocks: footnotes (set apart for the page
 //! breaker) and images scaled to the measure.
 
+use std::sync::Arc;
+
 use super::*;
 use crate::typeset::geometry::Size;
 
@@ -27,7 +29,7 @@ impl Layout<'_> {
             };
             let set = set_paragraph(self.setter, &text, &spec);
             for (x, line) in set.lines {
-                lines.push((hang + x, line));
+                lines.push((hang + x, Arc::unwrap_or_clone(line)));
             }
             if i == 0 && !lines.is_empty() {
                 lines.insert(0, (0.0, label.clone()));

@@ -3,6 +3,7 @@
 //! tables), with footnotes set apart for the page breaker.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 mod figures;
 mod table;
@@ -607,7 +608,7 @@ const SHORT_CODE: usize = 6;
 /// footnote marks (nodes of their own below it), with link areas; and the
 /// footnotes it marks.
 fn line_draws(
-    line: Line,
+    line: Arc<Line>,
     x: f32,
     baseline: f32,
     links: &[LinkTarget],
@@ -678,7 +679,7 @@ fn line_draws(
         0,
         Draw::Text {
             at: Point::new(x, baseline),
-            line: line.into(),
+            line,
             tag,
             spans,
         },
