@@ -311,7 +311,7 @@ mod tests {
             spaced: false,
         };
         let set = SetParagraph {
-            lines: vec![(21.0, line)],
+            lines: vec![(21.0, line.into())],
             missing: vec!['𠀀'],
             phrased: true,
         };

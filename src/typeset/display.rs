@@ -476,7 +476,7 @@ mod tests {
         for (_, l) in &set.lines {
             assert!(l.width <= width_em * SIZE + 0.01, "{} overfull", l.text);
         }
-        set.lines.into_iter().map(|(_, l)| l.text).collect()
+        set.lines.into_iter().map(|(_, l)| l.text.clone()).collect()
     }
 
     #[test]
