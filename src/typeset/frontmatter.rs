@@ -22,6 +22,15 @@ use super::structure::{Artifact, NodeId, Role, Structure, Tag};
 use crate::lang::Script;
 use crate::model::{Article, BookMeta};
 
+/// What the contents list: the body's headings, where each landed, and
+/// the articles they belong to with their pairs of ideographs.
+pub struct Listed<'a> {
+    pub headings: &'a [Heading],
+    pub placed: &'a [Option<Placement>],
+    pub articles: &'a [Article],
+    pub pairs: &'a [Pairs],
+}
+
 /// What the front matter and the furniture need to set text.
 pub struct Front<'a> {
     pub setter: Setter<'a>,
@@ -194,14 +203,17 @@ impl Front<'_> {
     /// goes under `parent`.
     pub fn contents(
         &self,
-        headings: &[Heading],
-        placed: &[Option<Placement>],
-        articles: &[Article],
-        pairs: &[Pairs],
+        listed: Listed<'_>,
         depth: u8,
         structure: &mut Structure,
         parent: NodeId,
     ) -> Vec<Page> {
+        let Listed {
+            headings,
+            placed,
+            articles,
+            pairs,
+        } = listed;
         let geo = self.geo;
         let em = geo.em;
         let mut items = Vec::new();

@@ -176,15 +176,13 @@ pub fn book<'a>(
     };
     let cover_pages = pages.len();
     pages.extend(front.title_pages(&mut structure, root));
-    let mut contents = front.contents(
-        &galley.headings,
-        &placed,
-        &book.articles,
-        &pairs,
-        style.page.toc_depth,
-        &mut structure,
-        root,
-    );
+    let listed = frontmatter::Listed {
+        headings: &galley.headings,
+        placed: &placed,
+        articles: &book.articles,
+        pairs: &pairs,
+    };
+    let mut contents = front.contents(listed, style.page.toc_depth, &mut structure, root);
     front.furnish(
         &mut contents,
         &book.articles,
