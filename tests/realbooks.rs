@@ -414,3 +414,45 @@ fn damaged_pictures_are_errors_at_their_line() {
     }
     assert!(!dir.join("out/booklet.pdf").exists() && !dir.join("out/booklet.epub").exists());
 }
+
+/// A drawing much wider than the page (a wide diagram from a real book,
+/// 2,884 CSS pixels across) is printed scaled down to the measure: its
+/// raster is 300 dpi of that width, not of its own, which took 6,000
+/// pixels and tens of megabytes a picture. The EPUB keeps the SVG.
+#[test]
+fn a_wide_drawing_is_drawn_for_the_width_it_prints_at() {
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2884\" height=\"775\" viewBox=\"0 0 2884 775\">\
+               <rect x=\"10\" y=\"10\" width=\"2864\" height=\"755\" fill=\"#cde\" stroke=\"#123\" stroke-width=\"8\"/></svg>";
+    let dir = project(
+        "realbook-wide-drawing",
+        "[book]\ntitle = \"宽图\"\n[[article]]\nsource = \"a.md\"\n[pdf]\npage = \"A5\"\ncover = false\n",
+        &[
+            ("a.md", "# 宽图\n\n一张很宽的图。\n\n![宽图](wide.svg)\n".as_bytes()),
+            ("wide.svg", svg.as_bytes()),
+        ],
+    );
+    booklet_ok(&["build", "--offline", "-q"], &dir, &[]);
+    let epub = unzip(&dir.join("out/booklet.epub"));
+    assert!(
+        epub.keys().any(|name| name.ends_with(".svg")),
+        "the EPUB lost the drawing: {:?}",
+        epub.keys()
+    );
+    let Some(images) = pdf_images(&dir.join("out/booklet.pdf")) else {
+        return;
+    };
+    let (_, width, height) = images
+        .iter()
+        .find(|(kind, _, _)| kind == "image")
+        .unwrap_or_else(|| panic!("no image in the PDF: {images:?}"));
+    // A5's measure is about 4.3 in: 1,300 pixels at 300 dpi.
+    assert!(
+        (1000..=1600).contains(width),
+        "the drawing is {width}×{height} pixels, not 300 dpi of the measure"
+    );
+    let expected = f64::from(*width) * 775.0 / 2884.0;
+    assert!(
+        (f64::from(*height) - expected).abs() <= 1.0,
+        "{width}×{height} pixels: not the drawing's proportions"
+    );
+}

@@ -26,9 +26,33 @@ pub struct Picture {
     pub epub: Arc<Vec<u8>>,
     pub media_type: &'static str,
     pub ext: &'static str,
-    pub pdf: PdfImage,
+    print: Print,
     /// Width and height in points at the picture's own size.
     pub natural: (f32, f32),
+}
+
+/// What the PDF is given of a picture.
+enum Print {
+    /// Decoded samples (or JPEG bytes).
+    Raster(PdfImage),
+    /// A drawing, drawn when a PDF needs it at the size it prints: a
+    /// raster at 300 dpi of its own size held for the whole build would
+    /// take tens of megabytes for one wide diagram.
+    Drawing(vector::Drawing),
+}
+
+impl Picture {
+    /// The image XObject's content for the picture printed `printed`
+    /// points wide and high (its own size if not given).
+    pub fn pdf_image(
+        &self,
+        printed: Option<(f32, f32)>,
+    ) -> Result<std::borrow::Cow<'_, PdfImage>, String> {
+        match &self.print {
+            Print::Raster(image) => Ok(std::borrow::Cow::Borrowed(image)),
+            Print::Drawing(d) => vector::rasterise(d, printed).map(std::borrow::Cow::Owned),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -169,13 +193,13 @@ fn prepare(bytes: &[u8], fonts: &DrawingFonts) -> Result<Picture, String> {
         }
         let drawing = vector::parse(bytes, fonts).map_err(damaged)?;
         let (w, h) = drawing.size();
-        let pdf = vector::rasterise(&drawing).map_err(damaged)?;
+        vector::check(&drawing).map_err(damaged)?;
         return Ok(Picture {
             format,
             epub: Arc::new(vector::for_epub(bytes)),
             media_type: "image/svg+xml",
             ext: "svg",
-            pdf,
+            print: Print::Drawing(drawing),
             // CSS pixels are 1/96 in.
             natural: (w * 0.75, h * 0.75),
         });
@@ -194,7 +218,7 @@ fn prepare(bytes: &[u8], fonts: &DrawingFonts) -> Result<Picture, String> {
         epub: Arc::new(epub),
         media_type,
         ext,
-        pdf: decoded.pdf,
+        print: Print::Raster(decoded.pdf),
         natural,
     })
 }

@@ -1,5 +1,5 @@
 //! SVG: parsed with usvg (which proves it well formed) and, for print,
-//! drawn by resvg at 300 dpi. Text in a drawing is set in the book's fonts,
+//! drawn by resvg at 300 dpi of the size it is printed at. Text in a drawing is set in the book's fonts,
 //! so Chinese labels print. The EPUB carries the SVG itself.
 
 use std::sync::{Arc, OnceLock};
@@ -144,11 +144,30 @@ pub fn for_epub(bytes: &[u8]) -> Vec<u8> {
     format!("{}{}", &text[..start], body).into_bytes()
 }
 
-/// The drawing at print resolution, alpha kept as a soft mask.
-pub fn rasterise(drawing: &Drawing) -> Result<PdfImage, String> {
+/// The drawing at print resolution for `printed` (width and height in
+/// points, as the pages draw it; its own size when not given), alpha kept
+/// as a soft mask.
+pub fn rasterise(drawing: &Drawing, printed: Option<(f32, f32)>) -> Result<PdfImage, String> {
     let (w, h) = drawing.size();
-    let mut scale = DPI / 96.0;
-    scale = scale.min(MAX_SIDE / w.max(h));
+    // CSS pixels are 1/96 in, points 1/72 in.
+    let printed_w = printed.map_or(w * 0.75, |(pw, _)| pw);
+    let scale = DPI / 72.0 * printed_w / w.max(f32::MIN_POSITIVE);
+    draw(drawing, scale.min(MAX_SIDE / w.max(h)))
+}
+
+/// Draws `drawing` once at a small size: what cannot be drawn is found
+/// when the book is read, where its file and line are known, while the
+/// print raster is made only for a PDF, at the size it is printed.
+pub fn check(drawing: &Drawing) -> Result<(), String> {
+    let (w, h) = drawing.size();
+    draw(drawing, (CHECK_SIDE / w.max(h)).min(1.0)).map(|_| ())
+}
+
+/// The longest side of the raster that checks a drawing.
+const CHECK_SIDE: f32 = 64.0;
+
+fn draw(drawing: &Drawing, scale: f32) -> Result<PdfImage, String> {
+    let (w, h) = drawing.size();
     let (pw, ph) = (
         (w * scale).ceil().max(1.0) as u32,
         (h * scale).ceil().max(1.0) as u32,

@@ -81,6 +81,8 @@ pub struct Written {
     pages: Vec<Id>,
     /// The object reserved for each picture placed, by picture.
     pictures: BTreeMap<u32, Id>,
+    /// The largest size each picture is printed at, in points.
+    printed: BTreeMap<u32, (f32, f32)>,
     fonts: Vec<FontEntry>,
     /// What the pages marked, for the structure tree.
     pub marks: Option<Marks>,
@@ -229,7 +231,28 @@ fn draw(book: &Book<'_, '_>, plans: &[Plan], program: &[FontIx]) -> Result<Writt
     if let Some(e) = failure {
         return Err(e);
     }
+    let mut printed: BTreeMap<u32, (f32, f32)> = BTreeMap::new();
+    for draw in book.pages.iter().flat_map(|p| &p.draws) {
+        let (image, at, size) = match draw {
+            Draw::Image {
+                image, at, size, ..
+            }
+            | Draw::Cover {
+                art: CoverArt::Picture(image),
+                at,
+                size,
+                ..
+            } => (*image, *at, *size),
+            _ => continue,
+        };
+        let [_, _, w, h] = coords::area(book.geo, at, size);
+        let largest = printed.entry(image).or_insert((w, h));
+        if w * h > largest.0 * largest.1 {
+            *largest = (w, h);
+        }
+    }
     Ok(Written {
+        printed,
         file,
         catalog,
         page_tree,
@@ -257,7 +280,8 @@ pub fn finish(
         let picture = images
             .get(image as usize)
             .ok_or("a page places a picture that is not in the book")?;
-        post::add_image(&mut file, id, &picture.pdf, cache)?;
+        let image = picture.pdf_image(written.printed.get(&image).copied())?;
+        post::add_image(&mut file, id, &image, cache)?;
     }
     super::fontfile::add_fonts(&mut file, written.font_dict, written.fonts, cache)?;
     file.object(
