@@ -38,7 +38,7 @@ enum Print {
     /// A drawing, drawn when a PDF needs it at the size it prints: a
     /// raster at 300 dpi of its own size held for the whole build would
     /// take tens of megabytes for one wide diagram.
-    Drawing(vector::Drawing),
+    Drawing(Box<vector::Drawing>),
 }
 
 impl Picture {
@@ -199,7 +199,7 @@ fn prepare(bytes: &[u8], fonts: &DrawingFonts) -> Result<Picture, String> {
             epub: Arc::new(vector::for_epub(bytes)),
             media_type: "image/svg+xml",
             ext: "svg",
-            print: Print::Drawing(drawing),
+            print: Print::Drawing(Box::new(drawing)),
             // CSS pixels are 1/96 in.
             natural: (w * 0.75, h * 0.75),
         });
