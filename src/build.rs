@@ -308,11 +308,13 @@ fn for_edition(
             }
         }
     }
-    let faces = if edition.name.is_none() {
+    let mut faces = if edition.name.is_none() {
         shared.faces.clone()
     } else {
         crate::fonts::resolve_faces(m, &book, &shared.fonts, diags)?
     };
+    crate::notes::close_articles(&mut book, &style.note);
+    faces.quote = crate::fonts::resolve_quote_faces(&style.quote, &book, &shared.fonts, diags);
     Some((
         Prepared {
             characters: Characters::of(&book),

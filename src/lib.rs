@@ -31,6 +31,7 @@ pub mod lang;
 pub mod manifest;
 pub mod memo;
 pub mod model;
+pub mod notes;
 pub mod output;
 pub mod par;
 pub mod pdf;

@@ -364,6 +364,10 @@ static SHIPPED_FONTS: booklet::fonts::BuiltIn = &[
         "NotoSansMono-Bold.ttf",
         include_bytes!("../fonts/NotoSansMono-Bold.ttf"),
     ),
+    (
+        "WenKaiBooklet-Regular.ttf",
+        include_bytes!("../fonts/WenKaiBooklet-Regular.ttf"),
+    ),
 ];
 
 fn main() -> ExitCode {

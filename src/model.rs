@@ -332,6 +332,28 @@ pub fn code_columns(c: char) -> usize {
     }
 }
 
+/// Calls `f` with the text of every block quote of an article (footnotes'
+/// too) set in regular weight: what the quote face must hold.
+pub fn visit_quotes(article: &Article, f: &mut dyn FnMut(&str)) {
+    fn blocks(list: &[Block], f: &mut dyn FnMut(&str)) {
+        for block in list {
+            match &block.kind {
+                BlockKind::Quote(inner) => visit_blocks(inner, &mut |t, bold, _| {
+                    if !bold {
+                        f(t)
+                    }
+                }),
+                BlockKind::List { items, .. } => items.iter().for_each(|i| blocks(i, f)),
+                _ => {}
+            }
+        }
+    }
+    blocks(&article.blocks, f);
+    for note in &article.footnotes {
+        blocks(&note.blocks, f);
+    }
+}
+
 /// Calls `f` with every piece of code an article prints (blocks and
 /// inline code, footnotes too): what the monospace face must hold.
 pub fn visit_code(article: &Article, f: &mut dyn FnMut(&str)) {

@@ -11,11 +11,23 @@ use crate::manifest::Manifest;
 use crate::model::Tone;
 
 /// The shipped styles, built in so that a manifest anywhere can use them.
-const SHIPPED: &[(&str, &str, &str)] = &[(
-    "default",
-    include_str!("../styles/default.toml"),
-    include_str!("../styles/default.css"),
-)];
+const SHIPPED: &[(&str, &str, &str)] = &[
+    (
+        "default",
+        include_str!("../styles/default.toml"),
+        include_str!("../styles/default.css"),
+    ),
+    (
+        "large-print",
+        include_str!("../styles/large-print.toml"),
+        include_str!("../styles/large-print.css"),
+    ),
+    (
+        "handout",
+        include_str!("../styles/handout.toml"),
+        include_str!("../styles/handout.css"),
+    ),
+];
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +44,16 @@ pub struct Style {
     /// How highlighted code looks.
     #[serde(default)]
     pub highlight: HighlightStyle,
+    /// Block quotes' face and size.
+    #[serde(default)]
+    pub quote: QuoteStyle,
+    /// How an article's closing note (作者系……) is set.
+    #[serde(default)]
+    pub note: NoteStyle,
+    /// Settings for one page size (`[sizes.A4]`), used when the page is
+    /// that size and the manifest's `[pdf]` does not set them.
+    #[serde(default)]
+    pub sizes: std::collections::BTreeMap<String, SizeStyle>,
     /// The extra CSS named by `epub.css`, loaded.
     #[serde(skip)]
     pub extra_css: String,
@@ -184,6 +206,83 @@ impl HighlightStyle {
     }
 }
 
+/// A style's `[quote]` table: block quotes in a face of their own (a Kai
+/// or Fangsong face, as Chinese publishers set them), or, where that face
+/// is not found, in the body face a little smaller.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuoteStyle {
+    /// The family; empty for the body face.
+    pub family: String,
+    /// Quote text size as a multiple of the body size, in `family`.
+    pub scale: f32,
+    /// The size in the body face, when `family` is empty or not found.
+    pub fallback_scale: f32,
+}
+
+impl Default for QuoteStyle {
+    fn default() -> QuoteStyle {
+        QuoteStyle {
+            family: crate::fonts::QUOTE_FAMILY.to_string(),
+            scale: 1.0,
+            fallback_scale: 0.9,
+        }
+    }
+}
+
+/// Where an article's closing note stands.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteAlign {
+    /// Flush right, as Chinese journals set 作者系…….
+    Right,
+    /// Flush left.
+    Left,
+    /// Flush left below a short rule.
+    Rule,
+}
+
+/// A style's `[note]` table: the article's closing note (front matter
+/// `note`, or a last paragraph that begins with one of `starts`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoteStyle {
+    /// Set in full-width parentheses （……）.
+    pub parentheses: bool,
+    /// Size as a multiple of the body size.
+    pub scale: f32,
+    pub align: NoteAlign,
+    /// A last paragraph of an article that begins so (brackets aside) is
+    /// its note.
+    pub starts: Vec<String>,
+}
+
+impl Default for NoteStyle {
+    fn default() -> NoteStyle {
+        NoteStyle {
+            parentheses: true,
+            scale: 0.9,
+            align: NoteAlign::Right,
+            starts: ["作者系", "作者為", "作者为", "作者單位", "作者单位"]
+                .map(String::from)
+                .to_vec(),
+        }
+    }
+}
+
+/// Settings a style gives one page size: a wider page wants wider margins
+/// or a larger size to keep lines short enough to read.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SizeStyle {
+    pub body_size_pt: Option<f32>,
+    pub line_height: Option<f32>,
+    pub margin_inner_mm: Option<f32>,
+    pub margin_outer_mm: Option<f32>,
+    pub margin_top_mm: Option<f32>,
+    pub margin_bottom_mm: Option<f32>,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PageStyle {
@@ -318,7 +417,14 @@ const RANGES: &[(&str, f32, f32, &str, &str)] = &[
         0.5,
         2.0,
         " × the body size",
-        "tables are set at 0.9 of the body size by default",
+        "a size as a multiple of the body size: tables, notes 0.9",
+    ),
+    (
+        "fallback_scale",
+        0.5,
+        2.0,
+        " × the body size",
+        "quotes in the body face are set at 0.9 of the body size by default",
     ),
     (
         "thick_rule_pt",
@@ -423,7 +529,7 @@ impl Style {
             let dir = local.parent().unwrap_or(Path::new(".")).to_path_buf();
             (style, Some(dir))
         } else if let Some((_, toml, css)) = SHIPPED.iter().find(|(n, _, _)| *n == name) {
-            let mut s = parse(toml, Path::new("styles/default.toml"))?;
+            let mut s = parse(toml, &Path::new("styles").join(format!("{name}.toml")))?;
             s.extra_css = css.to_string();
             (s, None)
         } else {
@@ -464,6 +570,7 @@ impl Style {
         if let Some(p) = &pdf.page {
             style.page.size = p.clone();
         }
+        style.apply_size_settings();
         let page = &mut style.page;
         let overrides = [
             (pdf.margin_inner_mm, &mut page.margin_inner_mm),
@@ -515,6 +622,36 @@ impl Style {
         Ok(self)
     }
 
+    /// The style's `[sizes.X]` settings for the page size in use, over
+    /// its own (the manifest's `[pdf]` values go over both).
+    fn apply_size_settings(&mut self) {
+        let Ok(page) = self.page.size_mm() else {
+            return;
+        };
+        let Some(size) = self
+            .sizes
+            .iter()
+            .find(|(name, _)| parse_page_size(name) == Ok(page))
+            .map(|(_, size)| size.clone())
+        else {
+            return;
+        };
+        let (t, p) = (&mut self.text, &mut self.page);
+        let settings = [
+            (size.body_size_pt, &mut t.body_size_pt),
+            (size.line_height, &mut t.line_height),
+            (size.margin_inner_mm, &mut p.margin_inner_mm),
+            (size.margin_outer_mm, &mut p.margin_outer_mm),
+            (size.margin_top_mm, &mut p.margin_top_mm),
+            (size.margin_bottom_mm, &mut p.margin_bottom_mm),
+        ];
+        for (value, slot) in settings {
+            if let Some(v) = value {
+                *slot = v;
+            }
+        }
+    }
+
     /// Every value out of range: (the `[pdf]` or style key that sets it,
     /// message, hint). Every number is checked, so that no NaN, infinity
     /// or absurd size reaches a content stream or the CSS.
@@ -543,6 +680,9 @@ impl Style {
             ("quote_indent_em", t.quote_indent_em),
             ("code_scale", t.code_scale),
             ("scale", self.table.scale),
+            ("scale", self.quote.scale),
+            ("fallback_scale", self.quote.fallback_scale),
+            ("scale", self.note.scale),
             ("thick_rule_pt", self.table.thick_rule_pt),
             ("thin_rule_pt", self.table.thin_rule_pt),
             ("row_rule_pt", self.table.row_rule_pt),
@@ -649,6 +789,7 @@ impl Style {
             q = t.quote_indent_em
         ));
         css.push_str(&format!("pre {{ font-size: {}em; }}\n", t.code_scale));
+        css.push_str(&self.note_css());
         css.push_str(&self.table_css());
         css.push_str(&self.highlight.css());
         // The bullet as the PDF sets it, smaller than the text; readers
@@ -669,6 +810,26 @@ impl Style {
 }
 
 impl Style {
+    /// The closing note as the PDF sets it: smaller, its lines but the
+    /// last justified, the last flush right or left, a short rule above.
+    fn note_css(&self) -> String {
+        let n = &self.note;
+        let last = match n.align {
+            NoteAlign::Right => "right",
+            NoteAlign::Left | NoteAlign::Rule => "left",
+        };
+        let mut css = format!(
+            "p.note {{ text-indent: 0; font-size: {}em; margin-top: 1.5em; text-align: justify; text-align-last: {last}; }}\n",
+            n.scale
+        );
+        if n.align == NoteAlign::Rule {
+            css.push_str(
+                "p.note::before { content: \"\"; display: block; width: 4em; border-top: 0.5pt solid; margin-bottom: 0.5em; }\n",
+            );
+        }
+        css
+    }
+
     /// The three-line table (三线表) from `[table]`, as the PDF draws it:
     /// rules only above, under the header and below, cells padded by half
     /// an em, the header centred unless the Markdown aligns its column.

@@ -162,6 +162,7 @@ mod tests {
             regular: [(script, face("NotoSerifCJK-Regular.ttc", false))].into(),
             bold: [(script, face("NotoSerifCJK-Bold.ttc", true))].into(),
             fallback: Vec::new(),
+            quote: Default::default(),
             mono: None,
             mono_bold: None,
         }

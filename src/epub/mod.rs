@@ -78,6 +78,46 @@ fn print_source(prepared: &Prepared, set: &crate::typeset::Typeset) -> String {
     format!("{}（{}）", meta.title.trim(), parts.join("，"))
 }
 
+/// Which face of a script a subset is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Weight {
+    Regular,
+    Bold,
+    /// The style's quote face.
+    Quote,
+}
+
+impl Weight {
+    fn name(self) -> &'static str {
+        match self {
+            Weight::Regular => "regular",
+            Weight::Bold => "bold",
+            Weight::Quote => "quote",
+        }
+    }
+}
+
+/// Block quotes of the script of `class`: in the quote face at its scale
+/// when it is there (`face`), else in the body face at the fallback
+/// scale, as the PDF sets them. Sizes are the body's times the scale at
+/// any depth.
+fn quote_css(class: &str, face: bool, quote: &crate::style::QuoteStyle) -> String {
+    let mut css = String::new();
+    let scale = if face {
+        css.push_str(&format!(
+            ".{class} blockquote {{ font-family: \"Booklet quote {class}\", \"Booklet {class}\", serif; }}\n\
+             .{class} blockquote strong, .{class} blockquote b {{ font-family: \"Booklet {class}\", serif; }}\n"
+        ));
+        quote.scale
+    } else {
+        quote.fallback_scale
+    };
+    css.push_str(&format!(
+        ".{class} blockquote {{ font-size: {scale}em; }}\n.{class} blockquote blockquote {{ font-size: 1em; }}\n"
+    ));
+    css
+}
+
 fn script_class(script: Script) -> &'static str {
     match script {
         Script::Hans => "hans",
@@ -177,19 +217,36 @@ fn build(
         }
     }
 
-    // Subset fonts, one regular and one bold per script in use.
+    // Block quotes' text, for the quote face of its script.
+    let mut quoted: BTreeMap<Script, BTreeSet<char>> = BTreeMap::new();
+    for article in &book.articles {
+        let script = article.lang.script();
+        if faces.quote.contains_key(&script) {
+            let set = quoted.entry(script).or_default();
+            crate::model::visit_quotes(article, &mut |t| set.extend(t.chars()));
+        }
+    }
+
+    // Subset fonts, one regular and one bold per script in use, and the
+    // quote face of each script with quotes.
     let mut report = EpubReport::default();
     let mut font_files: Vec<(String, &'static str)> = Vec::new();
     let mut font_css = String::from("@charset \"utf-8\";\n");
     // Subsetting dominates the build: one thread per font.
-    let jobs: Vec<(Script, bool, &crate::fonts::Face, &BTreeSet<char>)> = chars
+    let mut jobs: Vec<(Script, Weight, &crate::fonts::Face, &BTreeSet<char>)> = chars
         .iter()
         .filter_map(|((script, bold), set)| {
             let table = if *bold { &faces.bold } else { &faces.regular };
+            let weight = if *bold { Weight::Bold } else { Weight::Regular };
             // No bold face: readers synthesise bold from the regular one.
-            table.get(script).map(|face| (*script, *bold, face, set))
+            table.get(script).map(|face| (*script, weight, face, set))
         })
         .collect();
+    for (script, set) in &quoted {
+        if let Some(face) = faces.quote.get(script).filter(|_| !set.is_empty()) {
+            jobs.push((*script, Weight::Quote, face, set));
+        }
+    }
     // Each job subsets its font and makes its archive entry (see
     // package::font); the cover is painted meanwhile.
     let cover_image = || match &meta.cover {
@@ -203,24 +260,23 @@ fn build(
     let (cover, built) = crate::par::beside(
         || Ok(cover_image()),
         || {
-            crate::par::map(&jobs, |(script, bold, face, set)| {
-                let stem = format!(
-                    "fonts/{}-{}",
-                    script_class(*script),
-                    if *bold { "bold" } else { "regular" }
-                );
+            crate::par::map(&jobs, |(script, weight, face, set)| {
+                let stem = format!("fonts/{}-{}", script_class(*script), weight.name());
                 package::font(&stem, face, set, cache)
             })
         },
     );
     let mut prebuilt = BTreeMap::new();
-    for ((script, bold, _, _), result) in jobs.iter().zip(built) {
+    for ((script, weight, _, _), result) in jobs.iter().zip(built) {
         let font = result.map_err(Diagnostic::error)?;
         let name = font.name;
-        let css_family = format!("Booklet {}", script_class(*script));
+        let css_family = match weight {
+            Weight::Quote => format!("Booklet quote {}", script_class(*script)),
+            _ => format!("Booklet {}", script_class(*script)),
+        };
         font_css.push_str(&format!(
             "@font-face {{ font-family: \"{css_family}\"; font-weight: {}; font-style: normal; src: url(\"{name}\"); }}\n",
-            if *bold { "bold" } else { "normal" }
+            if *weight == Weight::Bold { "bold" } else { "normal" }
         ));
         report.fonts.push((name.clone(), font.glyph_count));
         font_files.push((name.clone(), font.media_type));
@@ -241,10 +297,19 @@ fn build(
     }
     for script in chars.keys().map(|(s, _)| *s).collect::<BTreeSet<_>>() {
         // On the body, and on an element in the other script inside it;
+        // quotes in the quote face (their bold words in the body's bold);
         // code in the monospace face, its ideographs in the script's.
         font_css.push_str(&format!(
-            ".{c} {{ font-family: \"Booklet {c}\", serif; }}\n\
-             .{c} pre, .{c} code {{ font-family: \"Booklet mono\", \"Booklet {c}\", monospace; }}\n",
+            ".{c} {{ font-family: \"Booklet {c}\", serif; }}\n",
+            c = script_class(script)
+        ));
+        font_css.push_str(&quote_css(
+            script_class(script),
+            quoted.contains_key(&script),
+            &style.quote,
+        ));
+        font_css.push_str(&format!(
+            ".{c} pre, .{c} code {{ font-family: \"Booklet mono\", \"Booklet {c}\", monospace; }}\n",
             c = script_class(script)
         ));
     }

@@ -25,6 +25,9 @@ pub const DEFAULT_FAMILY: &str = "Noto Serif CJK";
 /// are set at half an em of the code size, beside the body family's
 /// ideographs at a whole em.
 pub const CODE_FAMILY: &str = "Noto Sans Mono";
+/// The Kai family shipped in `fonts/`, for block quotes (a subset of LXGW
+/// WenKai, renamed as its licence asks: see `fonts/make_kai.py`).
+pub const QUOTE_FAMILY: &str = "WenKai Booklet";
 
 /// A font file's bytes, mapped rather than read: CJK collections are tens of
 /// megabytes of which a build touches a small part.
@@ -547,6 +550,9 @@ pub struct Faces {
     /// Missing where the heading family has no bold face.
     pub bold: BTreeMap<Script, Face>,
     pub fallback: Vec<Face>,
+    /// The faces of block quotes per script: the style's `[quote]
+    /// family`; none where it is not found (see [`resolve_quote_faces`]).
+    pub quote: BTreeMap<Script, Face>,
     /// The monospace faces of code, regular and bold; none when the code
     /// family is not found (code is then set in the body faces).
     pub mono: Option<Face>,
@@ -581,6 +587,7 @@ pub fn resolve_faces(
         regular: BTreeMap::new(),
         bold: BTreeMap::new(),
         fallback: Vec::new(),
+        quote: BTreeMap::new(),
         mono: None,
         mono_bold: None,
     };
@@ -627,6 +634,73 @@ pub fn resolve_faces(
         return None;
     }
     Some(faces)
+}
+
+/// The faces block quotes are set in: the style's `[quote] family` for
+/// every script the book uses. A family that is not found is a warning, not
+/// an error (quotes are then set in the body face, smaller), and so is one
+/// that lacks most of the quotes' characters (a Kai face of Simplified
+/// characters for a Traditional article, say): quotes in that script take
+/// the body face rather than a patchwork of two.
+pub fn resolve_quote_faces(
+    quote: &crate::style::QuoteStyle,
+    book: &Book,
+    fonts: &FontBook,
+    diags: &mut Diagnostics,
+) -> BTreeMap<Script, Face> {
+    let mut faces = BTreeMap::new();
+    let family = quote.family.trim();
+    if family.is_empty() {
+        return faces;
+    }
+    let mut text: BTreeMap<Script, Vec<char>> = BTreeMap::new();
+    for article in &book.articles {
+        let chars = text.entry(article.lang.script()).or_default();
+        crate::model::visit_quotes(article, &mut |t| {
+            chars.extend(t.chars().filter(|c| crate::cjk::is_wide(*c)))
+        });
+    }
+    let fallback = format!(
+        "block quotes are set in the body face at {} of its size",
+        quote.fallback_scale
+    );
+    for (script, chars) in text {
+        if chars.is_empty() {
+            continue;
+        }
+        let face = match fonts.resolve(Some(family), false, script) {
+            Ok(face) => face,
+            Err(d) => {
+                diags.push(
+                    Diagnostic::warning(format!("quote font `{family}` not found: {fallback}"))
+                        .with_hint(format!(
+                            "name an installed family under [quote] family in the style, or \"\" for the body face{}",
+                            d.hint.map(|h| format!("; {h}")).unwrap_or_default()
+                        )),
+                );
+                return BTreeMap::new();
+            }
+        };
+        let lacking = chars.iter().filter(|&&c| !face.covers(c)).count();
+        // A few rare characters may come from the body face; more would
+        // set the quotes in two faces.
+        if lacking * 20 > chars.len() {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "quote font `{family}` lacks {lacking} of the {} characters of the {} quotes: {fallback}",
+                    chars.len(),
+                    match script {
+                        Script::Hans => "Simplified",
+                        Script::Hant => "Traditional",
+                    }
+                ))
+                .with_hint("name a family under [quote] family in the style that covers them"),
+            );
+            continue;
+        }
+        faces.insert(script, face);
+    }
+    faces
 }
 
 impl Faces {

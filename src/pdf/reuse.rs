@@ -93,6 +93,7 @@ pub fn key(text: &StyledText, spec: &ParaSpec, cell: bool) -> Key {
     k.push(spec.shape.script as u8);
     k.push(spec.shape.punct as u8);
     k.push(spec.shape.bold as u8);
+    k.push(spec.shape.quote as u8);
     k.push(match spec.align {
         Align::Justify => 0,
         Align::Left => 1,
@@ -126,7 +127,12 @@ pub fn key(text: &StyledText, spec: &ParaSpec, cell: bool) -> Key {
 /// The key of a line of plain text set at its natural width.
 pub fn plain_key(text: &str, shape: &ShapeParams) -> Key {
     let mut k = shape.size.to_bits().to_le_bytes().to_vec();
-    k.extend_from_slice(&[shape.script as u8, shape.punct as u8, shape.bold as u8]);
+    k.extend_from_slice(&[
+        shape.script as u8,
+        shape.punct as u8,
+        shape.bold as u8,
+        shape.quote as u8,
+    ]);
     Cache::key("pdf-plain", &[&k, text.as_bytes()])
 }
 

@@ -189,6 +189,7 @@ mod tests {
             script: Script::Hans,
             punct: PunctStyle::Gb,
             bold: false,
+            quote: false,
         }
     }
 

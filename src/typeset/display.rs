@@ -454,6 +454,7 @@ mod tests {
             script: Script::Hans,
             punct: PunctStyle::Gb,
             bold: true,
+            quote: false,
         }
     }
 

@@ -31,6 +31,8 @@ pub struct FontChoice {
     bold: BTreeMap<Script, FontIx>,
     /// Configured fallback families, then the shipped family.
     fallback: Vec<FontIx>,
+    /// The faces of block quotes per script, where the style's is found.
+    quote: BTreeMap<Script, FontIx>,
     /// The monospace faces of code (regular, bold), if found.
     mono: Option<FontIx>,
     mono_bold: Option<FontIx>,
@@ -61,6 +63,7 @@ impl FontChoice {
             regular: BTreeMap::new(),
             bold: BTreeMap::new(),
             fallback: Vec::new(),
+            quote: BTreeMap::new(),
             mono: None,
             mono_bold: None,
             extra: HashMap::new(),
@@ -78,6 +81,10 @@ impl FontChoice {
         for face in &faces.fallback {
             let ix = choice.add(face.clone());
             choice.fallback.push(ix);
+        }
+        for (&script, face) in &faces.quote {
+            let ix = choice.add(face.clone());
+            choice.quote.insert(script, ix);
         }
         choice.mono = faces.mono.clone().map(|f| choice.add(f));
         choice.mono_bold = faces.mono_bold.clone().map(|f| choice.add(f));
@@ -145,6 +152,11 @@ impl FontChoice {
         }
     }
 
+    /// The face of block quotes in `script`, if the style's was found.
+    pub fn quote(&self, script: Script) -> Option<FontIx> {
+        self.quote.get(&script).copied()
+    }
+
     pub fn primary(&self, bold: bool, script: Script) -> FontIx {
         let map = if bold { &self.bold } else { &self.regular };
         map.get(&script)
@@ -158,8 +170,9 @@ fn has_glyph(face: &ttf_parser::Face<'_>, c: char) -> bool {
     face.glyph_index(c).is_some_and(|g| g.0 != 0)
 }
 
-/// A character as text of some weight and script wants it drawn.
-type Wanted = (char, bool, Script);
+/// A character as text of some weight and script, in a quote or not,
+/// wants it drawn.
+type Wanted = (char, bool, Script, bool);
 
 /// The faces ready for shaping.
 pub struct FontSet<'a> {
@@ -176,8 +189,8 @@ pub struct FontSet<'a> {
     /// (face, char) → (blank on the left, blank on the right) in em, from
     /// the font's `halt` feature.
     halt: Mutex<FxHashMap<(FontIx, char), (f32, f32)>>,
-    /// (char, bold, script) → [`FontSet::face_for`]: a cmap lookup per
-    /// character and face costs more than remembering the answer. Read
+    /// (char, bold, script, quote) → [`FontSet::face_for`]: a cmap lookup
+    /// per character and face costs more than remembering the answer. Read
     /// for every character by every typesetting thread, written once per
     /// character: a read lock lets the threads look up side by side.
     chosen: RwLock<FxHashMap<Wanted, (FontIx, bool)>>,
@@ -212,16 +225,17 @@ impl<'a> FontSet<'a> {
         self.shapers[i].get_or_init(|| rustybuzz::Face::from_face(self.faces[i].clone()))
     }
 
-    /// The face that draws `c` in text of weight `bold` and `script`, and
-    /// whether it really has the character.
-    pub fn face_for(&self, c: char, bold: bool, script: Script) -> (FontIx, bool) {
-        let wanted = (c, bold, script);
+    /// The face that draws `c` in text of weight `bold` and `script`
+    /// (in a block quote: `quote`), and whether it really has the
+    /// character.
+    pub fn face_for(&self, c: char, bold: bool, script: Script, quote: bool) -> (FontIx, bool) {
+        let wanted = (c, bold, script, quote);
         let known = self.chosen.read().unwrap_or_else(|e| e.into_inner());
         if let Some(&chosen) = known.get(&wanted) {
             return chosen;
         }
         drop(known);
-        let chosen = self.choose(c, bold, script);
+        let chosen = self.choose(c, bold, script, quote);
         self.chosen
             .write()
             .unwrap_or_else(|e| e.into_inner())
@@ -229,7 +243,14 @@ impl<'a> FontSet<'a> {
         chosen
     }
 
-    fn choose(&self, c: char, bold: bool, script: Script) -> (FontIx, bool) {
+    fn choose(&self, c: char, bold: bool, script: Script, quote: bool) -> (FontIx, bool) {
+        // Quotes' bold words stand out in the body's bold; a character the
+        // quote face lacks is the body face's.
+        if let Some(face) = self.choice.quote(script).filter(|_| quote && !bold) {
+            if is_invisible(c) || self.covers(face, c) {
+                return (face, true);
+            }
+        }
         let primary = self.choice.primary(bold, script);
         if is_invisible(c) || self.covers(primary, c) {
             return (primary, true);
@@ -257,7 +278,7 @@ impl<'a> FontSet<'a> {
             Some(mono) if !crate::cjk::is_wide(c) && (is_invisible(c) || self.covers(mono, c)) => {
                 (mono, true)
             }
-            _ => self.face_for(c, bold, script),
+            _ => self.face_for(c, bold, script, false),
         }
     }
 
@@ -378,6 +399,7 @@ pub mod testing {
                 regular: [(Script::Hans, 0), (Script::Hant, 2)].into_iter().collect(),
                 bold: [(Script::Hans, 1), (Script::Hant, 1)].into_iter().collect(),
                 fallback: Vec::new(),
+                quote: BTreeMap::new(),
                 mono: Some(3),
                 mono_bold: Some(4),
                 extra: HashMap::new(),

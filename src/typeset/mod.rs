@@ -159,6 +159,7 @@ pub fn book<'a>(
             script: lang.script(),
             punct: lang.punct_style(),
             bold: false,
+            quote: false,
         },
         title_scale: style.text.title_scale,
         dates: style.text.dates,

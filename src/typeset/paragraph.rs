@@ -321,6 +321,7 @@ mod tests {
                 Script::Hant => PunctStyle::Cns,
             },
             bold: false,
+            quote: false,
         }
     }
 

@@ -183,6 +183,8 @@ pub struct ShapeParams {
     pub punct: PunctStyle,
     /// Every glyph bold (headings).
     pub bold: bool,
+    /// In a block quote: set in the style's quote face.
+    pub quote: bool,
 }
 
 impl ShapeParams {
@@ -301,7 +303,7 @@ fn shape_span(
                 let (f, covered) = if style.mono {
                     fonts.face_for_code(c, bold, params.script)
                 } else {
-                    fonts.face_for(c, bold, params.script)
+                    fonts.face_for(c, bold, params.script, params.quote)
                 };
                 if !covered && !c.is_whitespace() && !out.missing.contains(&c) {
                     out.missing.push(c);

@@ -19,7 +19,7 @@ use super::shape::{ShapeParams, SpanStyle, StyledText, COLUMN};
 use super::structure::{Artifact, NodeId, Role, Span, Structure, Tag};
 use crate::lang::PunctStyle;
 use crate::model::{Article, Block, BlockKind, Inline, Token};
-use crate::style::Style;
+use crate::style::{NoteAlign, Style};
 
 /// A heading or article title, for the TOC and the outline.
 #[derive(Debug, Clone)]
@@ -114,6 +114,9 @@ pub struct Layout<'a> {
     /// Which pairs of ideographs recur in the article: words its title
     /// and headings should not be broken inside.
     pairs: Pairs,
+    /// Text size × the body size for paragraphs (smaller in a quote set
+    /// in the body face).
+    text_scale: f32,
 }
 
 /// Horizontal room for a block: indents from the text block's edges.
@@ -143,12 +146,14 @@ impl<'a> Layout<'a> {
                 script: crate::lang::Script::Hans,
                 punct: PunctStyle::Gb,
                 bold: false,
+                quote: false,
             },
             source: PathBuf::new(),
             parent: 0,
             heading_level: 1,
             heading_top: 1,
             pairs: Pairs::default(),
+            text_scale: 1.0,
         }
     }
 
@@ -197,22 +202,12 @@ impl<'a> Layout<'a> {
             script: article.lang.script(),
             punct: article.lang.punct_style(),
             bold: false,
+            quote: false,
         };
         self.title_block(index, article);
         self.blocks(&article.blocks, Room::default(), 0);
         if let Some(note) = &article.note {
-            self.space(1, true);
-            let text = plain(note);
-            let tag = Tag::Node(self.node(Role::P));
-            self.paragraph(
-                &text,
-                Room::default(),
-                0.0,
-                0.9,
-                Align::Justify,
-                Vec::new(),
-                tag,
-            );
+            self.closing_note(note);
         }
         for note in &article.footnotes {
             self.footnote(note.number, &note.blocks);
@@ -332,6 +327,16 @@ impl<'a> Layout<'a> {
                         room
                     };
                 self.space(1, true);
+                // In the style's quote face, else in the body face, smaller.
+                let (shape, scale) = (self.shape, self.text_scale);
+                let look = &self.style.quote;
+                let face = self.setter.fonts.choice.quote(shape.script).is_some();
+                self.shape.quote = face;
+                self.text_scale = if face {
+                    look.scale
+                } else {
+                    look.fallback_scale
+                };
                 // Nesting deeper than any reader follows is set flat, so
                 // that depth costs nothing.
                 if depth > 64 {
@@ -341,6 +346,7 @@ impl<'a> Layout<'a> {
                         me.blocks(inner, inner_room, depth + 1)
                     });
                 }
+                (self.shape, self.text_scale) = (shape, scale);
                 self.space(1, true);
             }
             BlockKind::List { start, items } => self.list(*start, items, room, depth),
@@ -392,7 +398,7 @@ impl<'a> Layout<'a> {
         links: Vec<LinkTarget>,
         tag: Tag,
     ) -> usize {
-        let size = self.em() * scale;
+        let size = self.em() * scale * self.text_scale;
         let spec = ParaSpec {
             shape: ShapeParams { size, ..self.shape },
             width: self.measure(room),
@@ -419,6 +425,52 @@ impl<'a> Layout<'a> {
             });
         }
         first_item
+    }
+
+    /// The article's closing note, as the style's `[note]` sets it:
+    /// smaller, flush right (its last line; the lines before it are
+    /// justified), flush left, or flush left below a short rule.
+    fn closing_note(&mut self, note: &str) {
+        let look = &self.style.note;
+        let (align, scale) = (look.align, look.scale);
+        let geo = self.geo;
+        self.space(1, true);
+        if align == NoteAlign::Rule {
+            let y = geo.pitch / 2.0;
+            self.galley.items.push(Item {
+                band: 1,
+                draws: vec![Draw::Rule {
+                    from: Point::new(0.0, y),
+                    to: Point::new(NOTE_RULE_EM * geo.em, y),
+                    width: 0.5,
+                    tag: Tag::Artifact(Artifact::Layout),
+                }],
+                keep_next: true,
+                ..Item::default()
+            });
+        }
+        let tag = Tag::Node(self.node(Role::P));
+        let room = Room::default();
+        let first = self.paragraph(
+            &plain(note),
+            room,
+            0.0,
+            scale,
+            Align::Justify,
+            Vec::new(),
+            tag,
+        );
+        let measure = self.measure(room);
+        if align == NoteAlign::Right && first < self.galley.items.len() {
+            if let Some(Draw::Text { at, line, .. }) = self
+                .galley
+                .items
+                .last_mut()
+                .and_then(|item| item.draws.first_mut())
+            {
+                at.inline = room.left + (measure - line.width).max(0.0);
+            }
+        }
     }
 
     /// Bold, one band per line plus one, centred in them; kept with what
@@ -600,6 +652,9 @@ impl<'a> Layout<'a> {
         self.space(1, true);
     }
 }
+
+/// The rule above a note set after one, in ems.
+const NOTE_RULE_EM: f32 = 4.0;
 
 /// Code blocks of at most this many lines are never split across pages.
 const SHORT_CODE: usize = 6;
