@@ -42,12 +42,24 @@ fn plain(inlines: &[Inline]) -> bool {
     })
 }
 
+/// The words inside `text`'s enclosing brackets, if it is one aside in
+/// brackets.
+fn within_brackets(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let open = t.strip_prefix('（').or_else(|| t.strip_prefix('('))?;
+    let inner = open.strip_suffix('）').or_else(|| open.strip_suffix(')'))?;
+    // （甲）……（乙） is two asides and the text between them.
+    (!inner.contains(['（', '(', '）', ')'])).then_some(inner.trim())
+}
+
+/// Whether `text` is one aside in brackets, such as （作者系……）.
+pub fn bracketed(text: &str) -> bool {
+    within_brackets(text).is_some()
+}
+
 /// The note's words, out of their brackets.
 fn inner(text: &str) -> &str {
-    let t = text.trim();
-    let open = t.strip_prefix('（').or_else(|| t.strip_prefix('('));
-    let inner = open.and_then(|r| r.strip_suffix('）').or_else(|| r.strip_suffix(')')));
-    inner.map_or(t, str::trim)
+    within_brackets(text).unwrap_or(text.trim())
 }
 
 fn is_note(text: &str, starts: &[String]) -> bool {
@@ -85,5 +97,7 @@ mod tests {
         assert!(is_note("作者單位：某大學", &starts));
         assert!(!is_note("作者认为，组织工作……", &starts));
         assert!(!is_note(&format!("作者系{}", "长".repeat(200)), &starts));
+        assert!(bracketed("（作者系某县委常委）"));
+        assert!(!bracketed("（一）总体要求（试行）"));
     }
 }

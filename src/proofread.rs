@@ -35,10 +35,10 @@ pub fn check_article(article: &Article, diags: &mut Diagnostics) {
     suspicious::mojibake(&mut lines, script, &mut charsets, &file, &mut report);
     suspicious::unbalanced_quotes(&blocks, &file, &mut report);
     // Only prose can be cut off mid-sentence: an article may well end on a
-    // list, a table or a picture.
+    // list, a table or a picture, or on a note in brackets (（作者系……）).
     if matches!(
         article.blocks.last().map(|b| &b.kind),
-        Some(BlockKind::Paragraph(_))
+        Some(BlockKind::Paragraph(c)) if !crate::notes::bracketed(&plain_text(c))
     ) {
         suspicious::truncated(&blocks, &file, &mut report);
     }
