@@ -721,6 +721,7 @@ fn build_unanchored(opts: &BuildOptions) -> Result<BuildReport, Diagnostics> {
         .book
         .articles
         .iter()
+        .filter(|a| !a.part)
         .map(|a| a.title.clone())
         .collect();
     let now = edition::current(&shared.manifest, &titles);

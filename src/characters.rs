@@ -96,6 +96,7 @@ mod tests {
             blocks: parsed.blocks,
             footnotes: parsed.footnotes,
             depth: 1,
+            part: false,
         }
     }
 

@@ -75,6 +75,11 @@ pub struct Article {
     /// mdBook summary; 1 otherwise).
     #[serde(default)]
     pub depth: u8,
+    /// A part's title (an mdBook summary's `# 第一部分`), with no text of
+    /// its own: a divider page before its chapters, which follow one level
+    /// deeper.
+    #[serde(default)]
+    pub part: bool,
 }
 
 impl Article {
@@ -141,7 +146,36 @@ pub enum BlockKind {
         align: Vec<Align>,
         head: Vec<Vec<Inline>>,
         rows: Vec<Vec<Vec<Inline>>>,
+        /// The pictures in its cells, in source order; a cell shows its
+        /// pictures above its text.
+        #[serde(default)]
+        pictures: Vec<CellPicture>,
     },
+}
+
+/// A picture in a table cell. It is a [`BlockKind::Image`] of its own, so
+/// that whatever finds, loads or checks pictures finds it with the others.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CellPicture {
+    /// 0 for the header row, `n` for the body's `rows[n - 1]`.
+    pub row: usize,
+    pub column: usize,
+    /// An [`BlockKind::Image`] without caption.
+    pub picture: Block,
+}
+
+impl BlockKind {
+    /// A table's pictures in the cell at `row` (0 the header) and `column`.
+    pub fn cell_pictures(
+        pictures: &[CellPicture],
+        row: usize,
+        column: usize,
+    ) -> impl Iterator<Item = &Block> {
+        pictures
+            .iter()
+            .filter(move |p| p.row == row && p.column == column)
+            .map(|p| &p.picture)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

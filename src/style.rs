@@ -843,7 +843,8 @@ impl Style {
              td {{ text-align: left; }}\n\
              thead th {{ border-bottom: {thin}pt solid; }}\n\
              td a, td code {{ overflow-wrap: anywhere; }}\n\
-             th.short, td.short {{ white-space: nowrap; }}\n",
+             th.short, td.short {{ white-space: nowrap; }}\n\
+             th img, td img {{ max-width: 100%; height: auto; }}\n",
             scale = t.scale,
             thick = t.thick_rule_pt,
             thin = t.thin_rule_pt,

@@ -491,9 +491,17 @@ impl Pass<'_> {
                     *alt = self.text(alt);
                     self.inlines(caption);
                 }
-                BlockKind::Table { head, rows, .. } => {
+                BlockKind::Table {
+                    head,
+                    rows,
+                    pictures,
+                    ..
+                } => {
                     for cell in head.iter_mut().chain(rows.iter_mut().flatten()) {
                         self.inlines(cell);
+                    }
+                    for cell in pictures.iter_mut() {
+                        self.blocks(std::slice::from_mut(&mut cell.picture));
                     }
                 }
             }

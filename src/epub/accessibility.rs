@@ -52,7 +52,10 @@ impl Facts {
                             .push((source.to_path_buf(), block.line, path.clone()));
                     }
                 }
-                BlockKind::Table { head, .. } => {
+                BlockKind::Table { head, pictures, .. } => {
+                    for cell in pictures {
+                        self.blocks(source, std::slice::from_ref(&cell.picture));
+                    }
                     self.tables += 1;
                     if head.is_empty() {
                         self.headless_tables

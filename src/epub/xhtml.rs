@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::epub::pages::Marker;
 use crate::labels::Labels;
-use crate::model::{Align, Article, Block, BlockKind, BookMeta, Inline};
+use crate::model::{Align, Article, Block, BlockKind, BookMeta, CellPicture, Inline};
 
 /// Escapes text for XML, dropping characters XML 1.0 forbids.
 pub fn escape(s: &str) -> String {
@@ -166,13 +166,19 @@ pub fn article(
     } else {
         format!("aria-labelledby=\"{title_id}\"")
     };
-    let mut b = format!("<section epub:type=\"chapter\" role=\"doc-chapter\" {named}>\n");
+    // A part's divider holds its title only.
+    let (kind, class) = if a.part {
+        ("part", "article-title part-title")
+    } else {
+        ("chapter", "article-title")
+    };
+    let mut b = format!("<section epub:type=\"{kind}\" role=\"doc-{kind}\" {named}>\n");
     for marker in markers.iter().filter(|m| m.block.is_none()) {
         b.push_str(&page_break(&marker.label));
     }
     let _ = writeln!(
         b,
-        "<h1 id=\"{title_id}\" class=\"article-title\">{}</h1>",
+        "<h1 id=\"{title_id}\" class=\"{class}\">{}</h1>",
         escape(&a.title)
     );
     if let Some(byline) = a.byline() {
@@ -372,8 +378,13 @@ impl Body<'_> {
                     }
                     b.push_str("</figure>\n");
                 }
-                BlockKind::Table { align, head, rows } => {
-                    let short = short_columns(head, rows);
+                BlockKind::Table {
+                    align,
+                    head,
+                    rows,
+                    pictures,
+                } => {
+                    let short = short_columns(head, rows, pictures);
                     let class = |i: usize| {
                         if short.contains(&i) {
                             " class=\"short\""
@@ -390,13 +401,13 @@ impl Body<'_> {
                                 "<th scope=\"col\"{}{}>{}</th>",
                                 class(i),
                                 align_attr(align, i),
-                                self.inlines(cell)
+                                self.cell(pictures, 0, i, cell)
                             );
                         }
                         b.push_str("</tr></thead>\n");
                     }
                     b.push_str("<tbody>\n");
-                    for row in rows {
+                    for (r, row) in rows.iter().enumerate() {
                         b.push_str("<tr>");
                         for (i, cell) in row.iter().enumerate() {
                             let _ = write!(
@@ -404,7 +415,7 @@ impl Body<'_> {
                                 "<td{}{}>{}</td>",
                                 class(i),
                                 align_attr(align, i),
-                                self.inlines(cell)
+                                self.cell(pictures, r + 1, i, cell)
                             );
                         }
                         b.push_str("</tr>\n");
@@ -413,6 +424,58 @@ impl Body<'_> {
                 }
             }
         }
+    }
+
+    /// A table cell's content: its pictures, each on a line of its own,
+    /// then its text.
+    fn cell(
+        &mut self,
+        pictures: &[CellPicture],
+        row: usize,
+        column: usize,
+        text: &[Inline],
+    ) -> String {
+        let mut b = String::new();
+        for picture in BlockKind::cell_pictures(pictures, row, column) {
+            let BlockKind::Image {
+                path, alt, width, ..
+            } = &picture.kind
+            else {
+                continue;
+            };
+            let alt = if alt.trim().is_empty() {
+                self.labels.picture
+            } else {
+                alt.as_str()
+            };
+            match (self.image_name)(path) {
+                Some(src) => {
+                    let style = width
+                        .map(|w| format!(" style=\"width:{w}px\""))
+                        .unwrap_or_default();
+                    let _ = write!(
+                        b,
+                        "<img src=\"{}\" alt=\"{}\"{style}/>",
+                        escape(&src),
+                        escape(alt)
+                    );
+                }
+                // A remote picture that could not be had: its description.
+                None => {
+                    let _ = write!(b, "<span class=\"missing-image\">{}</span>", escape(alt));
+                }
+            }
+            b.push_str("<br/>");
+        }
+        let text = self.inlines(text);
+        if text.is_empty() {
+            // No line after the last picture.
+            if let Some(cut) = b.strip_suffix("<br/>") {
+                return cut.to_string();
+            }
+        }
+        b.push_str(&text);
+        b
     }
 
     fn inlines(&mut self, list: &[Inline]) -> String {
@@ -579,7 +642,11 @@ fn latin_words(t: &str) -> String {
 /// CSS keeps them on one line, as the PDF does, rather than wrap 基础设施
 /// to give a long column a little more; only as many as leave a phone's
 /// screen room for the rest.
-fn short_columns(head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) -> Vec<usize> {
+fn short_columns(
+    head: &[Vec<Inline>],
+    rows: &[Vec<Vec<Inline>>],
+    pictures: &[CellPicture],
+) -> Vec<usize> {
     /// The most ems a short column holds, and short columns hold together.
     const SHORT_EM: f32 = 6.0;
     const ALL_SHORT_EM: f32 = 16.0;
@@ -596,7 +663,8 @@ fn short_columns(head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>]) -> Vec<usize> 
             let widest = cells.flatten().map(|c| ems(c)).fold(0.0, f32::max);
             (widest, i)
         })
-        .filter(|(w, _)| *w <= SHORT_EM)
+        // A picture shrinks to its column: never hold it wide.
+        .filter(|(w, i)| *w <= SHORT_EM && !pictures.iter().any(|p| p.column == *i))
         .collect();
     // Every column short: the reader's own layout wraps none of them anyway
     // when the table fits, and must be free to when it does not.

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use super::html_img::{self, image_path};
 use crate::cjk;
-use crate::model::{Align, Block, BlockKind, Footnote, Inline};
+use crate::model::{Align, Block, BlockKind, CellPicture, Footnote, Inline};
 
 /// What a Markdown body turns into.
 #[derive(Debug, Default)]
@@ -115,6 +115,8 @@ enum Frame {
         cells: Vec<Vec<Inline>>,
         rows: Vec<Vec<Vec<Inline>>>,
         align: Vec<Align>,
+        /// A table's pictures in cells.
+        pictures: Vec<CellPicture>,
     },
     Inlines {
         owner: InlineOwner,
@@ -138,6 +140,7 @@ impl Frame {
             cells: Vec::new(),
             rows: Vec::new(),
             align: Vec::new(),
+            pictures: Vec::new(),
         }
     }
 }
@@ -451,6 +454,7 @@ impl<'a> Builder<'a> {
                 cells,
                 rows,
                 align,
+                pictures,
             } => match container {
                 Container::Root => {
                     // A table: its head row was pushed as the first row.
@@ -462,7 +466,12 @@ impl<'a> Builder<'a> {
                     };
                     self.push_block(Block {
                         line,
-                        kind: BlockKind::Table { align, head, rows },
+                        kind: BlockKind::Table {
+                            align,
+                            head,
+                            rows,
+                            pictures,
+                        },
                     });
                 }
                 Container::Quote => self.push_block(Block {
@@ -592,9 +601,45 @@ impl<'a> Builder<'a> {
                 }
             }
             InlineOwner::Cell => {
-                let content = trim_inlines(finish_inlines(items));
-                if let Some(Frame::Blocks { cells, .. }) = self.stack.last_mut() {
-                    cells.push(content);
+                let (images, rest): (Vec<Raw>, Vec<Raw>) = items
+                    .into_iter()
+                    .partition(|i| matches!(i, Raw::Image { .. }));
+                let content = trim_inlines(finish_inlines(rest));
+                let base = self.base;
+                let depth = self.stack.len();
+                let (row, column) = match &mut self.stack[..] {
+                    [.., Frame::Blocks { rows, .. }, Frame::Blocks { cells, .. }] => {
+                        cells.push(content);
+                        (rows.len(), cells.len() - 1)
+                    }
+                    _ => return,
+                };
+                let Some(Frame::Blocks { pictures, .. }) = self.stack.get_mut(depth - 2) else {
+                    return;
+                };
+                for image in images {
+                    if let Raw::Image {
+                        url,
+                        alt,
+                        line,
+                        width,
+                        ..
+                    } = image
+                    {
+                        pictures.push(CellPicture {
+                            row,
+                            column,
+                            picture: Block {
+                                line,
+                                kind: BlockKind::Image {
+                                    path: image_path(base, &url),
+                                    alt,
+                                    caption: Vec::new(),
+                                    width,
+                                },
+                            },
+                        });
+                    }
                 }
             }
             InlineOwner::Image { url, title } => {

@@ -56,9 +56,18 @@ pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics
         (article, own)
     });
     let mut articles = Vec::new();
-    for (article, own) in loaded {
+    for ((article, own), entry) in loaded.into_iter().zip(&manifest.articles) {
         diags.extend(own);
+        if let Some(title) = &entry.part {
+            articles.push(part_title(manifest, &meta, title));
+        }
         articles.extend(article);
+    }
+    if manifest.articles.iter().any(|e| e.part.is_some()) {
+        // Ids follow the book's order, parts included.
+        for (i, article) in articles.iter_mut().enumerate() {
+            article.id = format!("a{:02}", i + 1);
+        }
     }
     let book_dir = manifest
         .book
@@ -68,6 +77,25 @@ pub fn load_articles(manifest: &Manifest, cache: &Cache, diags: &mut Diagnostics
         .unwrap_or(Path::new(""));
     links::resolve(&mut articles, &manifest.root, book_dir, diags);
     Book { meta, articles }
+}
+
+/// The divider an mdBook summary's part title becomes: an article of the
+/// summary's own, with its title and no text.
+fn part_title(manifest: &Manifest, meta: &BookMeta, title: &str) -> Article {
+    Article {
+        id: String::new(),
+        source: manifest.book.summary.clone().unwrap_or_default(),
+        title: title.to_string(),
+        author: None,
+        origin: None,
+        date: None,
+        note: None,
+        lang: meta.lang.clone(),
+        blocks: Vec::new(),
+        footnotes: Vec::new(),
+        depth: 1,
+        part: true,
+    }
 }
 
 /// The book's metadata, from the manifest (and `SOURCE_DATE_EPOCH`).
@@ -465,6 +493,7 @@ pub fn load_article(
         blocks,
         footnotes,
         depth: entry.depth.max(1),
+        part: false,
     })
 }
 
@@ -511,7 +540,8 @@ fn hide_rust_setup_lines(blocks: &mut [Block]) {
     }
 }
 
-/// Every block, depth first (quotes and list items included).
+/// Every block, depth first (quotes, list items and pictures in table
+/// cells included).
 pub fn all_blocks(blocks: &[Block]) -> Vec<&Block> {
     let mut out = Vec::new();
     let mut stack: Vec<&Block> = blocks.iter().rev().collect();
@@ -521,6 +551,9 @@ pub fn all_blocks(blocks: &[Block]) -> Vec<&Block> {
             BlockKind::Quote(inner) => stack.extend(inner.iter().rev()),
             BlockKind::List { items, .. } => {
                 stack.extend(items.iter().rev().flat_map(|i| i.iter().rev()))
+            }
+            BlockKind::Table { pictures, .. } => {
+                stack.extend(pictures.iter().rev().map(|p| &p.picture))
             }
             _ => {}
         }

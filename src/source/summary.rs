@@ -3,11 +3,13 @@
 //! leading `# Title`, prefix chapters (bare links), parts (`# 第一部分`)
 //! holding lists of links (nested lists are sub-chapters), suffix
 //! chapters. Draft chapters (`[x]()`) have no file and are left out;
-//! separators and other headings are skipped.
+//! separators are skipped. A part's chapters sit one level under it; a part
+//! title may be a heading of any level, as GitBook and HonKit have them
+//! (`## 入门指南`), where mdBook's own HTML would drop all but `#`.
 
 use std::path::Path;
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::manifest::ArticleEntry;
@@ -17,7 +19,8 @@ pub struct Chapter {
     pub title: String,
     /// As written, relative to the SUMMARY's folder (`%20` decoded).
     pub path: String,
-    /// 1 for a top-level chapter, 2 for its sub-chapters, …
+    /// 1 for a top-level chapter, 2 for its sub-chapters, … (a part's
+    /// chapters from 2: the part is 1).
     pub depth: u8,
     /// The part this chapter opens, if it is the first of one.
     pub part: Option<String>,
@@ -79,21 +82,24 @@ pub fn parse(text: &str) -> Vec<Chapter> {
     let mut chapters = Vec::new();
     let mut depth = 0u8;
     let mut pending_part: Option<String> = None;
+    // Chapters after a part title, up to a suffix chapter, are the part's.
+    let mut in_part = false;
     let mut seen_block = false;
-    // Inside a heading: its text so far (and whether it is an H1).
-    let mut heading: Option<(bool, String)> = None;
+    // Inside a heading: its text so far.
+    let mut heading: Option<String> = None;
     // Inside a link: destination, text so far, line.
     let mut link: Option<(String, String, u32)> = None;
     for (event, range) in Parser::new(text).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level == HeadingLevel::H1, String::new()))
-            }
+            Event::Start(Tag::Heading { .. }) => heading = Some(String::new()),
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((true, title)) = heading.take() {
-                    // The first block's H1 is the summary's own title.
-                    if seen_block {
-                        pending_part = Some(title.trim().to_string());
+                if let Some(title) = heading.take() {
+                    // The first block's heading is the summary's own title;
+                    // a part with no text has no title to show.
+                    let title = title.trim().to_string();
+                    if seen_block && !title.is_empty() {
+                        pending_part = Some(title);
+                        in_part = true;
                     }
                 }
                 seen_block = true;
@@ -108,11 +114,15 @@ pub fn parse(text: &str) -> Vec<Chapter> {
             }
             Event::End(TagEnd::Link) => {
                 if let Some((dest, title, line)) = link.take() {
+                    // A bare link after a part is a suffix chapter.
+                    if depth == 0 && pending_part.is_none() {
+                        in_part = false;
+                    }
                     if !dest.trim().is_empty() {
                         chapters.push(Chapter {
                             title: title.trim().to_string(),
                             path: super::html_img::percent_decode(dest.trim()),
-                            depth: depth.max(1),
+                            depth: depth.max(1).saturating_add(u8::from(in_part)),
                             part: pending_part.take(),
                             line,
                         });
@@ -122,7 +132,7 @@ pub fn parse(text: &str) -> Vec<Chapter> {
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, title, _)) = &mut link {
                     title.push_str(&t);
-                } else if let Some((_, title)) = &mut heading {
+                } else if let Some(title) = &mut heading {
                     title.push_str(&t);
                 }
             }
@@ -161,13 +171,33 @@ mod tests {
             summary,
             vec![
                 ("前言", "preface.md", 1, None),
-                ("第一章", "ch1.md", 1, Some("第一部分")),
-                ("1.1 小节", "ch1/s1.md", 2, None),
-                ("第二章 code", "ch2 x.md", 1, None),
-                ("第三章", "ch3.md", 1, Some("第二部分")),
+                ("第一章", "ch1.md", 2, Some("第一部分")),
+                ("1.1 小节", "ch1/s1.md", 3, None),
+                ("第二章 code", "ch2 x.md", 2, None),
+                ("第三章", "ch3.md", 2, Some("第二部分")),
                 ("附录", "appendix.md", 1, None),
             ]
         );
         assert_eq!(got[2].line, 8);
+    }
+
+    #[test]
+    fn parts_at_any_heading_level_hold_their_lists_only() {
+        // As the Chinese Rust book writes its summary: `##` parts whose
+        // first chapter bears the part's name.
+        let text = "# 书名\n\n[前言](foreword.md)\n\n## 入门指南\n\n- [入门指南](ch01.md)\n  - [安装](ch01-01.md)\n\n##   \n\n- [无名](x.md)\n\n[附录](app.md)\n";
+        let got: Vec<(u8, Option<String>)> =
+            parse(text).into_iter().map(|c| (c.depth, c.part)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, None),
+                (2, Some("入门指南".to_string())),
+                (3, None),
+                // An empty heading opens no part: the list stays in the one before.
+                (2, None),
+                (1, None),
+            ]
+        );
     }
 }

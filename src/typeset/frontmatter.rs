@@ -244,7 +244,9 @@ impl Front<'_> {
             node.alt = Some(format!("{}，{}", h.title, number));
             node.lang = article.map(|a| a.lang.tag.clone());
             let pairs = pairs.get(h.article);
-            items.extend(self.entry(h, script, &number, link, pairs));
+            // A part's chapters and a chapter's sub-chapters step in.
+            let nest = article.map_or(0, |a| a.depth.max(1) - 1);
+            items.extend(self.entry(h, nest, script, &number, link, pairs));
         }
         let notes = NoteLines::new();
         let style = NoteStyle {
@@ -266,6 +268,7 @@ impl Front<'_> {
     fn entry(
         &self,
         h: &Heading,
+        nest: u8,
         script: Script,
         number: &str,
         link: NodeId,
@@ -283,7 +286,7 @@ impl Front<'_> {
             },
             ..self.with(em, bold)
         };
-        let indent = 2.0 * em * h.level as f32;
+        let indent = 2.0 * em * (h.level + nest) as f32;
         let num = set_plain(self.setter, number, self.with(em, false));
         let right = geo.measure;
         // Continuation lines hang a further em in, under the first's text.

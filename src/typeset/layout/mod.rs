@@ -204,6 +204,10 @@ impl<'a> Layout<'a> {
             bold: false,
             quote: false,
         };
+        if article.part {
+            self.part_title(index, article);
+            return;
+        }
         self.title_block(index, article);
         self.blocks(&article.blocks, Room::default(), 0);
         if let Some(note) = &article.note {
@@ -268,6 +272,50 @@ impl<'a> Layout<'a> {
             band: (y / geo.pitch).ceil() as u16,
             draws,
             keep_next: true,
+            heading: true,
+            anchors: vec![anchor],
+            starts_article: Some(index),
+            ..Item::default()
+        });
+    }
+
+    /// A part's divider: a page of its own, the title a third of the way
+    /// down, larger than an article's.
+    fn part_title(&mut self, index: usize, article: &Article) {
+        let geo = self.geo;
+        let size = geo.em * self.style.text.title_scale * 1.25;
+        let spec = DisplaySpec {
+            pairs: Some(&self.pairs),
+            shape: ShapeParams {
+                size,
+                bold: true,
+                ..self.shape
+            },
+            width: geo.measure,
+            hang: 0.0,
+            align: Align::Center,
+        };
+        let title = set_display(self.setter, &plain(&article.title), &spec);
+        let heading = Tag::Node(self.node(Role::H(1)));
+        let mut y = (geo.slots / 3) as f32 * geo.pitch;
+        let mut draws = Vec::new();
+        for (x, line) in title.lines {
+            draws.push(Draw::text(Point::new(x, y + ASCENT * size), line, heading));
+            y += size * 1.45;
+        }
+        let anchor = self.anchor();
+        let name = format!("{}{}", crate::source::links::INTERNAL, article.id);
+        self.galley.named.insert(name, anchor);
+        self.galley.headings.push(Heading {
+            level: 0,
+            title: article.title.clone(),
+            anchor,
+            article: index,
+        });
+        // The whole page: the next article opens the next one.
+        self.galley.items.push(Item {
+            band: geo.slots.max(1),
+            draws,
             heading: true,
             anchors: vec![anchor],
             starts_article: Some(index),
@@ -372,7 +420,12 @@ impl<'a> Layout<'a> {
                 caption,
                 width,
             } => self.image(path, alt, caption, *width, room),
-            BlockKind::Table { align, head, rows } => self.table(align, head, rows, room),
+            BlockKind::Table {
+                align,
+                head,
+                rows,
+                pictures,
+            } => self.table(align, head, rows, pictures, room),
         }
     }
 

@@ -1,0 +1,325 @@
+//! Leftovers of real books on a small mdBook of our own
+//! (tests/fixtures/books): pictures in table cells, the SUMMARY's part
+//! titles, the continuation mark of a wrapped code line in the EPUB, bold
+//! runs falling back to a bold face, TOML highlighted. The PDF is read back
+//! with qpdf (where each picture and rule is drawn), pdftotext (where the
+//! words are) and pdffonts; the EPUB by both EPUBChecks and its markup.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::*;
+
+/// The fixture's A5 page height: pdftotext and the checks below measure
+/// from the top.
+const PAGE_H: f64 = 595.276;
+
+/// The fixture built once for every test here, and its EPUB's entries.
+struct Built {
+    dir: PathBuf,
+    epub: BTreeMap<String, String>,
+}
+
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = scratch("books");
+        copy_tree(&repo().join("tests/fixtures/books"), &dir);
+        booklet_ok(&["build"], &dir, &[]);
+        let epub = unzip(&dir.join("out/booklet.epub"))
+            .into_iter()
+            .map(|(n, b)| (n, String::from_utf8_lossy(&b).into_owned()))
+            .collect();
+        Built { dir, epub }
+    })
+}
+
+impl Built {
+    fn pdf(&self) -> PathBuf {
+        self.dir.join("out/booklet.pdf")
+    }
+
+    /// The EPUB document whose article title is `title`.
+    fn doc(&self, title: &str) -> &str {
+        self.epub
+            .iter()
+            .find(|(n, t)| n.ends_with(".xhtml") && t.contains(&format!("\">{title}</h1>")))
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("no document titled {title}"))
+    }
+}
+
+/// A picture or a rule drawn on a page, in points, y from the page's top.
+#[derive(Debug, Clone, Copy)]
+struct Box2 {
+    page: usize,
+    x0: f64,
+    x1: f64,
+    top: f64,
+    bottom: f64,
+}
+
+/// The pictures (`q w 0 0 h x y cm /Name Do Q`) and the horizontal rules
+/// (filled rectangles a few points high) of every page, from the content
+/// streams as qpdf writes them uncompressed.
+fn drawn(pdf: &Path, dir: &Path) -> Option<(Vec<Box2>, Vec<Box2>)> {
+    let qdf = dir.join("qdf.pdf");
+    tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            pdf.to_str().unwrap(),
+            qdf.to_str().unwrap(),
+        ],
+    )?;
+    let text = String::from_utf8_lossy(&std::fs::read(qdf).unwrap()).into_owned();
+    let nums = |l: &str| -> Vec<f64> {
+        l.split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect()
+    };
+    let (mut pictures, mut rules) = (Vec::new(), Vec::new());
+    for part in text.split("%% Contents for page ").skip(1) {
+        let page: usize = part.split_whitespace().next().unwrap().parse().unwrap();
+        let body = part.split_once("stream\n").unwrap().1;
+        let body = body.split("endstream").next().unwrap();
+        let lines: Vec<&str> = body.lines().collect();
+        for line in &lines {
+            if let Some(m) = line
+                .strip_prefix("q ")
+                .and_then(|l| l.split(" cm /").next())
+            {
+                let n = nums(m);
+                if line.ends_with(" Do Q") && n.len() == 6 {
+                    pictures.push(Box2 {
+                        page: page - 1,
+                        x0: n[4],
+                        x1: n[4] + n[0],
+                        top: PAGE_H - n[5] - n[3],
+                        bottom: PAGE_H - n[5],
+                    });
+                }
+            }
+        }
+        for w in lines.windows(6) {
+            if !(w[0].ends_with(" m") && w[1].ends_with(" l") && w[4] == "h" && w[5] == "f") {
+                continue;
+            }
+            let (a, b, c) = (nums(w[0]), nums(w[1]), nums(w[2]));
+            if a.len() == 2 && b.len() == 2 && c.len() == 2 && c[1] - a[1] < 3.0 {
+                rules.push(Box2 {
+                    page: page - 1,
+                    x0: a[0],
+                    x1: b[0],
+                    top: PAGE_H - c[1],
+                    bottom: PAGE_H - a[1],
+                });
+            }
+        }
+    }
+    Some((pictures, rules))
+}
+
+/// Words as pdftotext -bbox reads them: (page, text, x_min, y_min).
+fn words(pdf: &Path) -> Option<Vec<(usize, String, f64, f64)>> {
+    let xml = tool(
+        "pdftotext",
+        &["-bbox", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"],
+    )?;
+    let attr = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let mut all = Vec::new();
+    for (page, body) in xml.split("<page ").skip(1).enumerate() {
+        for word in body.split("<word ").skip(1) {
+            let (tag, rest) = word.split_once('>').unwrap();
+            let tag = format!(" {tag}");
+            let text = rest.split_once("</word>").unwrap().0.to_string();
+            all.push((page, text, attr(&tag, "xMin"), attr(&tag, "yMin")));
+        }
+    }
+    Some(all)
+}
+
+#[test]
+fn the_book_is_valid() {
+    let b = built();
+    if let Some((fatals, errors, warnings, report)) = epubcheck(&b.dir.join("out/booklet.epub")) {
+        assert_eq!((fatals, errors, warnings), (0, 0, 0), "{report}");
+    }
+    if let Some(out) = tool("qpdf", &["--check", b.pdf().to_str().unwrap()]) {
+        assert!(out.contains("No syntax or stream encoding errors"), "{out}");
+        assert!(!out.contains("WARNING"), "{out}");
+    }
+}
+
+#[test]
+fn pictures_in_table_cells_are_shown_in_both_outputs() {
+    let b = built();
+    // EPUB: each picture an <img> in its cell, with its description; the
+    // picture in a cell with text stands above it.
+    let doc = b.doc("表格里的图");
+    for alt in ["红色方框里的蓝色圆", "蓝底红方块"] {
+        let at = doc
+            .find(&format!("alt=\"{alt}\""))
+            .unwrap_or_else(|| panic!("no picture {alt}:\n{doc}"));
+        let cell = &doc[doc[..at].rfind('<').unwrap()..];
+        let open = doc[..at].rfind("<td").unwrap();
+        assert!(
+            !doc[open..at].contains("</td>"),
+            "{alt} is not in a cell: {cell}"
+        );
+        let src = doc[..at].rsplit("src=\"").next().unwrap();
+        let src = &src[..src.find('"').unwrap()];
+        assert!(
+            b.epub.contains_key(&format!("OEBPS/{src}")),
+            "{src} is not in the EPUB"
+        );
+    }
+    let more = b.doc("表格的小节");
+    assert!(
+        more.contains("alt=\"方块图标\"/><br/>图标</td>"),
+        "picture and text of one cell:\n{more}"
+    );
+    assert!(b.epub["OEBPS/stylesheet.css"].contains("td img"));
+
+    // PDF: three placements, each inside its table's rules and its column,
+    // the wide one scaled down to its column, beside (not over) the text.
+    let Some((pictures, rules)) = drawn(&b.pdf(), &b.dir) else {
+        return;
+    };
+    assert_eq!(pictures.len(), 3, "{pictures:?}");
+    for p in &pictures {
+        let on_page: Vec<&Box2> = rules.iter().filter(|r| r.page == p.page).collect();
+        let above = on_page.iter().filter(|r| r.bottom <= p.top + 0.01).count();
+        let below = on_page.iter().filter(|r| r.top >= p.bottom - 0.01).count();
+        let table = on_page
+            .iter()
+            .find(|r| r.x1 - r.x0 > 100.0)
+            .expect("a table rule");
+        assert!(
+            above >= 2 && below >= 1,
+            "picture {p:?} not between the table's rules {on_page:?}"
+        );
+        assert!(
+            p.x0 >= table.x0 && p.x1 <= table.x1,
+            "picture {p:?} outside the table {table:?}"
+        );
+    }
+    let wide = pictures
+        .iter()
+        .find(|p| p.x1 - p.x0 > 60.0)
+        .expect("the wide picture");
+    // 600 px at 150 dpi would be 288 pt: it was shrunk to its column.
+    assert!(wide.x1 - wide.x0 < 288.0 * 0.9, "{wide:?}");
+    let ratio = (wide.x1 - wide.x0) / (wide.bottom - wide.top);
+    assert!((ratio - 3.0).abs() < 0.05, "aspect lost: {wide:?}");
+    if let Some(words) = words(&b.pdf()) {
+        let text = words
+            .iter()
+            .find(|(page, w, _, _)| *page == wide.page && w.starts_with("宽图"))
+            .expect("the wide picture's text");
+        assert!(
+            text.2 >= wide.x1,
+            "text {text:?} overlaps the picture {wide:?}"
+        );
+        // The row after the picture's starts below it.
+        let next = words
+            .iter()
+            .find(|(page, w, _, _)| *page == wide.page && w.starts_with("小图"))
+            .unwrap();
+        assert!(next.3 >= wide.bottom, "{next:?} over {wide:?}");
+    }
+}
+
+#[test]
+fn summary_parts_head_their_chapters_in_both_outputs() {
+    let b = built();
+    // EPUB nav: each entry's nesting, counted in open lists.
+    let nav = &b.epub["OEBPS/nav.xhtml"];
+    let toc = &nav[..nav.find("</nav>").unwrap()];
+    let depth_of = |title: &str| -> usize {
+        let at = toc
+            .find(&format!(">{title}</a>"))
+            .unwrap_or_else(|| panic!("nav lacks {title}:\n{toc}"));
+        toc[..at].matches("<ol").count() - toc[..at].matches("</ol>").count()
+    };
+    let expected = [
+        ("序言", 1),
+        ("第一部分　表格", 1),
+        ("表格里的图", 2),
+        ("表格的小节", 3),
+        ("第二部分　代码", 1),
+        ("代码", 2),
+        ("后记", 1),
+    ];
+    for (title, depth) in expected {
+        assert_eq!(depth_of(title), depth, "{title} in\n{toc}");
+    }
+    let part = b.doc("第一部分　表格");
+    assert!(
+        part.contains("epub:type=\"part\" role=\"doc-part\""),
+        "{part}"
+    );
+    assert!(
+        !part.contains("<p"),
+        "a part's divider holds its title only:\n{part}"
+    );
+
+    // PDF: a divider page with the part's title alone, the contents
+    // stepping in under each part, the outline nesting as the nav.
+    let Some(words) = words(&b.pdf()) else {
+        return;
+    };
+    let page_of = |w: &str| words.iter().find(|(_, t, _, _)| t == w).map(|x| x.0);
+    let divider = words
+        .iter()
+        .filter(|(_, t, _, _)| t == "第一部分")
+        .map(|w| w.0)
+        .max()
+        .expect("no part title in the PDF");
+    let on_divider: Vec<&str> = words
+        .iter()
+        .filter(|w| w.0 == divider)
+        .map(|w| w.1.as_str())
+        .collect();
+    assert!(
+        on_divider.len() <= 3 && on_divider.contains(&"表格"),
+        "{on_divider:?}"
+    );
+    let contents = page_of("目录").expect("the contents page");
+    let x_in_contents = |title: &str| {
+        words
+            .iter()
+            .find(|w| w.0 == contents && w.1 == title)
+            .unwrap_or_else(|| panic!("contents lack {title}"))
+            .2
+    };
+    let part_x = x_in_contents("第一部分");
+    assert!((x_in_contents("序言") - part_x).abs() < 1.0);
+    assert!((x_in_contents("后记") - part_x).abs() < 1.0);
+    assert!(x_in_contents("表格里的图") > part_x + 5.0);
+    assert!(x_in_contents("表格的小节") > x_in_contents("表格里的图") + 5.0);
+    if let Some(json) = tool(
+        "qpdf",
+        &["--json", "--json-key=outlines", b.pdf().to_str().unwrap()],
+    ) {
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let top: Vec<&str> = json["outlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["title"].as_str().unwrap())
+            .collect();
+        assert!(
+            top.contains(&"第一部分　表格") && top.contains(&"后记"),
+            "{top:?}"
+        );
+        assert!(!top.contains(&"表格里的图"), "{top:?}");
+    }
+}
