@@ -352,15 +352,8 @@ impl Body<'_> {
                     b.push_str("<figure>\n");
                     match (self.image_name)(path) {
                         Some(src) => {
-                            let style = width
-                                .map(|w| format!(" style=\"width:{w}px\""))
-                                .unwrap_or_default();
-                            let _ = writeln!(
-                                b,
-                                "<img src=\"{}\" alt=\"{}\"{style}/>",
-                                escape(&src),
-                                escape(alt)
-                            );
+                            b.push_str(&img(&src, alt, *width));
+                            b.push('\n');
                         }
                         // A remote picture that could not be had.
                         None => {
@@ -449,17 +442,7 @@ impl Body<'_> {
                 alt.as_str()
             };
             match (self.image_name)(path) {
-                Some(src) => {
-                    let style = width
-                        .map(|w| format!(" style=\"width:{w}px\""))
-                        .unwrap_or_default();
-                    let _ = write!(
-                        b,
-                        "<img src=\"{}\" alt=\"{}\"{style}/>",
-                        escape(&src),
-                        escape(alt)
-                    );
-                }
+                Some(src) => b.push_str(&img(&src, alt, *width)),
                 // A remote picture that could not be had: its description.
                 None => {
                     let _ = write!(b, "<span class=\"missing-image\">{}</span>", escape(alt));
@@ -681,6 +664,18 @@ fn short_columns(
         })
         .map(|(_, i)| i)
         .collect()
+}
+
+/// A picture's element; `width` as HTML `<img width>` asked, in CSS pixels.
+fn img(src: &str, alt: &str, width: Option<u32>) -> String {
+    let style = width
+        .map(|w| format!(" style=\"width:{w}px\""))
+        .unwrap_or_default();
+    format!(
+        "<img src=\"{}\" alt=\"{}\"{style}/>",
+        escape(src),
+        escape(alt)
+    )
 }
 
 fn align_attr(align: &[Align], i: usize) -> &'static str {

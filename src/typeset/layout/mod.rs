@@ -204,11 +204,10 @@ impl<'a> Layout<'a> {
             bold: false,
             quote: false,
         };
+        self.title_block(index, article);
         if article.part {
-            self.part_title(index, article);
             return;
         }
-        self.title_block(index, article);
         self.blocks(&article.blocks, Room::default(), 0);
         if let Some(note) = &article.note {
             self.closing_note(note);
@@ -219,10 +218,11 @@ impl<'a> Layout<'a> {
     }
 
     /// Title, then the author / source / date line, centred below some
-    /// space, as one band that opens the article's first page.
+    /// space, as one band that opens the article's first page. A part's
+    /// title, larger, a third of the way down, fills its page alone.
     fn title_block(&mut self, index: usize, article: &Article) {
         let geo = self.geo;
-        let size = geo.em * self.style.text.title_scale;
+        let size = geo.em * self.style.text.title_scale * if article.part { 1.25 } else { 1.0 };
         let spec = DisplaySpec {
             pairs: Some(&self.pairs),
             shape: ShapeParams {
@@ -236,7 +236,11 @@ impl<'a> Layout<'a> {
         };
         let title = set_display(self.setter, &plain(&article.title), &spec);
         let mut draws = Vec::new();
-        let mut y = 2.0 * geo.pitch;
+        let mut y = if article.part {
+            (geo.slots / 3) as f32 * geo.pitch
+        } else {
+            2.0 * geo.pitch
+        };
         let title_pitch = size * 1.45;
         let heading = Tag::Node(self.node(Role::H(1)));
         for (x, line) in title.lines {
@@ -269,53 +273,13 @@ impl<'a> Layout<'a> {
             article: index,
         });
         self.galley.items.push(Item {
-            band: (y / geo.pitch).ceil() as u16,
-            draws,
-            keep_next: true,
-            heading: true,
-            anchors: vec![anchor],
-            starts_article: Some(index),
-            ..Item::default()
-        });
-    }
-
-    /// A part's divider: a page of its own, the title a third of the way
-    /// down, larger than an article's.
-    fn part_title(&mut self, index: usize, article: &Article) {
-        let geo = self.geo;
-        let size = geo.em * self.style.text.title_scale * 1.25;
-        let spec = DisplaySpec {
-            pairs: Some(&self.pairs),
-            shape: ShapeParams {
-                size,
-                bold: true,
-                ..self.shape
+            band: if article.part {
+                geo.slots.max(1)
+            } else {
+                (y / geo.pitch).ceil() as u16
             },
-            width: geo.measure,
-            hang: 0.0,
-            align: Align::Center,
-        };
-        let title = set_display(self.setter, &plain(&article.title), &spec);
-        let heading = Tag::Node(self.node(Role::H(1)));
-        let mut y = (geo.slots / 3) as f32 * geo.pitch;
-        let mut draws = Vec::new();
-        for (x, line) in title.lines {
-            draws.push(Draw::text(Point::new(x, y + ASCENT * size), line, heading));
-            y += size * 1.45;
-        }
-        let anchor = self.anchor();
-        let name = format!("{}{}", crate::source::links::INTERNAL, article.id);
-        self.galley.named.insert(name, anchor);
-        self.galley.headings.push(Heading {
-            level: 0,
-            title: article.title.clone(),
-            anchor,
-            article: index,
-        });
-        // The whole page: the next article opens the next one.
-        self.galley.items.push(Item {
-            band: geo.slots.max(1),
             draws,
+            keep_next: !article.part,
             heading: true,
             anchors: vec![anchor],
             starts_article: Some(index),
