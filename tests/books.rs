@@ -66,27 +66,13 @@ struct Box2 {
 /// (filled rectangles a few points high) of every page, from the content
 /// streams as qpdf writes them uncompressed.
 fn drawn(pdf: &Path, dir: &Path) -> Option<(Vec<Box2>, Vec<Box2>)> {
-    let qdf = dir.join("qdf.pdf");
-    tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            qdf.to_str().unwrap(),
-        ],
-    )?;
-    let text = String::from_utf8_lossy(&std::fs::read(qdf).unwrap()).into_owned();
     let nums = |l: &str| -> Vec<f64> {
         l.split_whitespace()
             .filter_map(|n| n.parse().ok())
             .collect()
     };
     let (mut pictures, mut rules) = (Vec::new(), Vec::new());
-    for part in text.split("%% Contents for page ").skip(1) {
-        let page: usize = part.split_whitespace().next().unwrap().parse().unwrap();
-        let body = part.split_once("stream\n").unwrap().1;
-        let body = body.split("endstream").next().unwrap();
+    for (page, body) in page_streams(pdf, dir)? {
         let lines: Vec<&str> = body.lines().collect();
         for line in &lines {
             if let Some(m) = line

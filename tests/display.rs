@@ -8,8 +8,8 @@
 mod common;
 
 use common::{
-    booklet_ok, build_at, copy_tree, epubcheck, have_mutool_python, repo, scratch, script_json,
-    unzip, FIVE_SIZES,
+    booklet_ok, build_at, copy_tree, default_style_edited, epubcheck, have_mutool_python, repo,
+    scratch, script_json, unzip, FIVE_SIZES,
 };
 
 /// Breaks inside a word on the narrow page (100×160 mm), as measured when
@@ -94,17 +94,10 @@ fn display_lines_break_at_phrases_with_full_width_marks_at_five_sizes() {
 /// The torture booklet in `dir` with the shipped style, `dates` set.
 fn with_dates(dir: &std::path::Path, dates: &str) {
     copy_tree(&repo().join("tests/fixtures/display"), dir);
-    let styles = dir.join("styles");
-    std::fs::create_dir_all(&styles).unwrap();
-    let toml = std::fs::read_to_string(repo().join("styles/default.toml")).unwrap();
-    assert!(toml.contains("dates = \"chinese\""));
-    let toml = toml.replace("dates = \"chinese\"", &format!("dates = \"{dates}\""));
-    std::fs::write(styles.join("default.toml"), toml).unwrap();
-    std::fs::copy(
-        repo().join("styles/default.css"),
-        styles.join("default.css"),
-    )
-    .unwrap();
+    default_style_edited(dir, |toml| {
+        assert!(toml.contains("dates = \"chinese\""));
+        toml.replace("dates = \"chinese\"", &format!("dates = \"{dates}\""))
+    });
 }
 
 #[test]

@@ -177,17 +177,12 @@ fn a_fenced_language_is_highlighted_in_both_outputs() {
 #[test]
 fn a_style_can_turn_highlighting_off() {
     let dir = fixture("highlight-off");
-    let style = std::fs::read_to_string(repo().join("styles/default.toml")).unwrap();
-    let off = style.replace("[highlight]\n", "[highlight]\nenabled = false\n");
-    let off = off.replacen("enabled = true\n", "", 1);
+    let off = default_style_edited(&dir, |style| {
+        style
+            .replace("[highlight]\n", "[highlight]\nenabled = false\n")
+            .replacen("enabled = true\n", "", 1)
+    });
     assert!(off.contains("[highlight]\nenabled = false\n"), "{off}");
-    std::fs::create_dir_all(dir.join("styles")).unwrap();
-    std::fs::write(dir.join("styles/default.toml"), off).unwrap();
-    std::fs::copy(
-        repo().join("styles/default.css"),
-        dir.join("styles/default.css"),
-    )
-    .unwrap();
     let r = build(&dir, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let css = epub_text(&dir, "stylesheet.css");

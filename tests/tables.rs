@@ -76,22 +76,8 @@ struct Rule {
 /// Every horizontal rule of every page, read from the page's content
 /// stream as qpdf writes it uncompressed (QDF).
 fn rules(pdf: &Path, dir: &Path) -> Option<Vec<Rule>> {
-    let qdf = dir.join("qdf.pdf");
-    tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            qdf.to_str().unwrap(),
-        ],
-    )?;
-    let text = String::from_utf8_lossy(&std::fs::read(qdf).unwrap()).into_owned();
     let mut out = Vec::new();
-    for part in text.split("%% Contents for page ").skip(1) {
-        let page: usize = part.split_whitespace().next().unwrap().parse().unwrap();
-        let body = part.split_once("stream\n").unwrap().1;
-        let body = body.split("endstream").next().unwrap();
+    for (page, body) in page_streams(pdf, dir)? {
         let lines: Vec<&str> = body.lines().collect();
         for w in lines.windows(6) {
             let nums = |l: &str| -> Vec<f64> {
@@ -419,18 +405,12 @@ fn tables_are_three_line_tables_sized_by_content_in_both_outputs() {
 #[test]
 fn a_style_changes_the_rules() {
     let dir = fixture("tables-style");
-    let style = std::fs::read_to_string(repo().join("styles/default.toml")).unwrap();
-    let style = style
-        .replace("thick_rule_pt = 1.0", "thick_rule_pt = 1.5")
-        .replace("row_rule_pt = 0.0", "row_rule_pt = 0.25");
+    let style = default_style_edited(&dir, |style| {
+        style
+            .replace("thick_rule_pt = 1.0", "thick_rule_pt = 1.5")
+            .replace("row_rule_pt = 0.0", "row_rule_pt = 0.25")
+    });
     assert!(style.contains("thick_rule_pt = 1.5") && style.contains("row_rule_pt = 0.25"));
-    std::fs::create_dir_all(dir.join("styles")).unwrap();
-    std::fs::write(dir.join("styles/default.toml"), style).unwrap();
-    std::fs::copy(
-        repo().join("styles/default.css"),
-        dir.join("styles/default.css"),
-    )
-    .unwrap();
     let r = build(&dir, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let pdf = dir.join("out/booklet.pdf");

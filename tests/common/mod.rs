@@ -607,3 +607,40 @@ pub fn pnm_samples(pnm: &[u8]) -> &[u8] {
     }
     &pnm[at + 1..]
 }
+
+/// Gives the project in `dir` the shipped default style, its TOML changed
+/// by `edit` (its CSS as shipped); the TOML written.
+pub fn default_style_edited(dir: &Path, edit: impl FnOnce(String) -> String) -> String {
+    let styles = dir.join("styles");
+    std::fs::create_dir_all(&styles).unwrap();
+    let toml = edit(std::fs::read_to_string(repo().join("styles/default.toml")).unwrap());
+    std::fs::write(styles.join("default.toml"), &toml).unwrap();
+    std::fs::copy(
+        repo().join("styles/default.css"),
+        styles.join("default.css"),
+    )
+    .unwrap();
+    toml
+}
+
+/// Each page's content stream as qpdf writes it uncompressed (QDF), with
+/// the page's number (from 1); None when qpdf is not here.
+pub fn page_streams(pdf: &Path, dir: &Path) -> Option<Vec<(usize, String)>> {
+    let qdf = dir.join("qdf.pdf");
+    tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            pdf.to_str().unwrap(),
+            qdf.to_str().unwrap(),
+        ],
+    )?;
+    let text = String::from_utf8_lossy(&std::fs::read(qdf).unwrap()).into_owned();
+    let pages = text.split("%% Contents for page ").skip(1).map(|part| {
+        let page: usize = part.split_whitespace().next().unwrap().parse().unwrap();
+        let body = part.split_once("stream\n").unwrap().1;
+        (page, body.split("endstream").next().unwrap().to_string())
+    });
+    Some(pages.collect())
+}
