@@ -309,3 +309,197 @@ fn summary_parts_head_their_chapters_in_both_outputs() {
         assert!(!top.contains(&"表格里的图"), "{top:?}");
     }
 }
+
+/// The EPUB's code lines: each source line a `span.cl`, its text the
+/// source's; the stylesheet hangs what a reader wraps and marks it with
+/// the PDF's continuation mark, which the body subset carries. In a
+/// browser with no font but the EPUB's own, at a width where the long Rust
+/// line wraps and the TOML does not, the marks stand on the wrapped rows
+/// alone, one on each row after the first, and the rows they mark hang
+/// in.
+#[test]
+fn wrapped_code_lines_carry_the_continuation_mark_in_the_epub() {
+    let b = built();
+    let doc = b.doc("代码");
+    let source = std::fs::read_to_string(b.dir.join("src/code.md")).unwrap();
+    let fences: Vec<Vec<&str>> = source
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .map(|f| f.lines().skip(1).collect())
+        .collect();
+    let blocks: Vec<&str> = doc
+        .split("<pre><code>")
+        .skip(1)
+        .map(|p| &p[..p.find("</code></pre>").unwrap()])
+        .collect();
+    assert_eq!(blocks.len(), fences.len(), "{doc}");
+    for (block, lines) in blocks.iter().zip(&fences) {
+        let marked: Vec<String> = block
+            .split("<span class=\"cl\">")
+            .skip(1)
+            .map(|l| {
+                visible_text(l)
+                    .trim_end_matches('\n')
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+            })
+            .collect();
+        assert_eq!(&marked, lines, "code lines in\n{block}");
+        // Read without the stylesheet, the lines still break where the
+        // source's do.
+        assert_eq!(
+            visible_text(block).matches('\n').count(),
+            lines.len() - 1,
+            "{block}"
+        );
+    }
+    let css = &b.epub["OEBPS/stylesheet.css"];
+    let rule = |selector: &str| -> &str {
+        let at = css
+            .find(&format!("\n{selector} {{"))
+            .unwrap_or_else(|| panic!("no `{selector}` rule:\n{css}"));
+        let rule = &css[at + 1..];
+        &rule[..rule.find('}').unwrap()]
+    };
+    assert!(rule("pre span.cl").contains("text-indent: -1.5em"), "{css}");
+    let after = rule("pre span.cl::after");
+    assert!(
+        after.contains("content: \"→\\A→") && after.contains("overflow: hidden"),
+        "{after}"
+    );
+    // The mark is drawn from the book's own body face.
+    let subset = &unzip(&b.dir.join("out/booklet.epub"))["OEBPS/fonts/hans-regular.otf"];
+    let face = ttf_parser::Face::parse(subset, 0).unwrap();
+    assert!(
+        face.glyph_index('→').is_some_and(|g| g.0 != 0),
+        "the body subset lacks the continuation mark"
+    );
+
+    if !have(
+        "chromium",
+        std::process::Command::new(CHROMIUM)
+            .arg("--version")
+            .stderr(std::process::Stdio::null()),
+    ) {
+        return;
+    }
+    let dir = scratch("books-code-lines");
+    unzip_into(&b.dir.join("out/booklet.epub"), &dir);
+    let name = b
+        .epub
+        .iter()
+        .find(|(_, t)| t.as_str() == doc)
+        .map(|(n, _)| n.clone())
+        .unwrap();
+    let page = dir.join(&name).with_file_name("measure.xhtml");
+    let measured = doc
+        .replace(
+            "</head>",
+            "<style type=\"text/css\">body { width: 26em; }</style>\n</head>",
+        )
+        .replace("</body>", &format!("{MEASURE_LINES}</body>"));
+    std::fs::write(&page, measured).unwrap();
+    let m = measure_in_chromium(&dir, &page);
+    eprintln!("measured: {m}");
+    let fonts = m["fonts"].as_array().unwrap();
+    assert!(
+        fonts
+            .iter()
+            .all(|f| f.as_str().unwrap().ends_with("loaded")),
+        "the EPUB's fonts did not all load: {fonts:?}"
+    );
+    let lines = m["lines"].as_array().unwrap();
+    assert_eq!(
+        lines.len(),
+        fences.iter().map(Vec::len).sum::<usize>(),
+        "{m}"
+    );
+    let mut wrapped = 0;
+    for (n, line) in lines.iter().enumerate() {
+        let f = |k: &str| line[k].as_f64().unwrap();
+        let rows: Vec<f64> = line["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_f64().unwrap())
+            .collect();
+        let (lh, em) = (f("lineHeight"), f("em"));
+        // A blank line keeps its height; every line is whole rows.
+        assert!(
+            (f("height") - lh * rows.len().max(1) as f64).abs() < 1.0,
+            "line {n}: {line}"
+        );
+        // Marks shown: the rows of the mark column left visible.
+        let marks = (f("marksHeight") / lh + 0.25).floor() as usize;
+        assert_eq!(
+            marks,
+            rows.len().saturating_sub(1),
+            "line {n} has {} rows and {marks} marks: {line}",
+            rows.len()
+        );
+        for (i, middle) in rows.iter().enumerate().skip(1) {
+            let mark = f("marksTop") + (i as f64 - 0.5) * lh;
+            assert!(
+                (mark - middle).abs() < 0.25 * lh,
+                "line {n}: mark {i} centred at {mark} px, its row at {middle}: {line}"
+            );
+            let left = line["lefts"][i].as_f64().unwrap();
+            assert!(
+                (left - line["lefts"][0].as_f64().unwrap() - 1.5 * em).abs() < 1.0,
+                "line {n}: row {i} does not hang in 1.5 em: {line}"
+            );
+        }
+        if rows.len() > 1 {
+            wrapped += 1;
+        }
+    }
+    assert_eq!(wrapped, 1, "only the long Rust line wraps at 26 em: {m}");
+    let rust_rows = lines[0]["rows"].as_array().unwrap().len();
+    assert!(rust_rows >= 3, "the Rust line takes {rust_rows} rows: {m}");
+}
+
+/// Each code line's rows (the middle of each row's first piece of text,
+/// from the line's top), where each row starts, and the box of its column of marks (`::after`), in px.
+const MEASURE_LINES: &str = r#"<pre id="result"></pre>
+<script><![CDATA[
+document.fonts.ready.then(function () {
+  var out = { fonts: [], lines: [] };
+  document.fonts.forEach(function (f) { out.fonts.push(f.family + ' ' + f.status); });
+  document.querySelectorAll('pre span.cl').forEach(function (line) {
+    var box = line.getBoundingClientRect();
+    var style = getComputedStyle(line);
+    var after = getComputedStyle(line, '::after');
+    var lh = parseFloat(style.lineHeight);
+    var range = document.createRange();
+    range.selectNodeContents(line);
+    var rects = Array.prototype.slice.call(range.getClientRects())
+      .filter(function (r) { return r.width > 0; })
+      .sort(function (a, b) { return a.top - b.top || a.left - b.left; });
+    var rows = [], lefts = [];
+    rects.forEach(function (r) {
+      var mid = (r.top + r.bottom) / 2 - box.top;
+      var row = Math.floor(mid / lh);
+      if (rows.length === 0 || row > rows[rows.length - 1].row) {
+        rows.push({ row: row, middle: mid });
+        lefts.push(r.left - box.left);
+      } else {
+        lefts[lefts.length - 1] = Math.min(lefts[lefts.length - 1], r.left - box.left);
+      }
+    });
+    out.lines.push({
+      height: box.height,
+      lineHeight: lh,
+      em: parseFloat(style.fontSize),
+      rows: rows.map(function (r) { return r.middle; }),
+      lefts: lefts,
+      marksTop: parseFloat(after.top),
+      marksHeight: after.overflow === 'hidden' ? parseFloat(after.height) : 1e9,
+    });
+  });
+  document.getElementById('result').textContent = JSON.stringify(out);
+});
+]]></script>
+"#;

@@ -24,3 +24,19 @@ pre { overflow-wrap: anywhere; }
 /* Latin words in Chinese text are hyphenated at line ends, as in the PDF, where the reader has English patterns. */
 span.latin { -webkit-hyphens: auto; hyphens: auto; }
 ";
+
+/// Continued code lines, as the PDF marks them (see
+/// [`crate::typeset::code`]): each source line of a code block is a
+/// `span.cl` of its own; where the reader wraps it, the lines it goes on
+/// to hang in and each opens with the continuation mark. The marks are one
+/// column of them beside the whole line, below its first line and clipped
+/// to its height, so that a line that does not wrap shows none: CSS cannot
+/// reach a wrap itself. `line_height` is the body's, which code inherits.
+pub fn code_lines(line_height: f32) -> String {
+    let mark = crate::typeset::code::CONTINUATION;
+    let marks = vec![mark; 24].join("\\A");
+    format!(
+        "pre span.cl {{ display: block; position: relative; padding-left: 1.5em; text-indent: -1.5em; line-height: {line_height}; }}\n\
+         pre span.cl::after {{ content: \"{marks}\"; white-space: pre; position: absolute; left: 0; top: {line_height}em; bottom: 0; overflow: hidden; text-indent: 0; line-height: {line_height}; color: #666; }}\n"
+    )
+}

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::image::Library;
 use crate::lang::Script;
+use crate::model::BlockKind;
 
 /// What the EPUB holds, for reports and tests.
 #[derive(Debug, Default)]
@@ -198,6 +199,18 @@ fn build(
     for s in meta.printed_texts() {
         add(book_script, s, false);
     }
+    // Code's continuation mark (a CSS mark, see css::code_lines) is the
+    // body face's, as in the PDF.
+    let has_code = book.articles.iter().any(|a| {
+        let notes = a.footnotes.iter().flat_map(|n| &n.blocks);
+        crate::source::all_blocks(&a.blocks)
+            .into_iter()
+            .chain(notes)
+            .any(|b| matches!(b.kind, BlockKind::Code { .. }))
+    });
+    if has_code {
+        add(book_script, crate::typeset::code::CONTINUATION, false);
+    }
     for article in &book.articles {
         // The contents page and nav list an article's titles in its
         // language, so in its script's font.
@@ -313,7 +326,18 @@ fn build(
             c = script_class(script)
         ));
     }
-    let mut css = format!("{font_css}{COVER_CSS}{}{}", css::TYPOGRAPHY, style.css());
+    // Vertical text keeps code as the reader wraps it: the marks hang
+    // from the left.
+    let code_lines = if vertical {
+        String::new()
+    } else {
+        css::code_lines(style.text.line_height)
+    };
+    let mut css = format!(
+        "{font_css}{COVER_CSS}{}{code_lines}{}",
+        css::TYPOGRAPHY,
+        style.css()
+    );
     if vertical {
         css.push_str(vertical::CSS);
     }

@@ -314,13 +314,15 @@ impl Body<'_> {
                 }
                 BlockKind::Code { text, tokens, .. } => {
                     b.push_str("<pre><code>");
-                    for (n, line) in crate::model::toned_code_lines(text, tokens)
-                        .iter()
-                        .enumerate()
-                    {
+                    let lines = crate::model::toned_code_lines(text, tokens);
+                    for (n, line) in lines.iter().enumerate() {
+                        // A line of its own for css::code_lines; its line
+                        // break inside it, so that code reads the same
+                        // without that CSS.
                         if n > 0 {
-                            b.push('\n');
+                            b.push_str("\n</span>");
                         }
+                        b.push_str("<span class=\"cl\">");
                         let mut at = 0;
                         for (range, tone) in &line.tones {
                             b.push_str(&escape(&line.text[at..range.start]));
@@ -333,6 +335,9 @@ impl Body<'_> {
                             at = range.end;
                         }
                         b.push_str(&escape(&line.text[at..]));
+                    }
+                    if !lines.is_empty() {
+                        b.push_str("</span>");
                     }
                     b.push_str("</code></pre>\n");
                 }
