@@ -69,7 +69,7 @@ pub fn objects(
         ]),
         xmp.as_bytes(),
     );
-    let packed = super::post::deflate(SRGB)?;
+    let packed = super::deflate::deflate(SRGB)?;
     let profile = file.add_stream(
         Dictionary::from_iter(vec![
             ("N", Object::Integer(3)),

@@ -99,7 +99,7 @@ impl PdfFile {
         let first = head.len();
         let mut content = head.into_bytes();
         content.extend_from_slice(&body);
-        let deflated = super::post::deflate(&content)?;
+        let deflated = super::deflate::deflate(&content)?;
         let stream = self.reserve();
         self.stream(
             stream,
@@ -157,7 +157,7 @@ impl PdfFile {
             // The index is one byte wide; an object stream holds no more.
             rows.push(last as u8);
         }
-        let packed = super::post::deflate(&rows)?;
+        let packed = super::deflate::deflate(&rows)?;
         trailer.set("Type", Object::Name(b"XRef".to_vec()));
         trailer.set("Size", Object::Integer(self.offsets.len() as i64));
         trailer.set(

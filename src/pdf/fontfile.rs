@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use lopdf::{Dictionary, Object, StringFormat};
 
+use super::deflate::deflate;
 use super::embed::{Metrics, ProgramKind};
 use super::file::{Id, PdfFile};
-use super::post::deflate_large;
 use crate::cache::Cache;
 
 /// An embedded font, as the post-pass writes it.
@@ -64,7 +64,7 @@ impl Program {
         let cache = cache.clone();
         let stored_codes = codes.clone();
         let job = std::thread::spawn(move || {
-            let packed = deflate_large(&program)?;
+            let packed = deflate(&program)?;
             let raw_len = program.len();
             // Deflated only where that pays.
             let file = if packed.len() + 20 < raw_len {
@@ -240,7 +240,7 @@ pub fn add_fonts(
             (file_key, Object::Reference((program, 0))),
         ]);
         let descriptor = file.add(&Object::Dictionary(descriptor));
-        let (cmap, deflated) = super::post::deflated(font.cmap.as_bytes(), cache)?;
+        let (cmap, deflated) = super::deflate::deflated(font.cmap.as_bytes(), cache)?;
         let mut dict = Dictionary::new();
         if deflated {
             dict.set("Filter", name("FlateDecode"));

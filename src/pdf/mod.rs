@@ -3,11 +3,12 @@
 //!
 //! [`Typeset`] pages → [`write`](mod@write) (pages streamed into a
 //! [`file`], fonts by [`embed`] and [`fontfile`], the document's own
-//! objects by [`post`]) → bytes. [`reuse`] keeps set paragraphs between
+//! objects by [`post`], every stream through [`deflate`]) → bytes. [`reuse`] keeps set paragraphs between
 //! builds for the typesetter.
 
 pub mod conformance;
 pub mod coords;
+pub mod deflate;
 pub mod embed;
 pub mod file;
 pub mod fontfile;

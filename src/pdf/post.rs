@@ -1,8 +1,7 @@
 //! The document's own objects, written once the pages are: a nested
 //! outline with in-page destinations in document order, page labels (roman
 //! front matter, arabic body from 1), /Lang, /PageMode, the Info dictionary
-//! with dates from the manifest, a fixed /ID; the images; and the deflating
-//! every stream goes through.
+//! with dates from the manifest, a fixed /ID; the images.
 
 use lopdf::{Dictionary, Object, StringFormat};
 
@@ -336,7 +335,7 @@ pub fn add_image(
             if let Some(alpha) = alpha {
                 let mut mask = xobject();
                 mask.set("ColorSpace", grey(1));
-                let (bytes, deflated) = deflated(alpha, cache)?;
+                let (bytes, deflated) = super::deflate::deflated(alpha, cache)?;
                 if deflated {
                     mask.set("Filter", Object::Name(b"FlateDecode".to_vec()));
                 }
@@ -347,7 +346,7 @@ pub fn add_image(
         }
     };
     if compress {
-        let (bytes, deflated) = deflated(&image.data, cache)?;
+        let (bytes, deflated) = super::deflate::deflated(&image.data, cache)?;
         if deflated {
             dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
         }
@@ -358,143 +357,9 @@ pub fn add_image(
     Ok(())
 }
 
-/// Streams this large (the fonts' ToUnicode maps, images) are deflated
-/// once and the result kept in the build cache: they change only when the
-/// glyphs or images used do.
-const CACHED_STREAM: usize = 8 * 1024;
-
-/// Level 3: within a few KB of lopdf's level 9 (font programs barely
-/// compress further) in far less time; the lazy matching of level 4 and
-/// above gains a tenth of a percent for half as much time again.
-const LEVEL: u32 = 3;
-
-/// `content` as a zlib stream, by this thread's compressor: setting one up
-/// takes more memory than a page stream holds, and fresh memory is dear.
-pub(super) fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
-    thread_local! {
-        static DEFLATER: std::cell::RefCell<Deflater> = std::cell::RefCell::new(Deflater::new());
-    }
-    DEFLATER.with_borrow_mut(|d| d.deflate(content))
-}
-
-/// Streams this large are deflated in two halves side by side, as pigz
-/// does: the largest, a font program, is made last (it needs the pages'
-/// glyphs) and would otherwise end the build alone on one core.
-const SPLIT_STREAM: usize = 256 * 1024;
-
-/// `content` as a zlib stream; a large one deflated in two halves at once,
-/// the first ended by a sync flush (so the second starts on a byte) and
-/// the whole checked by one Adler-32, which any inflater reads as one
-/// stream.
-pub(super) fn deflate_large(content: &[u8]) -> Result<Vec<u8>, String> {
-    if content.len() < SPLIT_STREAM {
-        return deflate(content);
-    }
-    let (first, second) = content.split_at(content.len() / 2);
-    let (tail, head) = crate::par::beside(
-        || raw_deflate(second, flate2::FlushCompress::Finish),
-        || raw_deflate(first, flate2::FlushCompress::Sync),
-    );
-    let (head, tail) = (head?, tail?);
-    let mut out = Vec::with_capacity(head.len() + tail.len() + 6);
-    // Deflate with a 32 KB window, a middling level; the header is a
-    // multiple of 31, as zlib asks.
-    out.extend_from_slice(&[0x78, 0x5E]);
-    out.extend_from_slice(&head);
-    out.extend_from_slice(&tail);
-    let mut adler = adler2::Adler32::new();
-    adler.write_slice(content);
-    out.extend_from_slice(&adler.checksum().to_be_bytes());
-    Ok(out)
-}
-
-/// `data` deflated without a zlib header, ended by `flush`.
-fn raw_deflate(data: &[u8], flush: flate2::FlushCompress) -> Result<Vec<u8>, String> {
-    let mut compress = flate2::Compress::new(flate2::Compression::new(LEVEL), false);
-    let mut out = Vec::with_capacity(data.len() / 2 + 64);
-    loop {
-        let done = compress.total_in() as usize;
-        let status = compress
-            .compress_vec(&data[done..], &mut out, flush)
-            .map_err(|e| e.to_string())?;
-        // A flush is complete once all input is in and the compressor
-        // left room in the output.
-        let flushed = compress.total_in() as usize == data.len() && out.len() < out.capacity();
-        if status == flate2::Status::StreamEnd
-            || (flush != flate2::FlushCompress::Finish && flushed)
-        {
-            return Ok(out);
-        }
-        out.reserve(out.capacity().max(64));
-    }
-}
-
-struct Deflater(flate2::Compress);
-
-impl Deflater {
-    fn new() -> Deflater {
-        Deflater(flate2::Compress::new(flate2::Compression::new(LEVEL), true))
-    }
-
-    fn deflate(&mut self, content: &[u8]) -> Result<Vec<u8>, String> {
-        self.0.reset();
-        let mut out = Vec::with_capacity(content.len() / 2 + 64);
-        loop {
-            let done = self.0.total_in() as usize;
-            let status = self
-                .0
-                .compress_vec(&content[done..], &mut out, flate2::FlushCompress::Finish)
-                .map_err(|e| e.to_string())?;
-            if status == flate2::Status::StreamEnd {
-                return Ok(out);
-            }
-            out.reserve(out.capacity().max(64));
-        }
-    }
-}
-
-/// `content` deflated if that makes it smaller (and whether it did);
-/// large streams are deflated once and the result kept in the cache.
-pub fn deflated(content: &[u8], cache: &Cache) -> Result<(Vec<u8>, bool), String> {
-    let packed = if content.len() < CACHED_STREAM {
-        deflate(content)?
-    } else {
-        let key = Cache::key("pdf-deflate", &[content]);
-        match cache.get(&key) {
-            Some(hit) => hit.to_vec(),
-            None => cache.put(&key, deflate(content)?).to_vec(),
-        }
-    };
-    Ok(if packed.len() + 20 < content.len() {
-        (packed, true)
-    } else {
-        (content.to_vec(), false)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_large_stream_deflated_in_halves_inflates_whole() {
-        use std::io::Read;
-        // 600 KB of text-like bytes, so that matches span the halves.
-        let content: Vec<u8> = (0..600_000u32)
-            .map(|i| b"glyph outlines and subroutines "[(i * 7 % 31) as usize] ^ (i / 4096) as u8)
-            .collect();
-        let packed = deflate_large(&content).unwrap();
-        assert!(packed.len() < content.len() / 2, "did not compress");
-        let mut back = Vec::new();
-        // The decoder checks the Adler-32 at the end.
-        flate2::read::ZlibDecoder::new(&packed[..])
-            .read_to_end(&mut back)
-            .unwrap();
-        assert_eq!(back, content);
-        // Within a fraction of a percent of one stream.
-        let whole = deflate(&content).unwrap();
-        assert!(packed.len() <= whole.len() + whole.len() / 100 + 64);
-    }
 
     #[test]
     fn dates() {

@@ -140,7 +140,16 @@ pub fn plain_key(text: &str, shape: &ShapeParams) -> Key {
 // binary (cache keys carry its fingerprint), and checked against its CRC-32.
 
 fn encode(paragraphs: &Known) -> Vec<u8> {
-    let mut out = Vec::with_capacity(paragraphs.len() * 1024);
+    // Sized exactly: a pack holds thousands of paragraphs, and a buffer
+    // grown by doubling would take twice their size.
+    let size: usize = paragraphs
+        .values()
+        .map(|p| {
+            let lines: usize = p.lines.iter().map(|(_, l)| 4 + line_size(l)).sum();
+            32 + 1 + 4 + 4 * p.missing.len() + 4 + lines
+        })
+        .sum();
+    let mut out = Vec::with_capacity(4 + size);
     put_u32(&mut out, paragraphs.len() as u32);
     let mut keys: Vec<&Key> = paragraphs.keys().collect();
     keys.sort();
@@ -158,6 +167,7 @@ fn encode(paragraphs: &Known) -> Vec<u8> {
             put_line(&mut out, line);
         }
     }
+    debug_assert_eq!(out.len(), 4 + size);
     out
 }
 
@@ -171,6 +181,11 @@ fn put_f32(out: &mut Vec<u8>, v: f32) {
 
 /// Bytes per glyph in [`put_line`]'s encoding.
 const GLYPH_BYTES: usize = 37;
+
+/// The bytes [`put_line`] writes for `line`.
+fn line_size(line: &Line) -> usize {
+    4 + line.text.len() + 4 + 4 + 1 + 4 + line.glyphs.len() * GLYPH_BYTES
+}
 
 fn put_line(out: &mut Vec<u8>, line: &Line) {
     put_u32(out, line.text.len() as u32);

@@ -610,7 +610,7 @@ fn page_content(
             content.extend_from_slice(b"EMC\n");
         }
     }
-    let packed = post::deflate(&content)?;
+    let packed = super::deflate::deflate(&content)?;
     let (stream, deflated) = if packed.len() + 20 < content.len() {
         (packed, true)
     } else {
