@@ -154,16 +154,23 @@ impl Cache {
         if !self.remember {
             return value;
         }
+        self.store(key, &value);
+        self.lock_memory().insert(*key, value.clone());
+        value
+    }
+
+    /// Stores `value` under `key` in the folder only: for values kept in
+    /// this process decoded (see [`Pack`]), whose bytes only a later
+    /// process reads.
+    fn store(&self, key: &Key, value: &[u8]) {
         self.mark_used(key);
         if let Some(dir) = &self.dir {
             // Written whole, then renamed into place: a reader never sees
             // half an entry. Failure to write only costs time.
             if std::fs::create_dir_all(dir).is_ok() {
-                let _ = crate::output::write_record(&dir.join(hex(key)), &sealed(key, &value));
+                let _ = crate::output::write_record(&dir.join(hex(key)), &sealed(key, value));
             }
         }
-        self.lock_memory().insert(*key, value.clone());
-        value
     }
 
     /// Whether values are kept at all.
@@ -377,8 +384,11 @@ pub struct Changes<T> {
 }
 
 impl<T: Send + Sync + 'static> Changes<T> {
+    /// Stores the values for a later process and keeps them decoded for
+    /// this one: their bytes are not kept (a pack of set paragraphs is a
+    /// large part of a book's memory).
     pub fn write(self) {
-        self.cache.put(&self.key, (self.encode)(&self.used));
+        self.cache.store(&self.key, &(self.encode)(&self.used));
         self.cache.put_memo(&self.key, self.used);
     }
 }

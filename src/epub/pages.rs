@@ -36,14 +36,20 @@ pub fn marker_id(label: &str) -> String {
 /// How many letters of a line are looked up: enough to tell lines apart.
 const KEY: usize = 12;
 
-/// One letter of the book's text and where it stands (a book holds
-/// millions: the fields are kept small).
-struct Letter {
-    c: char,
+/// The book's letters in reading order (a book holds millions: a
+/// character each), and the runs of them each title, byline or block
+/// holds, to tell where a letter stands.
+struct Letters {
+    letters: Vec<char>,
+    runs: Vec<Run>,
+}
+
+/// The letters of one title, byline or top-level block, from `first` on.
+struct Run {
+    first: u32,
     article: u32,
     /// The top-level block, `u32::MAX` for the title and byline.
     block: u32,
-    offset: u32,
 }
 
 /// `c.is_alphabetic()`, answered at once for the letters most Chinese text
@@ -62,7 +68,7 @@ fn is_letter(c: char) -> bool {
 /// The body pages' starts, in page order; a page whose first line cannot
 /// be found (no letters in it) has none.
 pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
-    let letters = letters(book);
+    let letters = Letters::of(book);
     let mut from = 0;
     let mut out = Vec::new();
     for (i, page) in set.pages.iter().enumerate().skip(set.front_pages) {
@@ -93,20 +99,16 @@ pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
         if key.len() < 2 {
             continue;
         }
-        let found = (from..letters.len().saturating_sub(key.len() - 1)).find(|&p| {
-            letters[p..p + key.len()]
-                .iter()
-                .zip(&key)
-                .all(|(l, c)| l.c == *c)
-        });
+        let found = (from..letters.letters.len().saturating_sub(key.len() - 1))
+            .find(|&p| letters.letters[p..p + key.len()] == key[..]);
         let Some(p) = found else { continue };
         from = p + 1;
-        let at = &letters[p];
+        let (article, block, offset) = letters.place(p, book);
         out.push(PageStart {
-            article: at.article as usize,
+            article,
             marker: Marker {
-                block: (at.block != u32::MAX).then_some(at.block as usize),
-                offset: at.offset as usize,
+                block,
+                offset,
                 label: (i - set.front_pages + 1).to_string(),
             },
         });
@@ -120,36 +122,57 @@ pub fn page_starts(set: &Typeset, book: &Book) -> Vec<PageStart> {
     out
 }
 
-/// The letters of the book in reading order: each article's title and
-/// byline, then its blocks (their footnotes are set apart on the page).
-fn letters(book: &Book) -> Vec<Letter> {
-    let mut out = Vec::new();
-    for (article, a) in book.articles.iter().enumerate() {
-        let article = article as u32;
-        let heading = [Some(a.title.clone()), a.byline()];
-        for text in heading.into_iter().flatten() {
-            out.extend(text.chars().filter(|&c| is_letter(c)).map(|c| Letter {
-                c,
-                article,
-                block: u32::MAX,
-                offset: 0,
-            }));
-        }
-        for (index, block) in a.blocks.iter().enumerate() {
-            let paragraph = matches!(block.kind, BlockKind::Paragraph(_));
-            for (offset, c) in block_text(block).chars().enumerate() {
-                if is_letter(c) {
-                    out.push(Letter {
-                        c,
-                        article,
-                        block: index as u32,
-                        offset: if paragraph { offset as u32 } else { 0 },
-                    });
-                }
+impl Letters {
+    /// The letters of the book in reading order: each article's title and
+    /// byline, then its blocks (their footnotes are set apart on the page).
+    fn of(book: &Book) -> Letters {
+        let mut out = Letters {
+            letters: Vec::new(),
+            runs: Vec::new(),
+        };
+        for (article, a) in book.articles.iter().enumerate() {
+            let article = article as u32;
+            let heading = [Some(a.title.clone()), a.byline()];
+            for text in heading.into_iter().flatten() {
+                out.push(article, u32::MAX, &text);
+            }
+            for (index, block) in a.blocks.iter().enumerate() {
+                out.push(article, index as u32, &block_text(block));
             }
         }
+        out
     }
-    out
+
+    fn push(&mut self, article: u32, block: u32, text: &str) {
+        self.runs.push(Run {
+            first: self.letters.len() as u32,
+            article,
+            block,
+        });
+        self.letters.extend(text.chars().filter(|&c| is_letter(c)));
+    }
+
+    /// Letter `p`'s article, its top-level block (`None`: the title or
+    /// byline) and its offset in characters into the block's text (0 unless
+    /// the block is a paragraph).
+    fn place(&self, p: usize, book: &Book) -> (usize, Option<usize>, usize) {
+        let run = &self.runs[self.runs.partition_point(|r| r.first as usize <= p) - 1];
+        let article = run.article as usize;
+        if run.block == u32::MAX {
+            return (article, None, 0);
+        }
+        let block = &book.articles[article].blocks[run.block as usize];
+        let offset = match block.kind {
+            BlockKind::Paragraph(_) => block_text(block)
+                .chars()
+                .enumerate()
+                .filter(|&(_, c)| is_letter(c))
+                .nth(p - run.first as usize)
+                .map_or(0, |(offset, _)| offset),
+            _ => 0,
+        };
+        (article, Some(run.block as usize), offset)
+    }
 }
 
 /// A block's text as the pages print it, in order.
