@@ -179,7 +179,7 @@ impl PdfFile {
 
 /// Objects per object stream: the cross-reference rows give the index in
 /// one byte.
-const PACKED_PER_STREAM: usize = 256;
+pub const PACKED_PER_STREAM: usize = 256;
 
 fn itoa(v: i64) -> String {
     v.to_string()

@@ -8,7 +8,7 @@
 
 use lopdf::{Dictionary, Object, StringFormat};
 
-use super::file::{Id, PdfFile};
+use super::file::{Id, PdfFile, PACKED_PER_STREAM};
 use super::post::text_string;
 use crate::typeset::structure::{Artifact, NodeId, Role, Structure, Tag};
 
@@ -142,7 +142,9 @@ impl Marks {
         // changes.
         let mut spoken: Vec<Option<String>> = vec![None; n];
         let mut ids = Vec::new();
-        let mut written = Vec::with_capacity(n + 2);
+        // Packed a stream's worth at a time: a long book's tree, held whole
+        // as dictionaries, weighs more than its pages' lines.
+        let mut written = Vec::with_capacity(PACKED_PER_STREAM);
         for id in self.order(structure) {
             let node = &structure.nodes[id as usize];
             let outer = node
@@ -236,6 +238,10 @@ impl Marks {
                 _ => {}
             }
             written.push((first + id, Object::Dictionary(d)));
+            if written.len() == PACKED_PER_STREAM {
+                file.pack(&written)?;
+                written.clear();
+            }
         }
 
         let mut nums = Vec::new();
