@@ -197,7 +197,7 @@ pub fn font(data: &[u8]) {
         );
         gids.dedup();
         let _ = crate::fonts::subset::subset_for_chars(&face, &chars);
-        let _ = crate::pdf::embed::subset_without_cmap(&face.data, face.index, &gids);
+        let _ = crate::pdf::embed::subset_without_cmap(&face, &gids);
     }
 }
 

@@ -1,13 +1,24 @@
 //! Side-by-side work on the machine's cores (font subsetting dominates both
-//! back ends and is independent per font).
+//! back ends and is independent per font). A job that panics is a bug: it
+//! becomes the caller's error type through `From<Panicked>`.
+
+/// A worker panicked (the panic itself was reported by the crash hook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Panicked;
+
+impl From<Panicked> for String {
+    fn from(_: Panicked) -> String {
+        "a worker failed".into()
+    }
+}
 
 /// `f` applied to every item, results in order: the first item on this
 /// thread (a thread costs its start and fresh memory for its heap), the
 /// others each on its own scoped thread. A panicking job becomes `Err`.
-pub fn map<T: Sync, R: Send>(
+pub fn map<T: Sync, R: Send, E: Send + From<Panicked>>(
     items: &[T],
-    f: impl Fn(&T) -> Result<R, String> + Sync,
-) -> Vec<Result<R, String>> {
+    f: impl Fn(&T) -> Result<R, E> + Sync,
+) -> Vec<Result<R, E>> {
     let Some((first, rest)) = items.split_first() else {
         return Vec::new();
     };
@@ -15,12 +26,13 @@ pub fn map<T: Sync, R: Send>(
         let f = &f;
         let handles: Vec<_> = rest.iter().map(|item| s.spawn(move || f(item))).collect();
         let here = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(first)))
-            .unwrap_or_else(|_| Err("a worker failed".into()));
+            .unwrap_or_else(|_| Err(Panicked.into()));
         std::iter::once(here)
-            .chain(handles.into_iter().map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a worker thread failed".into()))
-            }))
+            .chain(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Err(Panicked.into()))),
+            )
             .collect()
     })
 }
@@ -63,16 +75,14 @@ pub fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + S
 
 /// `a` on a thread of its own while `b` runs on this one: both results.
 /// A panicking `a` becomes `Err`.
-pub fn beside<A: Send, B>(
-    a: impl FnOnce() -> Result<A, String> + Send,
+pub fn beside<A: Send, E: Send + From<Panicked>, B>(
+    a: impl FnOnce() -> Result<A, E> + Send,
     b: impl FnOnce() -> B,
-) -> (Result<A, String>, B) {
+) -> (Result<A, E>, B) {
     std::thread::scope(|s| {
         let handle = s.spawn(a);
         let here = b();
-        let there = handle
-            .join()
-            .unwrap_or_else(|_| Err("a worker thread failed".into()));
+        let there = handle.join().unwrap_or_else(|_| Err(Panicked.into()));
         (there, here)
     })
 }
@@ -82,10 +92,10 @@ pub fn beside<A: Send, B>(
 /// sees is the same whichever thread made what, and finished work is
 /// dropped as it is taken rather than held until the end. A panicking job
 /// becomes `Err`.
-pub fn in_order<R: Send>(
+pub fn in_order<R: Send, E: Send + From<Panicked>>(
     jobs: usize,
-    make: impl Fn(usize) -> Result<R, String> + Sync,
-    mut take: impl FnMut(usize, Result<R, String>),
+    make: impl Fn(usize) -> Result<R, E> + Sync,
+    mut take: impl FnMut(usize, Result<R, E>),
 ) {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -123,19 +133,23 @@ pub fn in_order<R: Send>(
     });
 }
 
-fn run<R>(make: &(impl Fn(usize) -> Result<R, String> + Sync), job: usize) -> Result<R, String> {
+fn run<R, E: From<Panicked>>(
+    make: &(impl Fn(usize) -> Result<R, E> + Sync),
+    job: usize,
+) -> Result<R, E> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make(job)))
-        .unwrap_or_else(|_| Err("a worker failed".into()))
+        .unwrap_or_else(|_| Err(Panicked.into()))
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn beside_gives_both_results_and_a_panic_as_an_error() {
-        let (there, here) = super::beside(|| Ok(2 + 2), || 3 * 3);
+        let (there, here) = super::beside(|| Ok::<_, String>(2 + 2), || 3 * 3);
         assert_eq!((there, here), (Ok(4), 9));
-        let (there, here) = super::beside(|| -> Result<u8, String> { panic!("boom") }, || 1);
-        assert!(there.is_err());
+        let (there, here) =
+            super::beside(|| -> Result<u8, super::Panicked> { panic!("boom") }, || 1);
+        assert_eq!(there, Err(super::Panicked));
         assert_eq!(here, 1);
     }
 
@@ -148,7 +162,7 @@ mod tests {
                 if job % 7 == 0 {
                     std::thread::sleep(std::time::Duration::from_millis(2));
                 }
-                Ok(job * 2)
+                Ok::<_, String>(job * 2)
             },
             |job, r| seen.push((job, r.unwrap())),
         );

@@ -188,7 +188,7 @@ impl Renderer for Pdf {
         ) {
             Ok(bytes) => Some(bytes),
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot make the PDF: {e}")));
+                diags.push(e.into());
                 None
             }
         }
@@ -360,7 +360,7 @@ pub fn typeset_book<'a>(
     let style = &prepared.style;
     // The cover is drawn while the articles are set.
     let (cover, galleys) = crate::par::beside(
-        || Ok(front_cover(prepared, &geo)),
+        || Ok::<_, String>(front_cover(prepared, &geo)),
         || {
             crate::par::in_parallel(&book.articles, |index, article| {
                 typeset::article(setter, geo, style, &prepared.images, index, article)

@@ -141,6 +141,21 @@ fn a_damaged_cff_font_cannot_be_subset_and_says_so() {
         err.starts_with("cannot subset ") && err.ends_with(": damaged font"),
         "{err}"
     );
+    // The PDF's subsetter says so too, typed, naming the font's file.
+    let gids: Vec<u16> = (0..8).collect();
+    match booklet::pdf::embed::subset_without_cmap(&face, &gids) {
+        Err(e @ booklet::pdf::PdfError::Subset { .. }) => {
+            assert_eq!(e.file(), Some(path.as_path()));
+            let d = booklet::diag::Diagnostic::from(e);
+            assert!(
+                d.message
+                    .starts_with("cannot make the PDF: the font Damaged"),
+                "{}",
+                d.message
+            );
+        }
+        other => panic!("the damaged font is refused as a font: {other:?}"),
+    }
 }
 
 /// The image seeds are pictures booklet reads, of every kind it reads, so

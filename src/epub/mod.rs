@@ -271,7 +271,7 @@ fn build(
         }
     };
     let (cover, built) = crate::par::beside(
-        || Ok(cover_image()),
+        || Ok::<_, String>(cover_image()),
         || {
             crate::par::map(&jobs, |(script, weight, face, set)| {
                 let stem = format!("fonts/{}-{}", script_class(*script), weight.name());

@@ -129,7 +129,7 @@ impl Library {
             groups.retain(|g| !g.is_empty());
             groups
         };
-        let decoded = crate::par::map(&groups, |group| {
+        let decoded = crate::par::map(&groups, |group| -> Result<_, String> {
             Ok(group
                 .iter()
                 .map(|(i, bytes)| {

@@ -59,7 +59,7 @@ const SRGB: &[u8] = include_bytes!("sRGB.icc");
 pub fn objects(
     file: &mut PdfFile,
     p: &Particulars<'_>,
-) -> Result<Vec<(&'static str, Object)>, String> {
+) -> Result<Vec<(&'static str, Object)>, super::PdfError> {
     let xmp = xmp(p);
     // Unfiltered, so that anything reading the file finds the packet.
     let metadata = file.add_stream(

@@ -8,13 +8,14 @@ use std::cell::RefCell;
 
 use libdeflater::{CompressionLvl, Compressor};
 
+use super::PdfError;
 use crate::cache::Cache;
 
 const LEVEL: i32 = 2;
 
 /// `content` as a zlib stream, by this thread's compressor: setting one up
 /// takes more memory than a page stream holds, and fresh memory is dear.
-pub fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
+pub fn deflate(content: &[u8]) -> Result<Vec<u8>, PdfError> {
     thread_local! {
         static COMPRESSOR: RefCell<Option<Compressor>> = const { RefCell::new(None) };
     }
@@ -24,7 +25,7 @@ pub fn deflate(content: &[u8]) -> Result<Vec<u8>, String> {
         let mut out = vec![0; compressor.zlib_compress_bound(content.len())];
         let len = compressor
             .zlib_compress(content, &mut out)
-            .map_err(|e| format!("cannot deflate a stream: {e:?}"))?;
+            .map_err(|e| PdfError::Deflate(format!("{e:?}")))?;
         out.truncate(len);
         out.shrink_to_fit();
         Ok(out)
@@ -38,7 +39,7 @@ const CACHED_STREAM: usize = 8 * 1024;
 
 /// `content` deflated if that makes it smaller (and whether it did);
 /// large streams are deflated once and the result kept in the cache.
-pub fn deflated(content: &[u8], cache: &Cache) -> Result<(Vec<u8>, bool), String> {
+pub fn deflated(content: &[u8], cache: &Cache) -> Result<(Vec<u8>, bool), PdfError> {
     let packed = if content.len() < CACHED_STREAM {
         deflate(content)?
     } else {

@@ -9,7 +9,9 @@ use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 
 use super::fontfile::Program;
+use super::PdfError;
 use crate::cache::Cache;
+use crate::fonts::Face;
 use crate::typeset::fontset::{FontIx, FontSet};
 use crate::typeset::page::{Draw, Page};
 use std::sync::Arc;
@@ -263,12 +265,12 @@ pub fn programs(
     fonts: &FontSet<'_>,
     plans: &[Plan],
     cache: &Arc<Cache>,
-) -> Result<Vec<Program>, String> {
+) -> Result<Vec<Program>, PdfError> {
     let results = crate::par::map(plans, |plan| program(fonts, plan, cache));
     results.into_iter().collect()
 }
 
-fn program(fonts: &FontSet<'_>, plan: &Plan, cache: &Arc<Cache>) -> Result<Program, String> {
+fn program(fonts: &FontSet<'_>, plan: &Plan, cache: &Arc<Cache>) -> Result<Program, PdfError> {
     let face = &fonts.choice.faces[plan.font as usize];
     let list = &plan.glyphs;
     let ids: Vec<u8> = list.iter().flat_map(|g| g.to_le_bytes()).collect();
@@ -276,8 +278,7 @@ fn program(fonts: &FontSet<'_>, plan: &Plan, cache: &Arc<Cache>) -> Result<Progr
     if let Some(program) = Program::cached(cache, &key, list.len()) {
         return Ok(program);
     }
-    let subset = subset_without_cmap(&face.data, face.index, list)
-        .map_err(|e| format!("cannot subset {}: {e}", face.family))?;
+    let subset = subset_without_cmap(face, list)?;
     let (kind, codes, program) = split_program(&subset, list.len());
     Ok(Program::start(kind, codes, program, key, cache))
 }
@@ -334,20 +335,25 @@ const EMPTY_CMAP: [u8; 36] = [
     0xFF, 0xFF, 0, 1, 0, 0, // startCode, idDelta, idRangeOffset
 ];
 
-/// Subsets face `index` of `data` to `gids` (new id = position in the list).
-pub fn subset_without_cmap(data: &[u8], index: u32, gids: &[u16]) -> Result<Vec<u8>, String> {
-    let font_data = ReadScope::new(data)
+/// Subsets `face` to `gids` (new id = position in the list).
+pub fn subset_without_cmap(face: &Face, gids: &[u16]) -> Result<Vec<u8>, PdfError> {
+    let damaged = |reason: String| PdfError::Subset {
+        font: face.path.clone(),
+        family: face.family.clone(),
+        reason,
+    };
+    let font_data = ReadScope::new(&face.data)
         .read::<FontData<'_>>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| damaged(e.to_string()))?;
     let provider = font_data
-        .table_provider(index as usize)
-        .map_err(|e| e.to_string())?;
+        .table_provider(face.index as usize)
+        .map_err(|e| damaged(e.to_string()))?;
     let provider = crate::fonts::subset::WithCmap {
         face: provider,
         cmap: Some(EMPTY_CMAP.to_vec()),
     };
     // allsorts panics on some damaged CFF tables.
     crate::crash::shielded(|| subset(&provider, gids, &SubsetProfile::Pdf, CmapTarget::Unicode))
-        .ok_or_else(|| "damaged font".to_string())?
-        .map_err(|e| e.to_string())
+        .ok_or_else(|| damaged("damaged outlines".into()))?
+        .map_err(|e| damaged(e.to_string()))
 }

@@ -7,6 +7,8 @@
 
 use lopdf::{Dictionary, Object, StringFormat};
 
+use super::PdfError;
+
 /// An object number; every object is generation 0.
 pub type Id = u32;
 
@@ -81,14 +83,14 @@ impl PdfFile {
     /// Writes `objects` (no streams among them) deflated together in one
     /// object stream (§7.5.7): small dictionaries by the thousand (the
     /// structure tree) shrink to a fraction.
-    pub fn pack(&mut self, objects: &[(Id, Object)]) -> Result<(), String> {
+    pub fn pack(&mut self, objects: &[(Id, Object)]) -> Result<(), PdfError> {
         for chunk in objects.chunks(PACKED_PER_STREAM) {
             self.pack_chunk(chunk)?;
         }
         Ok(())
     }
 
-    fn pack_chunk(&mut self, objects: &[(Id, Object)]) -> Result<(), String> {
+    fn pack_chunk(&mut self, objects: &[(Id, Object)]) -> Result<(), PdfError> {
         let mut head = String::new();
         let mut body = Vec::new();
         for (id, object) in objects {
@@ -129,10 +131,10 @@ impl PdfFile {
     /// also the trailer (`trailer` gives /Root, /Info, /ID). An object
     /// reserved but never written is an error: a reference to it would
     /// dangle.
-    pub fn finish(mut self, mut trailer: Dictionary) -> Result<Vec<u8>, String> {
+    pub fn finish(mut self, mut trailer: Dictionary) -> Result<Vec<u8>, PdfError> {
         let id = self.reserve();
         if let Some(missing) = self.offsets[1..id as usize].iter().position(|&o| o == 0) {
-            return Err(format!("PDF object {} was never written", missing + 1));
+            return Err(PdfError::Dangling(missing as Id + 1));
         }
         let at = self.out.len();
         self.offsets[id as usize] = at;

@@ -11,6 +11,7 @@ use lopdf::{Dictionary, Object, StringFormat};
 use super::deflate::deflate;
 use super::embed::{Metrics, ProgramKind};
 use super::file::{Id, PdfFile};
+use super::PdfError;
 use crate::cache::Cache;
 
 /// An embedded font, as the post-pass writes it.
@@ -36,7 +37,7 @@ pub struct Program {
 
 enum Packing {
     Done(FileStream),
-    Running(std::thread::JoinHandle<Result<FileStream, String>>),
+    Running(std::thread::JoinHandle<Result<FileStream, PdfError>>),
 }
 
 /// A program's stream bytes, and its length before any filter.
@@ -90,12 +91,10 @@ impl Program {
         }
     }
 
-    fn finish(self) -> Result<FileStream, String> {
+    fn finish(self) -> Result<FileStream, PdfError> {
         match self.file {
             Packing::Done(file) => Ok(file),
-            Packing::Running(job) => job
-                .join()
-                .map_err(|_| "a compression thread failed".to_string())?,
+            Packing::Running(job) => job.join().map_err(|_| PdfError::Worker)?,
         }
     }
 }
@@ -195,7 +194,7 @@ pub fn add_fonts(
     font_dict: Id,
     fonts: Vec<FontEntry>,
     cache: &Cache,
-) -> Result<(), String> {
+) -> Result<(), PdfError> {
     let mut resources = Dictionary::new();
     for font in fonts {
         let name = |s: &str| Object::Name(s.as_bytes().to_vec());

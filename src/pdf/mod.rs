@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod coords;
 pub mod deflate;
 pub mod embed;
+pub mod error;
 pub mod file;
 pub mod fontfile;
 pub mod post;
@@ -24,6 +25,7 @@ use crate::model::BookMeta;
 use crate::typeset::fontset::FontSet;
 use crate::typeset::geometry::Point;
 use crate::typeset::Typeset;
+pub use error::PdfError;
 use post::OutlineEntry;
 
 /// Writes the typeset book, its pages set in `fonts`.
@@ -33,7 +35,7 @@ pub fn write(
     meta: &BookMeta,
     cache: &Arc<Cache>,
     standard: conformance::Standard,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, PdfError> {
     let tagged = standard.tagged();
     let geo = &set.geo;
     let anchors: Vec<write::AnchorPos> = set

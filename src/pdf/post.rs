@@ -44,7 +44,7 @@ pub fn finish(
     pages: &[Id],
     struct_tree: Option<Id>,
     f: &Finish<'_>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, super::PdfError> {
     let outline = add_outline(&mut file, pages, f.outline);
     let mut labels = vec![];
     for (page, name) in ["封面", "封二"].iter().enumerate().take(f.cover_pages) {
@@ -291,7 +291,7 @@ pub fn add_image(
     id: Id,
     image: &PdfImage,
     cache: &Cache,
-) -> Result<(), String> {
+) -> Result<(), super::PdfError> {
     // 8-bit samples, for the picture and its mask alike.
     let xobject = || {
         let mut dict = Dictionary::new();

@@ -132,7 +132,7 @@ impl Marks {
         root_id: Id,
         pages: &[Id],
         lang: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), super::PdfError> {
         self.place_the_rest(structure);
         let n = structure.nodes.len();
         let first = file.reserve_many(n);

@@ -24,6 +24,7 @@ use super::file::{Id, PdfFile};
 use super::fontfile::FontEntry;
 use super::post;
 use super::tagged::{self, Mark, Marks};
+use super::PdfError;
 use crate::cache::Cache;
 use crate::typeset::fontset::{FontIx, FontSet};
 use crate::typeset::geometry::{self, Geometry, PT_PER_MM};
@@ -91,7 +92,7 @@ pub struct Written {
 /// Writes the pages (the fonts are known, their objects are written by
 /// [`finish`]). The fonts' subsets are made while the pages are drawn:
 /// the pages need only the codes of their glyphs, which are known before.
-pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
+pub fn pages(book: &Book<'_, '_>) -> Result<Written, PdfError> {
     let fonts = book.fonts;
     let program = program_of(fonts);
     let used = used_glyphs(book.pages, &program);
@@ -126,7 +127,7 @@ pub fn pages(book: &Book<'_, '_>) -> Result<Written, String> {
 }
 
 /// The pages drawn with the fonts of `plans`.
-fn draw(book: &Book<'_, '_>, plans: &[Plan], program: &[FontIx]) -> Result<Written, String> {
+fn draw(book: &Book<'_, '_>, plans: &[Plan], program: &[FontIx]) -> Result<Written, PdfError> {
     let embedded: BTreeMap<FontIx, EmbeddedFont> =
         plans.iter().map(|plan| (plan.font, plan)).collect();
 
@@ -158,7 +159,7 @@ fn draw(book: &Book<'_, '_>, plans: &[Plan], program: &[FontIx]) -> Result<Writt
                         page_content(book, page, &embedded, program)
                     })
                 })
-                .collect::<Result<Vec<Arc<PageOut>>, String>>()
+                .collect::<Result<Vec<Arc<PageOut>>, PdfError>>()
         },
         |job, out| {
             let outs = match out {
@@ -274,13 +275,15 @@ pub fn finish(
     images: &[Arc<crate::image::Picture>],
     cache: &Cache,
     f: &post::Finish<'_>,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, PdfError> {
     let mut file = written.file;
     for (&image, &id) in &written.pictures {
         let picture = images
             .get(image as usize)
-            .ok_or("a page places a picture that is not in the book")?;
-        let image = picture.pdf_image(written.printed.get(&image).copied())?;
+            .ok_or_else(|| PdfError::Picture("a page places one that is not in the book".into()))?;
+        let image = picture
+            .pdf_image(written.printed.get(&image).copied())
+            .map_err(PdfError::Picture)?;
         post::add_image(&mut file, id, &image, cache)?;
     }
     super::fontfile::add_fonts(&mut file, written.font_dict, written.fonts, cache)?;
@@ -475,7 +478,7 @@ fn page_content(
     page: &Page,
     embedded: &BTreeMap<FontIx, EmbeddedFont>,
     program: &[FontIx],
-) -> Result<PageOut, String> {
+) -> Result<PageOut, PdfError> {
     let geo = book.geo;
     let mut marked = Marked {
         structure: book.structure.map(|(s, _)| s),
@@ -734,7 +737,7 @@ fn segments(len: usize, tag: Tag, spans: &[Span]) -> Vec<(std::ops::Range<usize>
 }
 
 /// The content stream printpdf makes of `ops`.
-fn serialise(ops: Vec<Op>, geo: &Geometry) -> Result<Vec<u8>, String> {
+fn serialise(ops: Vec<Op>, geo: &Geometry) -> Result<Vec<u8>, PdfError> {
     let mm = |pt: f32| printpdf::Mm(pt / PT_PER_MM);
     let mut doc = PdfDocument::new("");
     doc.with_pages(vec![PdfPage::new(mm(geo.page_w), mm(geo.page_h), ops)]);
@@ -745,10 +748,12 @@ fn serialise(ops: Vec<Op>, geo: &Geometry) -> Result<Vec<u8>, String> {
         .and_then(|p| doc.get_dictionary(p).ok())
         .and_then(|d| d.get(b"Contents").ok())
         .and_then(|c| c.as_reference().ok())
-        .ok_or("printpdf made a page without content")?;
+        .ok_or_else(|| PdfError::Content("printpdf made a page without content".into()))?;
     match doc.objects.remove(&contents) {
         Some(Object::Stream(s)) => Ok(s.content),
-        _ => Err("printpdf made a page without content".into()),
+        _ => Err(PdfError::Content(
+            "printpdf made a page without content".into(),
+        )),
     }
 }
 
