@@ -503,3 +503,98 @@ document.fonts.ready.then(function () {
 });
 ]]></script>
 "#;
+
+/// A character the CJK faces lack falls back to a face at the weight of
+/// its text: the chess pieces of a bold run in the bold of the family the
+/// regular text's pieces are in (pdffonts lists both; MuPDF says which
+/// face draws each piece), never one face for both weights.
+#[test]
+fn fallback_faces_keep_the_weight_of_their_text() {
+    let b = built();
+    let pdf = b.pdf();
+    let Some(list) = tool("pdffonts", &[pdf.to_str().unwrap()]) else {
+        return;
+    };
+    let names: Vec<&str> = list
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|n| n.split_once('+').map_or(n, |(_, name)| name))
+        .collect();
+    let family = |name: &str| name.split('-').next().unwrap().to_string();
+    let fallbacks: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !n.starts_with("Noto"))
+        .collect();
+    let bold: Vec<&str> = fallbacks
+        .iter()
+        .copied()
+        .filter(|n| n.contains("Bold"))
+        .collect();
+    assert!(
+        bold.iter().any(|b| fallbacks
+            .iter()
+            .any(|r| !r.contains("Bold") && family(r) == family(b))),
+        "no fallback family in both weights: {names:?}"
+    );
+
+    if !have("mutool", std::process::Command::new("mutool").arg("-v")) {
+        return;
+    }
+    let stext = b.dir.join("pages.stext");
+    tool(
+        "mutool",
+        &[
+            "draw",
+            "-q",
+            "-F",
+            "stext",
+            "-o",
+            stext.to_str().unwrap(),
+            pdf.to_str().unwrap(),
+        ],
+    )
+    .expect("mutool draw");
+    let stext = std::fs::read_to_string(&stext).unwrap();
+    // Every drawn character with the face that draws it, in order.
+    let mut drawn: Vec<(char, String)> = Vec::new();
+    let mut face = String::new();
+    for tag in stext.split('<').skip(1) {
+        if let Some(rest) = tag.strip_prefix("font name=\"") {
+            face = rest[..rest.find('"').unwrap()].to_string();
+        } else if tag.starts_with("char ") {
+            let c = tag.split(" c=\"").nth(1).unwrap();
+            let c = &c[..c.find('"').unwrap()];
+            let c = match c.strip_prefix("&#x") {
+                Some(hex) => {
+                    char::from_u32(u32::from_str_radix(hex.trim_end_matches(';'), 16).unwrap())
+                        .unwrap()
+                }
+                None => c.chars().next().unwrap_or(' '),
+            };
+            drawn.push((c, face.clone()));
+        }
+    }
+    let mut pieces = Vec::new();
+    for (i, (c, face)) in drawn.iter().enumerate() {
+        if *c == '♞' || *c == '♜' {
+            // The ideograph before it says the run's weight.
+            let run = &drawn[i - 1].1;
+            assert!(run.contains("NotoSerifCJK"), "{c} after {run}");
+            assert_eq!(
+                face.contains("Bold"),
+                run.contains("Bold"),
+                "{c} of a run in {run} drawn in {face}"
+            );
+            assert!(!face.contains("NotoSerifCJK"), "{c} in {face}");
+            pieces.push(face.clone());
+        }
+    }
+    assert_eq!(pieces.len(), 4, "{pieces:?}");
+    let families: std::collections::BTreeSet<String> = pieces
+        .iter()
+        .map(|f| family(f.split_once('+').map_or(f, |(_, n)| n)))
+        .collect();
+    assert_eq!(families.len(), 1, "one fallback family: {pieces:?}");
+}

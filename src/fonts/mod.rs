@@ -422,21 +422,61 @@ impl FontBook {
     }
 
     /// The first installed face (project, configured, shipped, then system
-    /// fonts) with a glyph for `c`: the last resort of character fallback.
+    /// fonts) with a glyph for `c`, of regular weight and upright where one
+    /// is: the last resort of character fallback. Its bold is
+    /// [`FontBook::bold_of`].
     pub fn face_covering(&self, c: char) -> Option<Face> {
-        let covers = |db: &fontdb::Database, info: &fontdb::FaceInfo| {
-            db.with_face_data(info.id, |data, index| {
-                parse_face(data, index)
-                    .and_then(|f| f.glyph_index(c))
-                    .is_some_and(|g| g.0 != 0)
-            })
-            .unwrap_or(false)
+        // A light, bold or slanted face found first would set every
+        // weight of the text in it.
+        fn find(db: &fontdb::Database, c: char) -> Option<&fontdb::FaceInfo> {
+            let mut first = None;
+            for info in db.faces() {
+                let covers = db
+                    .with_face_data(info.id, |data, index| {
+                        parse_face(data, index)
+                            .and_then(|f| f.glyph_index(c))
+                            .is_some_and(|g| g.0 != 0)
+                    })
+                    .unwrap_or(false);
+                if !covers {
+                    continue;
+                }
+                let regular = (350..=500).contains(&info.weight.0)
+                    && info.style == fontdb::Style::Normal
+                    && info.stretch == fontdb::Stretch::Normal;
+                if regular {
+                    return Some(info);
+                }
+                first.get_or_insert(info);
+            }
+            first
+        }
+        let info = find(&self.local, c).or_else(|| find(self.databases()[1], c))?;
+        self.face_of(info)
+    }
+
+    /// The bold face of `face`'s family, where it has one (a family's
+    /// bold is found where its regular face was: project, configured and
+    /// shipped fonts, then the system's).
+    pub fn bold_of(&self, face: &Face) -> Option<Face> {
+        if face.bold {
+            return None;
+        }
+        let query = fontdb::Query {
+            families: &[fontdb::Family::Name(&face.family)],
+            weight: fontdb::Weight::BOLD,
+            ..Default::default()
         };
-        let local = self.local.faces().find(|info| covers(&self.local, info));
-        let info = local.or_else(|| {
-            let system = self.databases()[1];
-            system.faces().find(|info| covers(system, info))
-        })?;
+        self.databases().into_iter().find_map(|db| {
+            let info = db.face(db.query(&query)?)?;
+            let family = info.families.iter().any(|(n, _)| *n == face.family);
+            (family && info.weight.0 >= 600 && info.style == fontdb::Style::Normal)
+                .then(|| self.face_of(info))
+                .flatten()
+        })
+    }
+
+    fn face_of(&self, info: &fontdb::FaceInfo) -> Option<Face> {
         let path = source_path(&info.source)?;
         Some(Face {
             family: info.families.first().map(|(n, _)| n.clone())?,

@@ -29,16 +29,18 @@ pub struct FontChoice {
     pub faces: Vec<Face>,
     regular: BTreeMap<Script, FontIx>,
     bold: BTreeMap<Script, FontIx>,
-    /// Configured fallback families, then the shipped family.
-    fallback: Vec<FontIx>,
+    /// Configured fallback families, then the shipped family, each with
+    /// its bold where the family has one.
+    fallback: Vec<(FontIx, Option<FontIx>)>,
     /// The faces of block quotes per script, where the style's is found.
     quote: BTreeMap<Script, FontIx>,
     /// The monospace faces of code (regular, bold), if found.
     mono: Option<FontIx>,
     mono_bold: Option<FontIx>,
-    /// Characters no face above has: the installed face that has them, or
-    /// `None` when no font at all does.
-    extra: HashMap<char, Option<FontIx>>,
+    /// Characters no face above has: the installed face that has them
+    /// and the bold of its family where that has them too, or `None` when
+    /// no font at all does.
+    extra: HashMap<char, Option<(FontIx, Option<FontIx>)>>,
 }
 
 /// Format characters that draw nothing and need no glyph.
@@ -79,8 +81,7 @@ impl FontChoice {
             choice.bold.insert(script, bold);
         }
         for face in &faces.fallback {
-            let ix = choice.add(face.clone());
-            choice.fallback.push(ix);
+            choice.add_fallback(face.clone(), fonts);
         }
         for (&script, face) in &faces.quote {
             let ix = choice.add(face.clone());
@@ -96,8 +97,7 @@ impl FontChoice {
             .is_some_and(|b| b != DEFAULT_FAMILY)
         {
             if let Ok(f) = fonts.resolve(None, false, main_script) {
-                let ix = choice.add(f);
-                choice.fallback.push(ix);
+                choice.add_fallback(f, fonts);
             }
         }
         choice.find_extra_faces(book, characters, fonts);
@@ -114,6 +114,13 @@ impl FontChoice {
         }
         self.faces.push(face);
         (self.faces.len() - 1) as FontIx
+    }
+
+    /// A fallback family: `face` and its bold.
+    fn add_fallback(&mut self, face: Face, fonts: &FontBook) {
+        let bold = fonts.bold_of(&face).map(|b| self.add(b));
+        let ix = self.add(face);
+        self.fallback.push((ix, bold));
     }
 
     fn find_extra_faces(&mut self, book: &Book, characters: &Characters, fonts: &FontBook) {
@@ -136,9 +143,21 @@ impl FontChoice {
             }
         }
         drop(parsed);
+        // Families' bold faces, looked up once per family.
+        let mut bolds: HashMap<FontIx, Option<Face>> = HashMap::new();
         for c in uncovered {
-            let face = fonts.face_covering(c).map(|f| self.add(f));
-            self.extra.insert(c, face);
+            let Some(face) = fonts.face_covering(c) else {
+                self.extra.insert(c, None);
+                continue;
+            };
+            let ix = self.add(face);
+            let bold = bolds
+                .entry(ix)
+                .or_insert_with(|| fonts.bold_of(&self.faces[ix as usize]))
+                .clone()
+                .filter(|b| b.covers(c))
+                .map(|b| self.add(b));
+            self.extra.insert(c, Some((ix, bold)));
         }
     }
 
@@ -259,13 +278,19 @@ impl<'a> FontSet<'a> {
         if regular != primary && self.covers(regular, c) {
             return (regular, true);
         }
-        for &f in &self.choice.fallback {
+        // A fallback family draws bold text in its bold where it has one.
+        let weighted = |(regular_face, bold_face): (FontIx, Option<FontIx>)| {
+            bold_face
+                .filter(|&b| bold && self.covers(b, c))
+                .unwrap_or(regular_face)
+        };
+        for &(f, b) in &self.choice.fallback {
             if self.covers(f, c) {
-                return (f, true);
+                return (weighted((f, b)), true);
             }
         }
         match self.choice.extra.get(&c) {
-            Some(Some(f)) => (*f, true),
+            Some(Some(faces)) => (weighted(*faces), true),
             _ => (primary, false),
         }
     }
