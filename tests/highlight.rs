@@ -33,14 +33,24 @@ fn main() {
 }
 "#;
 
-/// The same code highlighted (article 1) and as plain text (article 2),
-/// with a terminal session after each.
+/// A manifest, in TOML: the grammars lack it, booklet reads it itself.
+const TOML: &str = r#"[package]
+name = "scores"   # 名字
+version = "0.1.0"
+publish = false
+
+[dependencies]
+serde = { version = "1", features = ["derive"] }
+"#;
+
+/// The same code highlighted (article 1, with a terminal session and a
+/// TOML manifest after it) and as plain text (article 2).
 fn project_files() -> Vec<(&'static str, Vec<u8>)> {
     let session = "```console\n$ cargo run --release\n   Compiling scores v0.1.0\nerror[E0382]: borrow of moved value\n```\n";
     vec![
         (
             "sources/01.md",
-            format!("---\ntitle: 高亮的代码\n---\n\n下面是一段代码：\n\n```rust\n{CODE}```\n\n{session}")
+            format!("---\ntitle: 高亮的代码\n---\n\n下面是一段代码：\n\n```rust\n{CODE}```\n\n{session}\n```toml\n{TOML}```\n")
                 .into_bytes(),
         ),
         (
@@ -125,6 +135,13 @@ fn a_fenced_language_is_highlighted_in_both_outputs() {
         "<span class=\"tk-c\">// 插入一个键值对</span>",
         "<span class=\"tk-d\">10</span>",
         "<span class=\"tk-n\">cargo</span>",
+        // TOML: headers, keys (in an inline table too), values, comments.
+        "<span class=\"tk-k\">[package]</span>",
+        "<span class=\"tk-k\">[dependencies]</span>",
+        "<span class=\"tk-n\">name</span> = <span class=\"tk-s\">&quot;scores&quot;</span>",
+        "<span class=\"tk-c\"># 名字</span>",
+        "<span class=\"tk-d\">false</span>",
+        "{ <span class=\"tk-n\">version</span> = <span class=\"tk-s\">&quot;1&quot;</span>, <span class=\"tk-n\">features</span> = [<span class=\"tk-s\">&quot;derive&quot;</span>] }",
     ] {
         assert!(a01.contains(span), "{span} missing from:\n{a01}");
     }
@@ -163,6 +180,11 @@ fn a_fenced_language_is_highlighted_in_both_outputs() {
             2,
             "{line:?} not twice (highlighted and plain) in:\n{text}"
         );
+    }
+    let squeezed = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = squeezed(&text);
+    for line in TOML.lines().filter(|l| !l.is_empty()) {
+        assert!(words.contains(&squeezed(line)), "{line:?} not in:\n{text}");
     }
     let (Some(coloured), Some(plain)) = (
         page_with(&pdf, "下面是一段代码"),

@@ -135,6 +135,9 @@ pub fn tokens(lang: Option<&str>, text: &str) -> Vec<Token> {
     if SESSIONS.contains(&language(lang).as_str()) {
         return session(text);
     }
+    if language(lang) == "toml" {
+        return toml(text);
+    }
     let Some(syntax) = syntax(lang) else {
         return Vec::new();
     };
@@ -166,6 +169,165 @@ fn session(text: &str) -> Vec<Token> {
         offset += line.len();
     }
     out
+}
+
+/// Tokens in order, a token never holding a line break, touching tokens
+/// of one tone merged.
+#[derive(Default)]
+struct Tokens(Vec<Token>);
+
+impl Tokens {
+    fn push(&mut self, text: &str, start: usize, end: usize, tone: Tone) {
+        // A token stops at each line break: a line break is not drawn.
+        let mut from = start;
+        for piece in text[start..end].split('\n') {
+            let to = from + piece.len();
+            let trimmed = from + piece.trim_end_matches('\r').len();
+            if trimmed > from {
+                let (a, b) = (from as u32, trimmed as u32);
+                match self.0.last_mut() {
+                    Some(last) if last.end == a && last.tone == tone => last.end = b,
+                    _ => self.0.push(Token {
+                        start: a,
+                        end: b,
+                        tone,
+                    }),
+                }
+            }
+            from = to + 1;
+        }
+    }
+}
+
+/// TOML, which the grammars lack (a manifest is what a book about a tool
+/// shows most): table headers as keywords, keys as names, strings,
+/// numbers, booleans and dates, comments. Read by hand, as the format is
+/// small: a bracket opens a header where a key may stand and an array
+/// where a value does; an inline table's keys are keys again.
+fn toml(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut out = Tokens::default();
+    // The brackets and braces open inside the value being read.
+    let mut open: Vec<u8> = Vec::new();
+    let mut key_next = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        match c {
+            b'\n' => {
+                if open.is_empty() {
+                    key_next = true;
+                }
+                i += 1;
+            }
+            b'#' => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                out.push(text, start, i, Tone::Comment);
+            }
+            b'"' | b'\'' => {
+                i = string_end(bytes, i);
+                let tone = if key_next { Tone::Name } else { Tone::String };
+                out.push(text, start, i, tone);
+            }
+            b'[' if key_next && open.is_empty() => {
+                // `[table]` or `[[array.of.tables]]`, to the line's end at most.
+                let line_end = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                let header = &text[i..line_end];
+                let close = if header.starts_with("[[") { "]]" } else { "]" };
+                i = header.find(close).map_or(line_end, |n| i + n + close.len());
+                out.push(text, start, i, Tone::Keyword);
+                key_next = false;
+            }
+            b'=' => {
+                key_next = false;
+                i += 1;
+            }
+            b'[' | b'{' => {
+                open.push(c);
+                key_next = c == b'{';
+                i += 1;
+            }
+            b']' | b'}' => {
+                open.pop();
+                i += 1;
+            }
+            b',' => {
+                key_next = open.last() == Some(&b'{');
+                i += 1;
+            }
+            _ if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'+' | b'.') => {
+                let word_len = bytes[i..]
+                    .iter()
+                    .position(|&b| !(b.is_ascii_alphanumeric() || b"_-+.:".contains(&b)))
+                    .unwrap_or(bytes.len() - i);
+                i += word_len;
+                // A date's time may follow a space: `1979-05-27 07:32:00`.
+                if !key_next
+                    && bytes[start..i].iter().filter(|&&b| b == b'-').count() == 2
+                    && bytes.get(i) == Some(&b' ')
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+                    && bytes.get(i + 3) == Some(&b':')
+                {
+                    i += 1 + bytes[i + 1..]
+                        .iter()
+                        .position(|&b| !(b.is_ascii_alphanumeric() || b"_-+.:".contains(&b)))
+                        .unwrap_or(bytes.len() - i - 1);
+                }
+                let word = &text[start..i];
+                let digits = word.trim_start_matches(['+', '-']);
+                let tone = if key_next {
+                    Some(Tone::Name)
+                } else if matches!(word, "true" | "false")
+                    || digits.starts_with(|d: char| d.is_ascii_digit())
+                    || matches!(digits, "inf" | "nan")
+                {
+                    Some(Tone::Number)
+                } else {
+                    None
+                };
+                if let Some(tone) = tone {
+                    out.push(text, start, i, tone);
+                }
+            }
+            _ => {
+                // Anything else (blanks, a stray character): one whole
+                // character on.
+                i += text[i..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+    }
+    out.0
+}
+
+/// Where the TOML string opening at `at` ends (just past its closing
+/// quote): a basic string's backslash escapes the next character, a
+/// literal string's does not; a triple-quoted one may take several lines,
+/// a single-quoted one ends with its line if its quote is missing.
+fn string_end(bytes: &[u8], at: usize) -> usize {
+    let quote = bytes[at];
+    let triple = bytes[at..].starts_with(&[quote; 3]);
+    let mut i = at + if triple { 3 } else { 1 };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\n' if !triple => return i,
+            q if q == quote => {
+                if !triple {
+                    return i + 1;
+                }
+                if bytes[i..].starts_with(&[quote; 3]) {
+                    // Up to two quotes more may close it: `""""` ends with
+                    // a quote inside.
+                    let run = bytes[i..].iter().take_while(|&&b| b == quote).count();
+                    return i + run.min(5);
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 fn tokens_in(syntax: &SyntaxReference, text: &str) -> Vec<Token> {
@@ -274,6 +436,40 @@ mod tests {
             "{t:?}"
         );
         assert!(!t.iter().any(|(s, _)| s.contains('$')), "{t:?}");
+    }
+
+    #[test]
+    fn toml_headers_keys_values_and_comments() {
+        let text = "[package]\nname = \"booklet\"   # 名字\nversion = '0.1.0'\nedition = 2021\nok = true\nwhen = 1979-05-27 07:32:00Z\n\n[[bin]]\ndeps = { serde = { version = \"1\", features = [\"derive\"] } }\nlist = [\n  1, # 一\n  -2.5e3,\n]\n\"quoted key\" = \"\"\"多\n行 \\\"\"\" \n\"\"\"\na.b-c = inf\n";
+        let t = toned("toml", text);
+        for expected in [
+            ("[package]", Tone::Keyword),
+            ("[[bin]]", Tone::Keyword),
+            ("name", Tone::Name),
+            ("\"booklet\"", Tone::String),
+            ("# 名字", Tone::Comment),
+            ("'0.1.0'", Tone::String),
+            ("2021", Tone::Number),
+            ("true", Tone::Number),
+            ("1979-05-27 07:32:00Z", Tone::Number),
+            ("serde", Tone::Name),
+            ("version", Tone::Name),
+            ("features", Tone::Name),
+            ("\"derive\"", Tone::String),
+            ("# 一", Tone::Comment),
+            ("-2.5e3", Tone::Number),
+            ("\"quoted key\"", Tone::Name),
+            ("\"\"\"多", Tone::String),
+            ("行 \\\"\"\" ", Tone::String),
+            ("\"\"\"", Tone::String),
+            ("a.b-c", Tone::Name),
+            ("inf", Tone::Number),
+        ] {
+            assert!(t.contains(&expected), "{expected:?} not in {t:?}");
+        }
+        // Values in an array are not keys; `=` and brackets stay plain.
+        assert!(!t.contains(&("1", Tone::Name)), "{t:?}");
+        assert!(!t.iter().any(|(s, _)| *s == "=" || *s == "{"), "{t:?}");
     }
 
     #[test]
