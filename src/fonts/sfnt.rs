@@ -33,7 +33,8 @@ pub fn with_tables(font: &[u8], extra: Vec<([u8; 4], Vec<u8>)>) -> Result<Vec<u8
     tables.sort_by_key(|t| t.0);
 
     let n = tables.len();
-    let mut out = Vec::new();
+    let size: usize = tables.iter().map(|(_, d)| d.len().div_ceil(4) * 4).sum();
+    let mut out = Vec::with_capacity(12 + 16 * n + size);
     out.extend_from_slice(font.get(0..4).ok_or_else(bad)?);
     let (search_range, entry_selector) = search_params(n);
     for v in [
@@ -83,13 +84,18 @@ fn search_params(n: usize) -> (u16, u16) {
     ((power * 16) as u16, log)
 }
 
-/// The sum of big-endian 32-bit words, the last one zero-padded.
+/// The sum of big-endian 32-bit words, the last one zero-padded. Whole
+/// words are summed apart from the tail, so that the loop vectorises: a
+/// CJK subset is hundreds of kilobytes, summed twice.
 fn checksum(data: &[u8]) -> u32 {
-    data.chunks(4).fold(0u32, |sum, chunk| {
-        let mut word = [0u8; 4];
-        word[..chunk.len()].copy_from_slice(chunk);
-        sum.wrapping_add(u32::from_be_bytes(word))
-    })
+    let words = data.chunks_exact(4);
+    let tail = words.remainder();
+    let sum = words.fold(0u32, |sum, w| {
+        sum.wrapping_add(u32::from_be_bytes([w[0], w[1], w[2], w[3]]))
+    });
+    let mut last = [0u8; 4];
+    last[..tail.len()].copy_from_slice(tail);
+    sum.wrapping_add(u32::from_be_bytes(last))
 }
 
 #[cfg(test)]
