@@ -315,9 +315,11 @@ fn for_edition(
     };
     crate::notes::close_articles(&mut book, &style.note);
     faces.quote = crate::fonts::resolve_quote_faces(&style.quote, &book, &shared.fonts, diags);
+    let characters = Characters::of(&book);
+    crate::memory::book_of(characters.count);
     Some((
         Prepared {
-            characters: Characters::of(&book),
+            characters,
             manifest: m.clone(),
             style,
             fonts: shared.fonts.clone(),

@@ -21,6 +21,8 @@ pub struct Seen {
 #[derive(Debug, Clone, Default)]
 pub struct Characters {
     pub articles: Vec<Vec<Seen>>,
+    /// Every character of the book's text, repeats included.
+    pub count: usize,
 }
 
 impl Characters {
@@ -29,6 +31,7 @@ impl Characters {
         // current article's list (0: not seen yet); reset after each one.
         let mut bmp = vec![0u32; 0x1_0000];
         let mut astral: HashMap<char, usize> = HashMap::new();
+        let mut count = 0;
         let articles = book
             .articles
             .iter()
@@ -36,6 +39,7 @@ impl Characters {
                 let mut seen: Vec<Seen> = Vec::new();
                 visit_text(article, &mut |text, bold, line| {
                     for c in text.chars() {
+                        count += 1;
                         let slot = match bmp.get_mut(c as usize) {
                             Some(slot) if *slot > 0 => Some(*slot as usize - 1),
                             Some(slot) => {
@@ -66,7 +70,7 @@ impl Characters {
                 seen
             })
             .collect();
-        Characters { articles }
+        Characters { articles, count }
     }
 
     /// Every distinct character of the book's articles, some more than

@@ -30,6 +30,7 @@ pub mod labels;
 pub mod lang;
 pub mod manifest;
 pub mod memo;
+pub mod memory;
 pub mod model;
 pub mod notes;
 pub mod output;

@@ -332,20 +332,28 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// do not name.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// How long a command that ends with its one build keeps freed memory
-/// before handing it back, in milliseconds. mimalloc's own default (a
-/// second) keeps nearly all of it through a build, where freed pages are
-/// mostly the set paragraphs' scratch: a 3,400-page book then peaks a
-/// fifth higher. Much shorter, and pages go back (a system call each) only
-/// for the next allocation to fault them in again. `watch` and `serve`
-/// live on, and keep mimalloc's default.
+/// A command that ends the process when its one build is done keeps the
+/// memory it frees for what it allocates next: mimalloc otherwise hands
+/// freed pages back to the system (a system call each, hundreds a build,
+/// as each worker thread ends) only for the next allocation to fault them
+/// in again. A large book is the exception (see `booklet::memory`).
+/// `watch` and `serve` live on, and give memory back.
+fn keep_freed_memory() {
+    set_purge_delay(-1);
+    booklet::memory::on_large_book(|| set_purge_delay(PURGE_DELAY_MS));
+}
+
+/// How long a large book's build keeps freed memory before handing it
+/// back, in milliseconds. mimalloc's own default (a second) keeps nearly all
+/// of it through the build, mostly the set paragraphs' scratch: a
+/// 3,400-page book then peaks a fifth higher.
 const PURGE_DELAY_MS: std::ffi::c_long = 20;
 
-fn purge_freed_memory_soon() {
+fn set_purge_delay(ms: std::ffi::c_long) {
     // SAFETY: sets one of mimalloc's options, a plain integer it reads
     // when it next decides whether to purge.
     unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms);
     }
 }
 
@@ -449,7 +457,7 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Build { args, open } => {
-            purge_freed_memory_soon();
+            keep_freed_memory();
             let opts = match args.options(verbosity) {
                 Ok(o) => BuildOptions { last: true, ..o },
                 Err(d) => return printer.fail(d),
@@ -496,7 +504,7 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check { manifest, edition } => {
-            purge_freed_memory_soon();
+            keep_freed_memory();
             let manifest = match find_manifest(manifest) {
                 Ok(m) => m,
                 Err(d) => return printer.fail(d),
