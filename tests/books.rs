@@ -504,6 +504,46 @@ document.fonts.ready.then(function () {
 ]]></script>
 "#;
 
+/// The fonts of a PDF as pdffonts lists them, without their subset tags.
+fn font_names(pdf: &Path) -> Option<Vec<String>> {
+    let list = tool("pdffonts", &[pdf.to_str().unwrap()])?;
+    Some(
+        list.lines()
+            .skip(2)
+            .filter_map(|l| l.split_whitespace().next())
+            .map(|n| n.split_once('+').map_or(n, |(_, name)| name).to_string())
+            .collect(),
+    )
+}
+
+/// A family named under `[fonts] fallback` draws bold text in its bold.
+#[test]
+fn a_configured_fallback_family_draws_bold_text_in_its_bold() {
+    let dir = project(
+        "books-configured-fallback",
+        "[book]\ntitle = \"备用字体\"\nlanguage = \"zh-Hans\"\ndate = \"2024-01-01\"\n\n[fonts]\nfallback = [\"DejaVu Sans\"]\n\n[[article]]\nsource = \"a.md\"\n",
+        &[(
+            "a.md",
+            "# 棋\n\n正文的马♞，**粗体的车♜**。\n".as_bytes(),
+        )],
+    );
+    booklet_ok(&["build", "--format", "pdf"], &dir, &[]);
+    let Some(names) = font_names(&dir.join("out/booklet.pdf")) else {
+        return;
+    };
+    let mut fallbacks: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| !n.starts_with("Noto"))
+        .collect();
+    fallbacks.sort();
+    assert_eq!(
+        fallbacks,
+        ["DejaVuSans", "DejaVuSans-Bold"],
+        "apt-get install fonts-dejavu-core: {names:?}"
+    );
+}
+
 /// A character the CJK faces lack falls back to a face at the weight of
 /// its text: the chess pieces of a bold run in the bold of the family the
 /// regular text's pieces are in (pdffonts lists both; MuPDF says which
@@ -512,15 +552,10 @@ document.fonts.ready.then(function () {
 fn fallback_faces_keep_the_weight_of_their_text() {
     let b = built();
     let pdf = b.pdf();
-    let Some(list) = tool("pdffonts", &[pdf.to_str().unwrap()]) else {
+    let Some(names) = font_names(&pdf) else {
         return;
     };
-    let names: Vec<&str> = list
-        .lines()
-        .skip(2)
-        .filter_map(|l| l.split_whitespace().next())
-        .map(|n| n.split_once('+').map_or(n, |(_, name)| name))
-        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let family = |name: &str| name.split('-').next().unwrap().to_string();
     let fallbacks: Vec<&str> = names
         .iter()
