@@ -20,11 +20,11 @@ const SHORT_LAST_PENALTY: f64 = 40.0;
 const HYPHEN_PENALTY: f64 = 60.0;
 const URL_PENALTY: f64 = 30.0;
 const INSIDE_URL_PENALTY: f64 = 150.0;
-/// The stretch ratio of a quarter em between ideographs (0.1 em of
-/// comfortable stretch, then 0.15 em of half-em units), and what each unit
-/// of ratio beyond it costs.
-const LOOSE_RATIO: f64 = 1.3;
-const LOOSE_PENALTY: f64 = 5000.0;
+/// A quarter em of extra space between characters, what crossing it
+/// costs, and what each em beyond it costs.
+pub const LOOSE_LEVEL: f64 = 0.25;
+const LOOSE_STEP: f64 = 2000.0;
+const LOOSE_PENALTY: f64 = 30000.0;
 
 /// The measure of each line: the first may differ (indent).
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +56,8 @@ pub struct Metrics<'a> {
     shrink: Vec<f64>,
     punct_shrink: Vec<f64>,
     justifiables: Vec<u32>,
+    /// Stretch of the gaps inside Latin words.
+    letter_stretch: Vec<f64>,
 }
 
 /// A candidate line's width and how far it may give.
@@ -67,6 +69,8 @@ pub struct LineFit {
     pub stretch: f64,
     pub shrink: f64,
     pub justifiables: u32,
+    /// How much the gaps inside Latin words may widen in all.
+    pub letter_stretch: f64,
     /// Trimmed from an opening bracket at the start, and from a closing
     /// mark at the end.
     pub trim_start: f64,
@@ -87,10 +91,12 @@ impl<'a> Metrics<'a> {
             shrink: Vec::with_capacity(n + 1),
             punct_shrink: Vec::with_capacity(n + 1),
             justifiables: Vec::with_capacity(n + 1),
+            letter_stretch: Vec::with_capacity(n + 1),
         };
         // Prefix sums: entry i covers glyphs[..i], so a line's totals are
         // differences of two entries.
         let (mut a, mut g, mut st, mut sh, mut ps, mut j) = (0.0, 0.0, 0.0, 0.0, 0.0, 0);
+        let mut ls = 0.0;
         for gl in std::iter::once(None).chain(glyphs.iter().map(Some)) {
             if let Some(gl) = gl {
                 a += gl.advance as f64;
@@ -99,6 +105,9 @@ impl<'a> Metrics<'a> {
                 sh += gl.gap_shrink as f64;
                 ps += (gl.shrink_l + gl.shrink_r) as f64;
                 j += gl.justifiable as u32;
+                if !gl.justifiable {
+                    ls += gl.gap_stretch as f64;
+                }
             }
             m.adv.push(a);
             m.gap.push(g);
@@ -106,6 +115,7 @@ impl<'a> Metrics<'a> {
             m.shrink.push(sh);
             m.punct_shrink.push(ps);
             m.justifiables.push(j);
+            m.letter_stretch.push(ls);
         }
         m
     }
@@ -150,9 +160,39 @@ impl<'a> Metrics<'a> {
                 - trim_start
                 - trim_end,
             justifiables: self.justifiables[last] - self.justifiables[start],
+            letter_stretch: self.letter_stretch[last] - self.letter_stretch[start],
             trim_start,
             trim_end,
         }
+    }
+}
+
+impl LineFit {
+    /// How far apart a justified line of `width` sets its characters: the
+    /// extra width each gap between characters takes, the same in every
+    /// one (which leaves the widest as narrow as it can be). Gaps inside
+    /// Latin words widen in proportion, to their own small stretch when
+    /// the others reach a quarter em. Infinite when only those could widen
+    /// and they do not suffice.
+    pub fn level(&self, width: f64, em: f64) -> f64 {
+        let slack = width - self.natural;
+        if slack <= 0.0 {
+            return 0.0;
+        }
+        let full = LOOSE_LEVEL * em;
+        let per = self.justifiables as f64 + self.letter_stretch / full;
+        if per > 0.0 && slack / per <= full {
+            slack / per
+        } else if self.justifiables > 0 {
+            (slack - self.letter_stretch) / self.justifiables as f64
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// The share of its stretch a gap inside a Latin word takes at `level`.
+    pub fn letter_share(level: f64, em: f64) -> f64 {
+        (level / (LOOSE_LEVEL * em)).min(1.0)
     }
 }
 
@@ -233,9 +273,12 @@ fn cost(
     // A justified line letter-spaced beyond a quarter em between
     // characters reads as spaced out: worse than any number of
     // comfortable lines (the sum of costs alone would trade one such line
-    // for a few slightly loose ones).
-    if measure.justify && !ends_paragraph && r > LOOSE_RATIO {
-        badness += LOOSE_PENALTY * (r - LOOSE_RATIO);
+    // for a few slightly loose ones), whence a step at the threshold.
+    if measure.justify && !ends_paragraph {
+        let level = fit.level(width, measure.em as f64) / measure.em as f64;
+        if level > LOOSE_LEVEL {
+            badness += LOOSE_STEP + LOOSE_PENALTY * (level - LOOSE_LEVEL).min(10.0);
+        }
     }
     let mut penalty = match op.kind {
         BreakKind::Emergency(p) => p as f64,
@@ -470,6 +513,30 @@ mod tests {
             "first fit should leave a loose line: {g} {greedy:?}"
         );
         assert!(t <= 1.0, "total fit should not: {t} {total:?}");
+    }
+
+    #[test]
+    fn every_gap_widens_alike_and_letters_only_a_little() {
+        let fit = |justifiables: u32, letter_stretch: f64| LineFit {
+            natural: 100.0,
+            justifiables,
+            letter_stretch,
+            ..LineFit::default()
+        };
+        // Ten gaps share 5 pt evenly; none is needed when the line is full.
+        assert!((fit(10, 0.0).level(105.0, 10.0) - 0.5).abs() < 1e-9);
+        assert_eq!(fit(10, 0.0).level(100.0, 10.0), 0.0);
+        // Letters (2 pt of stretch in all) take a fifth of a gap's widening
+        // while it is under a quarter em: 10 gaps of 1.0 + 2 × 0.4.
+        let level = fit(10, 2.0).level(110.8, 10.0);
+        assert!((level - 1.0).abs() < 1e-9, "{level}");
+        assert!((LineFit::letter_share(level, 10.0) - 0.4).abs() < 1e-9);
+        // Beyond a quarter em, letters stay at their stretch.
+        let level = fit(10, 2.0).level(132.0, 10.0);
+        assert!((level - 3.0).abs() < 1e-9, "{level}");
+        assert_eq!(LineFit::letter_share(level, 10.0), 1.0);
+        // Letters alone cannot fill a line.
+        assert!(fit(0, 2.0).level(110.0, 10.0).is_infinite());
     }
 
     #[test]

@@ -207,11 +207,11 @@ pub const IDEOGRAPH_STRETCH: f32 = 0.1;
 pub const CJK_LATIN_GAP: f32 = 0.25;
 const CJK_LATIN_SHRINK: f32 = 0.125;
 const CJK_LATIN_STRETCH: f32 = 0.0833;
-/// How far Latin letters (and the marks of a URL) may move apart
-/// comfortably, in em: a line with a long word or a URL has few other gaps
-/// to justify with, and this much, 1/30 em, does not show (typesetting
-/// programs allow letter-spacing of about ±5 % when justifying Latin).
-const LATIN_STRETCH: f32 = 0.033;
+/// How far Latin letters (and the marks of a URL) may move apart at most,
+/// in em, reached only when the gaps between ideographs widen a quarter
+/// em (they take a fifth of those gaps' widening): a line of long words
+/// or a URL has few other gaps to justify with.
+const LATIN_STRETCH: f32 = 0.05;
 
 /// A shaped paragraph.
 #[derive(Debug, Clone, Default)]
@@ -547,7 +547,9 @@ fn adjust(_fonts: &FontSet<'_>, out: &mut Shaped, params: &ShapeParams) {
             )
         } else if a.class == Class::Space {
             (0.0, 0.0, a.advance / 2.0, true)
-        } else if is_ideographic_gap(a.class, b.class) {
+        } else if is_ideographic_gap(a.class, b.class)
+            || (outside_marks(a.class, b.class) && a.rise == b.rise)
+        {
             (0.0, 0.0, IDEOGRAPH_STRETCH * em, true)
         } else if is_latin_pair(a, b) {
             (0.0, 0.0, LATIN_STRETCH * em, false)
@@ -560,6 +562,18 @@ fn adjust(_fonts: &FontSet<'_>, out: &mut Shaped, params: &ShapeParams) {
         a.gap_stretch = stretch;
         a.justifiable = justifiable;
     }
+}
+
+/// The gap after a closing or pausing mark and before an opening one
+/// widens too (clreq §3.8.2 spreads a line over all gaps between
+/// characters but those inside unbreakable marks and around connectors):
+/// a line of long Latin words has few other gaps to spread over.
+fn outside_marks(a: Class, b: Class) -> bool {
+    matches!(
+        (a, b),
+        (Class::Close, Class::Ideograph | Class::Alnum | Class::Dash)
+            | (Class::Ideograph | Class::Alnum | Class::Dash, Class::Open)
+    )
 }
 
 /// Two neighbours inside a Latin word or a URL (not code, not a space).

@@ -19,6 +19,8 @@ Prints one JSON object:
   loosest    the largest extra space on any body line, in em
   worst      the loosest lines (extra space in em, and the line's text)
   over       lines with more than 0.25 em of extra space
+  letters    the largest extra space between two letters or digits of one
+             Latin word (justification letter-spaces words only a little)
   ragged     lines that do not reach the text block's right edge although
              the next line on the page continues their paragraph (it
              starts flush left, not indented)
@@ -114,7 +116,7 @@ def extra(a, b, spaced, em):
 
 def main():
     pdf, body = sys.argv[1], float(sys.argv[2])
-    out = dict(lines=0, loosest=0.0, worst=[], over=0, ragged=[])
+    out = dict(lines=0, loosest=0.0, worst=[], over=0, ragged=[], letters=0.0)
     measured = []
     for chars in pages(pdf):
         lines = lines_of(chars, body)
@@ -131,6 +133,9 @@ def main():
             cs = l['chars']
             text = ''.join(c['c'] for c in cs)
             loose = max((extra(a, b, sp, body) for a, b, sp in neighbours(cs)), default=0.0)
+            letters = [extra(a, b, sp, body) for a, b, sp in neighbours(cs)
+                       if not sp and is_latin(a['c']) and is_latin(b['c'])]
+            out['letters'] = round(max([out['letters']] + letters), 3)
             out['lines'] += 1
             measured.append((round(loose, 3), text))
             if i + 1 < len(lines):
