@@ -18,6 +18,8 @@ pub struct PdfFile {
     offsets: Vec<usize>,
     /// Objects written inside an object stream: (number, stream, index).
     packed: Vec<(Id, Id, u32)>,
+    /// Objects to be packed, written a stream's worth at a time.
+    pending: Vec<(Id, Object)>,
 }
 
 impl PdfFile {
@@ -31,6 +33,7 @@ impl PdfFile {
             // Object 0 is the head of the free list.
             offsets: vec![0],
             packed: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -80,14 +83,24 @@ impl PdfFile {
         id
     }
 
-    /// Writes `objects` (no streams among them) deflated together in one
-    /// object stream (§7.5.7): small dictionaries by the thousand (the
-    /// structure tree) shrink to a fraction.
-    pub fn pack(&mut self, objects: &[(Id, Object)]) -> Result<(), PdfError> {
-        for chunk in objects.chunks(PACKED_PER_STREAM) {
-            self.pack_chunk(chunk)?;
+    /// Writes `object` (not a stream) as object `id`, deflated together
+    /// with others in an object stream (§7.5.7): small dictionaries by the
+    /// thousand (the structure tree) shrink to a fraction. A stream's worth
+    /// is held at most, so a long book's tree is never held whole.
+    pub fn pack(&mut self, id: Id, object: Object) -> Result<(), PdfError> {
+        self.pending.push((id, object));
+        if self.pending.len() == PACKED_PER_STREAM {
+            self.pack_pending()?;
         }
         Ok(())
+    }
+
+    fn pack_pending(&mut self) -> Result<(), PdfError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let objects = std::mem::take(&mut self.pending);
+        self.pack_chunk(&objects)
     }
 
     fn pack_chunk(&mut self, objects: &[(Id, Object)]) -> Result<(), PdfError> {
@@ -132,6 +145,7 @@ impl PdfFile {
     /// reserved but never written is an error: a reference to it would
     /// dangle.
     pub fn finish(mut self, mut trailer: Dictionary) -> Result<Vec<u8>, PdfError> {
+        self.pack_pending()?;
         let id = self.reserve();
         if let Some(missing) = self.offsets[1..id as usize].iter().position(|&o| o == 0) {
             return Err(PdfError::Dangling(missing as Id + 1));
@@ -181,7 +195,7 @@ impl PdfFile {
 
 /// Objects per object stream: the cross-reference rows give the index in
 /// one byte.
-pub const PACKED_PER_STREAM: usize = 256;
+const PACKED_PER_STREAM: usize = 256;
 
 fn itoa(v: i64) -> String {
     v.to_string()
@@ -415,7 +429,9 @@ mod tests {
             ),
         ];
         packed.extend(extra.iter().cloned());
-        file.pack(&packed).unwrap();
+        for (id, object) in packed {
+            file.pack(id, object).unwrap();
+        }
         let bytes = file
             .finish(Dictionary::from_iter(vec![(
                 "Root",

@@ -8,7 +8,7 @@
 
 use lopdf::{Dictionary, Object, StringFormat};
 
-use super::file::{Id, PdfFile, PACKED_PER_STREAM};
+use super::file::{Id, PdfFile};
 use super::post::text_string;
 use crate::typeset::structure::{Artifact, NodeId, Role, Structure, Tag};
 
@@ -142,9 +142,6 @@ impl Marks {
         // changes.
         let mut spoken: Vec<Option<String>> = vec![None; n];
         let mut ids = Vec::new();
-        // Packed a stream's worth at a time: a long book's tree, held whole
-        // as dictionaries, weighs more than its pages' lines.
-        let mut written = Vec::with_capacity(PACKED_PER_STREAM);
         for id in self.order(structure) {
             let node = &structure.nodes[id as usize];
             let outer = node
@@ -237,11 +234,7 @@ impl Marks {
                 }
                 _ => {}
             }
-            written.push((first + id, Object::Dictionary(d)));
-            if written.len() == PACKED_PER_STREAM {
-                file.pack(&written)?;
-                written.clear();
-            }
+            file.pack(first + id, Object::Dictionary(d))?;
         }
 
         let mut nums = Vec::new();
@@ -257,10 +250,10 @@ impl Marks {
             nums.push(elem(node));
         }
         let parent_tree = file.reserve();
-        written.push((
+        file.pack(
             parent_tree,
             Object::Dictionary(Dictionary::from_iter(vec![("Nums", Object::Array(nums))])),
-        ));
+        )?;
         let mut root = Dictionary::from_iter(vec![
             ("Type", Object::Name(b"StructTreeRoot".to_vec())),
             ("K", elem(self.root)),
@@ -286,8 +279,7 @@ impl Marks {
                 Dictionary::from_iter(vec![("Names", Object::Array(names))]),
             );
         }
-        written.push((root_id, Object::Dictionary(root)));
-        file.pack(&written)
+        file.pack(root_id, Object::Dictionary(root))
     }
 
     /// Every node, parents before children (a node's /Lang depends on its
