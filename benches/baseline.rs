@@ -107,7 +107,7 @@ fn example_for(binary: &Path, repo: &Path, dir: &Path, out: &Path) -> PathBuf {
     std::os::unix::fs::symlink(repo.join("fonts"), dir.join("fonts")).expect("link the fonts");
     let manifest = dir.join("booklet.toml");
     std::fs::copy(repo.join("booklet.toml"), &manifest).expect("copy the manifest");
-    for _ in 0..20 {
+    for _ in 0..100 {
         let _ = std::fs::remove_dir_all(out);
         let run = Command::new(binary)
             .args(["build", "--format", "all", "--quiet", "--out"])
@@ -135,11 +135,21 @@ fn example_for(binary: &Path, repo: &Path, dir: &Path, out: &Path) -> PathBuf {
         };
         let path = dir.join("styles").join(file);
         let text = std::fs::read_to_string(&path).expect("read the style copy");
-        let kept: Vec<&str> = text
-            .lines()
+        let lines: Vec<&str> = text.lines().collect();
+        // A refused table goes whole: its keys would otherwise join the
+        // table before it.
+        let end = if lines[line - 1].trim_start().starts_with('[') {
+            (line..lines.len())
+                .find(|&n| lines[n].trim_start().starts_with('['))
+                .unwrap_or(lines.len())
+        } else {
+            line
+        };
+        let kept: Vec<&str> = lines
+            .iter()
             .enumerate()
-            .filter(|&(n, _)| n + 1 != line)
-            .map(|(_, l)| l)
+            .filter(|&(n, _)| n + 1 < line || n >= end)
+            .map(|(_, l)| *l)
             .collect();
         std::fs::write(&path, kept.join("\n") + "\n").expect("write the style copy");
     }
